@@ -1,0 +1,5 @@
+"""`python -m batch_contract` runs the `batch-contract` command."""
+
+from batch_contract.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,14 @@
+"""The exit codes of every command, declared once."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """What a command's exit status means."""
+
+    OK = 0
+    """Every document honours the contract (or the command did what was asked)."""
+    VIOLATION = 1
+    """At least one document, response or comparison breaks the contract."""
+    USAGE = 2
+    """The command line is wrong, or a named path cannot be read."""

@@ -1,0 +1,83 @@
+"""Parses one JSON document strictly: anything that is not one well-formed RFC 8259 value is a
+`DocumentError` with a one-line message naming what is wrong.
+
+Rejected: empty input, truncated or malformed JSON, NaN and Infinity, numbers too large for a float,
+trailing data, invalid UTF-8, unpaired surrogates, a byte order mark, binary data, nesting deeper
+than orjson's 1024 levels, documents over `MAX_DOCUMENT_BYTES`, and duplicate object keys (different
+parsers keep different values for them, so the meaning of such a document is not defined).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+
+from batch_contract.errors import DocumentError
+
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+"""The largest single document accepted (a real response of this endpoint is under 2 KB)."""
+
+_NON_FINITE = re.compile(rb"-?(?:NaN|Infinity)")
+
+
+def _duplicate_check(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise DocumentError(
+                f"duplicate object key {json.dumps(key, ensure_ascii=False)}", keyword="duplicate-key"
+            )
+        seen[key] = value
+    return seen
+
+
+def _explain(raw: bytes, error: orjson.JSONDecodeError) -> DocumentError:
+    """Turns orjson's error into one line that names the problem and where it is."""
+    msg = error.msg
+    where = f"line {error.lineno} column {error.colno}"
+    if b"\x00" in raw:
+        return DocumentError("binary data, not JSON text (a NUL byte)", keyword="encoding")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return DocumentError("byte order mark before the JSON text", keyword="encoding")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return DocumentError(f"invalid UTF-8 at byte {bad.start}", keyword="encoding")
+    if not raw.strip():
+        return DocumentError("empty document", keyword="json")
+    if "surrogate" in msg:
+        return DocumentError(f"unpaired UTF-16 surrogate escape at {where}", keyword="encoding")
+    if "infinity" in msg:
+        return DocumentError(f"number too large for a float at {where}", keyword="number")
+    if "depth" in msg:
+        return DocumentError(f"nesting deeper than 1024 levels at {where}", keyword="depth")
+    if _NON_FINITE.match(raw, max(error.pos - 1, 0)) or _NON_FINITE.match(raw, error.pos):
+        return DocumentError(f"NaN or Infinity is not JSON at {where}", keyword="number")
+    if "after document" in msg:
+        return DocumentError(f"trailing data after the document at {where}", keyword="json")
+    if "end of data" in msg:
+        return DocumentError(f"truncated JSON: unexpected end of data at {where}", keyword="json")
+    return DocumentError(f"malformed JSON: {msg} at {where}", keyword="json")
+
+
+def parse_document(raw: bytes) -> Any:
+    """The JSON value in `raw`, or a `DocumentError` saying why it is not one well-formed value."""
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(
+            f"document too large: {len(raw)} bytes (limit {MAX_DOCUMENT_BYTES})", keyword="size"
+        )
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise _explain(raw, error) from None
+    # Duplicate keys: a compact document that re-serializes to itself has none (orjson keeps key
+    # order and drops a duplicate, so a dropped key would show). Anything else is checked in full.
+    if (isinstance(value, dict | list)) and orjson.dumps(value) != raw.strip():
+        try:
+            json.loads(raw, object_pairs_hook=_duplicate_check)
+        except RecursionError:
+            raise DocumentError("nesting too deep to check for duplicate keys", keyword="depth") from None
+    return value

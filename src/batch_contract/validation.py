@@ -1,0 +1,202 @@
+"""Turns a parsed document into violations of a schema profile.
+
+Two engines give the same answers (tests/test_engines.py): jsonschema-rs decides quickly whether a
+document is valid and lists what is wrong with it; pure-Python jsonschema is the reference oracle.
+Both are built on the same schema files and the date-time decision of `datetimes`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from batch_contract.datetimes import is_rfc3339_datetime
+from batch_contract.schemas import Part, Profile, bundled_schema, load_schema, registry
+
+Severity = Literal["error", "warning"]
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_TYPE_NAMES = {"integer": "integer", "number": "number", "string": "string", "null": "null",
+               "boolean": "boolean", "object": "object", "array": "array"}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One way a document breaks the contract: where, what kind, what was expected and found."""
+
+    path: str
+    keyword: str
+    expected: str
+    found: str
+    severity: Severity = "error"
+
+    @property
+    def message(self) -> str:
+        """`expected X, found Y`: the human sentence of the violation."""
+        return f"expected {self.expected}, found {self.found}"
+
+
+def json_path(parts: Iterable[str | int]) -> str:
+    """A JSONPath for a location: `$.job.status`, `$.items[0]`, `$['odd key']`."""
+    out = ["$"]
+    for part in parts:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif _IDENTIFIER.fullmatch(part):
+            out.append(f".{part}")
+        else:
+            out.append("[" + json.dumps(part, ensure_ascii=False) + "]")
+    return "".join(out)
+
+
+def describe(value: Any) -> str:
+    """A short, JSON-flavoured description of a found value: `string "5"`, `null`, `object`."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {'true' if value else 'false'}"
+    if isinstance(value, int | float):
+        return f"number {json.dumps(value)}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return "string " + json.dumps(shown, ensure_ascii=False)
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _literal(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _expected(keyword: str, limit: Any) -> str:
+    """What a schema keyword with its value asks for, in words."""
+    if keyword == "type":
+        types = [limit] if isinstance(limit, str) else list(limit)
+        return " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+    if keyword == "enum":
+        return "one of " + ", ".join(_literal(v) for v in limit)
+    if keyword == "minimum":
+        return f"a number >= {_literal(limit)}"
+    if keyword == "maximum":
+        return f"a number <= {_literal(limit)}"
+    if keyword == "format":
+        return "an RFC 3339 date-time" if limit == "date-time" else f"format {limit}"
+    if keyword == "required":
+        return "a required property"
+    if keyword == "additionalProperties":
+        return "no undocumented property"
+    return f"{keyword} {_literal(limit)}"  # pragma: no cover - keywords our schemas do not use
+
+
+def _make(path: Sequence[str | int], keyword: str, limit: Any, instance: Any) -> Violation:
+    found = "nothing (absent)" if keyword == "required" else describe(instance)
+    return Violation(json_path(path), keyword, _expected(keyword, limit), found)
+
+
+def _sorted(violations: Iterable[Violation]) -> tuple[Violation, ...]:
+    return tuple(sorted(set(violations), key=lambda v: (v.path, v.keyword)))
+
+
+class Validator:
+    """Validates parsed documents against one profile (documented or strict) and part."""
+
+    def __init__(self, profile: Profile = "documented", part: Part = "status") -> None:
+        import jsonschema_rs
+
+        self.profile: Profile = profile
+        self.part: Part = part
+        self._rs = jsonschema_rs.validator_for(
+            bundled_schema(profile, part), validate_formats=True
+        )
+
+    def is_valid(self, document: Any) -> bool:
+        """Whether the document honours the schema (fast path)."""
+        try:
+            return bool(self._rs.is_valid(document))
+        except UnicodeEncodeError:  # unpaired surrogates: jsonschema-rs cannot read them
+            return not self.reference_violations(document)
+
+    def violations(self, document: Any) -> tuple[Violation, ...]:
+        """Every schema violation of the document, sorted by path; empty when it is valid."""
+        try:
+            if self._rs.is_valid(document):
+                return ()
+            return _sorted(self._rs_violations(document))
+        except UnicodeEncodeError:
+            return self.reference_violations(document)
+
+    def _rs_violations(self, document: Any) -> Iterable[Violation]:
+        for error in self._rs.iter_errors(document):
+            keyword = str(error.schema_path[-1])
+            path = list(error.instance_path)
+            kind = error.kind
+            if keyword == "required":
+                yield _make([*path, kind.property], keyword, None, None)
+            elif keyword == "additionalProperties":
+                for name in kind.unexpected:
+                    yield _make([*path, name], keyword, False, error.instance[name])
+            elif keyword == "type":
+                yield _make(path, keyword, _rs_types(kind), error.instance)
+            elif keyword == "enum":
+                yield _make(path, keyword, kind.options, error.instance)
+            elif keyword in ("minimum", "maximum"):
+                yield _make(path, keyword, kind.limit, error.instance)
+            elif keyword == "format":
+                yield _make(path, keyword, kind.format, error.instance)
+            else:  # pragma: no cover - keywords our schemas do not use
+                yield Violation(json_path(path), keyword, keyword, error.message)
+
+    def reference_violations(self, document: Any) -> tuple[Violation, ...]:
+        """Every violation as pure-Python jsonschema finds it: the oracle for the fast engine."""
+        out: list[Violation] = []
+        for error in _reference_validator(self.profile, self.part).iter_errors(document):
+            keyword = str(error.validator)
+            path = list(error.absolute_path)
+            if keyword == "required":
+                present = error.instance if isinstance(error.instance, dict) else {}
+                out.extend(
+                    _make([*path, name], keyword, None, None)
+                    for name in error.validator_value
+                    if name not in present
+                )
+            elif keyword == "additionalProperties":
+                allowed = error.schema.get("properties", {})
+                out.extend(
+                    _make([*path, name], keyword, False, value)
+                    for name, value in error.instance.items()
+                    if name not in allowed
+                )
+            else:
+                out.append(_make(path, keyword, error.validator_value, error.instance))
+        return _sorted(out)
+
+
+def _rs_types(kind: Any) -> list[str]:
+    types = kind.types
+    return [types] if isinstance(types, str) else list(types)
+
+
+def _date_time_format(instance: object) -> bool:
+    """jsonschema's format hook: only strings are checked, as the specification says."""
+    return not isinstance(instance, str) or is_rfc3339_datetime(instance)
+
+
+@functools.cache
+def _reference_validator(profile: Profile, part: Part) -> Any:
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    checker = FormatChecker(formats=())
+    checker.checks("date-time")(_date_time_format)
+    return Draft202012Validator(
+        load_schema(profile, part), registry=registry(), format_checker=checker
+    )
+
+
+@functools.cache
+def validator(profile: Profile = "documented", part: Part = "status") -> Validator:
+    """The shared validator for a profile and part (built once per process)."""
+    return Validator(profile, part)
