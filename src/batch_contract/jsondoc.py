@@ -63,6 +63,13 @@ def _explain(raw: bytes, error: orjson.JSONDecodeError) -> DocumentError:
     return DocumentError(f"malformed JSON: {msg} at {where}", keyword="json")
 
 
+def _reserializes_to(value: Any, raw: bytes) -> bool:
+    try:
+        return orjson.dumps(value) == raw.strip()
+    except TypeError:  # deeper than orjson serializes: check in full
+        return False
+
+
 def parse_document(raw: bytes) -> Any:
     """The JSON value in `raw`, or a `DocumentError` saying why it is not one well-formed value."""
     if len(raw) > MAX_DOCUMENT_BYTES:
@@ -75,7 +82,7 @@ def parse_document(raw: bytes) -> Any:
         raise _explain(raw, error) from None
     # Duplicate keys: a compact document that re-serializes to itself has none (orjson keeps key
     # order and drops a duplicate, so a dropped key would show). Anything else is checked in full.
-    if (isinstance(value, dict | list)) and orjson.dumps(value) != raw.strip():
+    if isinstance(value, dict | list) and not _reserializes_to(value, raw):
         try:
             json.loads(raw, object_pairs_hook=_duplicate_check)
         except RecursionError:
