@@ -1,0 +1,200 @@
+"""The command line: `validate-status` and `batch-contract` with its subcommands.
+
+Parsing is kept apart from running: `parse_validate_args` turns argv into options, `run_validate`
+does the work against given streams and returns an exit code. User errors become one line on
+stderr; a traceback means a bug in us.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO, BinaryIO, NoReturn
+
+from batch_contract import __version__
+from batch_contract.errors import BatchContractError, UsageError
+from batch_contract.exitcodes import ExitCode
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (a `UsageError`) instead of usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
+
+
+def build_validate_parser(prog: str = "validate-status") -> argparse.ArgumentParser:
+    """The options of `validate-status` (also `batch-contract validate`)."""
+    parser = _Parser(
+        prog=prog,
+        description="Check Get Batch Job Status response bodies against the contract.",
+        epilog="Exit codes: 0 every document honours the contract; 1 at least one does not "
+        "(anything that is not one well-formed JSON document counts); 2 usage errors and "
+        "paths that cannot be read.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files, folders (recursively *.json, *.ndjson, *.jsonl, cassettes) "
+                        "or - for stdin (the default)")
+    parser.add_argument("--ndjson", action="store_true",
+                        help="one document per line, whatever the file names (stdin included)")
+    parser.add_argument("--profile", choices=("documented", "strict"), default="documented",
+                        help="documented (default): the documentation's shape, nulls and extra "
+                        "fields allowed; strict: the provider OpenAPI's nullability, no extra field")
+    parser.add_argument("--part", choices=("status", "job"), default="status",
+                        help="status (default): the whole response; job: a bare job object")
+    parser.add_argument("--format", choices=("text", "json", "github"), default="text",
+                        help="text (default), one json report, or github annotations")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print the summary line only")
+    parser.add_argument("--max-errors", type=_positive_int, metavar="N",
+                        help="print at most N violation lines (all are still counted)")
+    parser.add_argument("--rule", action="append", default=[], metavar="NAME=LEVEL",
+                        help="set a semantic rule to error, warning or off (repeatable); "
+                        "see `batch-contract rules`")
+    parser.add_argument("--warnings-as-errors", action="store_true",
+                        help="a document with rule warnings counts as invalid (exit 1)")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateOptions:
+    """What `validate-status` was asked to do."""
+
+    paths: tuple[str, ...]
+    ndjson: bool = False
+    profile: str = "documented"
+    part: str = "status"
+    format: str = "text"
+    quiet: bool = False
+    max_errors: int | None = None
+    rules: tuple[str, ...] = ()
+    warnings_as_errors: bool = False
+
+
+def parse_validate_args(argv: Sequence[str], prog: str = "validate-status") -> ValidateOptions:
+    """Parse argv into options; a bad command line raises `UsageError`."""
+    ns = build_validate_parser(prog).parse_args(list(argv))
+    return ValidateOptions(
+        paths=tuple(ns.paths), ndjson=ns.ndjson, profile=ns.profile, part=ns.part,
+        format=ns.format, quiet=ns.quiet, max_errors=ns.max_errors, rules=tuple(ns.rule),
+        warnings_as_errors=ns.warnings_as_errors,
+    )
+
+
+def run_validate(
+    options: ValidateOptions, *, stdin: BinaryIO, stdout: IO[str], stderr: IO[str]
+) -> int:
+    """Validate every document of the inputs, report, and return the exit code."""
+    from batch_contract import rules
+    from batch_contract.documents import iter_documents
+    from batch_contract.report import GithubReporter, JsonReporter, Reporter, TextReporter
+    from batch_contract.runner import Checker, Tally
+
+    levels = rules.load_levels()
+    for text in options.rules:
+        name, level = rules.parse_rule_option(text)
+        levels[name] = level
+    checker = Checker(options.profile, options.part, levels)  # type: ignore[arg-type]
+    reporter: Reporter
+    if options.format == "json":
+        reporter = JsonReporter(stdout, warnings_as_errors=options.warnings_as_errors)
+    elif options.format == "github":
+        reporter = GithubReporter(stdout, quiet=options.quiet, max_errors=options.max_errors)
+    else:
+        reporter = TextReporter(stdout, quiet=options.quiet, max_errors=options.max_errors)
+
+    tally = Tally()
+    documents = iter_documents(options.paths, stdin=stdin, ndjson=options.ndjson,
+                               errors=tally.unreadable)
+    strict = options.warnings_as_errors
+    for result in checker.check_all(documents):
+        tally.documents += 1
+        if result.is_valid(strict):
+            tally.valid += 1
+        else:
+            tally.invalid += 1
+        tally.warnings += sum(v.severity == "warning" for v in result.violations)
+        reporter.result(result)
+    reporter.finish(tally)
+    for message in tally.unreadable:
+        stderr.write(f"validate-status: {message}\n")
+    if tally.unreadable:
+        return ExitCode.USAGE
+    if tally.documents == 0:
+        stderr.write(f"validate-status: no documents found in {' '.join(options.paths) or '-'}\n")
+        return ExitCode.USAGE
+    return ExitCode.VIOLATION if tally.invalid else ExitCode.OK
+
+
+def _guarded(run: object, prog: str) -> int:
+    """Run a command, turning user errors into one line and a broken pipe into a quiet exit."""
+    try:
+        return int(run())  # type: ignore[operator]
+    except BatchContractError as error:
+        sys.stderr.write(f"{prog}: {error}\n" if not str(error).startswith(prog) else f"{error}\n")
+        return ExitCode.USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{prog}: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.OK
+
+
+def validate_main(argv: Sequence[str] | None = None, prog: str = "validate-status") -> int:
+    """Entry point of `validate-status`."""
+    args = sys.argv[1:] if argv is None else argv
+    return _guarded(
+        lambda: run_validate(parse_validate_args(args, prog), stdin=sys.stdin.buffer,
+                             stdout=sys.stdout, stderr=sys.stderr),
+        prog,
+    )
+
+
+_SUBCOMMANDS = {
+    "validate": ("batch_contract.cli", "check response bodies against the contract (validate-status)"),
+    "serve": ("batch_contract.server.command", "run the reference server of the endpoint"),
+    "rules": ("batch_contract.rules_command", "list the semantic rules and their levels"),
+    "drift": ("batch_contract.drift_command", "compare two sets of cassettes for contract drift"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: batch-contract COMMAND [OPTIONS]", "", "commands:"]
+    lines += [f"  {name:<9} {help_}" for name, (_, help_) in _SUBCOMMANDS.items()]
+    lines += ["", "`batch-contract COMMAND --help` describes each command."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `batch-contract`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help"):
+        sys.stdout.write(_usage())
+        return ExitCode.OK if args else ExitCode.USAGE
+    if args[0] == "--version":
+        sys.stdout.write(f"batch-contract {__version__}\n")
+        return ExitCode.OK
+    command, rest = args[0], args[1:]
+    if command not in _SUBCOMMANDS:
+        sys.stderr.write(f"batch-contract: unknown command {command!r} (see --help)\n")
+        return ExitCode.USAGE
+    if command == "validate":
+        return validate_main(rest, prog="batch-contract validate")
+    module = importlib.import_module(_SUBCOMMANDS[command][0])
+    return _guarded(lambda: module.main(rest), f"batch-contract {command}")

@@ -1,0 +1,207 @@
+"""Reads inputs into documents: files, folders, stdin, NDJSON streams and vcrpy cassettes.
+
+Each `Document` carries where it came from and its raw bytes; parsing happens elsewhere. NDJSON is
+read in blocks, so memory stays flat whatever the size of the stream.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from batch_contract.errors import InputError
+from batch_contract.jsondoc import MAX_DOCUMENT_BYTES
+
+NDJSON_SUFFIXES = frozenset({".ndjson", ".jsonl"})
+JSON_SUFFIXES = frozenset({".json"})
+CASSETTE_SUFFIXES = frozenset({".yaml", ".yml"})
+FOLDER_SUFFIXES = NDJSON_SUFFIXES | JSON_SUFFIXES | CASSETTE_SUFFIXES
+STDIN = "-"
+ENDPOINT = re.compile(r"^(?:[a-z][a-z0-9+.-]*://[^/?#]*)?/api/v1/beta/batch-processing/[^/?#]+/?(?:[?#].*)?$")
+_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One document to check: its raw bytes, or the reason it has none, and where it came from."""
+
+    source: str
+    where: str | None = None
+    raw: bytes = b""
+    problem: str | None = None
+
+    @property
+    def location(self) -> str:
+        """`SOURCE` or `SOURCE:WHERE` (an NDJSON line number or a cassette interaction)."""
+        return self.source if self.where is None else f"{self.source}:{self.where}"
+
+
+def _too_large(size: int) -> str:
+    return f"document too large: {size} bytes (limit {MAX_DOCUMENT_BYTES})"
+
+
+def iter_lines(stream: BinaryIO, source: str) -> Iterator[Document]:
+    """One document per non-blank line, read in blocks; an over-long line is reported, not kept."""
+    number = 0
+    pending = b""
+    skipping = 0  # bytes of an over-long line dropped so far
+    while block := stream.read(_BLOCK):
+        lines = (pending + block).split(b"\n") if pending else block.split(b"\n")
+        pending = lines.pop()
+        for line in lines:
+            number += 1
+            if skipping:
+                yield Document(source, str(number), problem=_too_large(skipping + len(line)))
+                skipping = 0
+            elif line.strip():
+                yield Document(source, str(number), line)
+        if len(pending) > MAX_DOCUMENT_BYTES:
+            skipping += len(pending)
+            pending = b""
+    if skipping or pending.strip():
+        number += 1
+        if skipping:
+            yield Document(source, str(number), problem=_too_large(skipping + len(pending)))
+        else:
+            yield Document(source, str(number), pending)
+
+
+def _read_whole(path: Path, source: str) -> Document:
+    size = path.stat().st_size
+    if size > MAX_DOCUMENT_BYTES:
+        return Document(source, problem=_too_large(size))
+    return Document(source, raw=path.read_bytes())
+
+
+def _decode_body(response: dict[str, Any]) -> bytes:
+    """The response body of a vcrpy interaction as bytes, decompressed where it was stored so."""
+    body = response.get("body") or {}
+    data = body.get("string", b"") if isinstance(body, dict) else body
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data or b"")
+    headers = {str(k).lower(): v for k, v in (response.get("headers") or {}).items()}
+    encoding = headers.get("content-encoding") or []
+    encoding = encoding[0] if isinstance(encoding, list) and encoding else encoding
+    if encoding == "gzip":
+        raw = gzip.decompress(raw)
+    elif encoding == "deflate":
+        raw = zlib.decompress(raw)
+    return raw
+
+
+def is_cassette(value: Any) -> bool:
+    """Whether a loaded YAML/JSON value has the shape of a vcrpy cassette."""
+    return isinstance(value, dict) and isinstance(value.get("interactions"), list)
+
+
+def cassette_documents(cassette: dict[str, Any], source: str) -> Iterator[Document]:
+    """A document for every successful GET of the endpoint recorded in a cassette."""
+    for index, interaction in enumerate(cassette["interactions"]):
+        where = f"interactions[{index}]"
+        try:
+            request, response = interaction["request"], interaction["response"]
+            if str(request.get("method", "")).upper() != "GET":
+                continue
+            if not ENDPOINT.match(str(request.get("uri", ""))):
+                continue
+            if int(response["status"]["code"]) != 200:
+                continue
+            yield Document(source, where, _decode_body(response))
+        except (KeyError, TypeError, ValueError, OSError, zlib.error) as error:
+            yield Document(source, where, problem=f"unreadable cassette interaction: {error}")
+
+
+def _cassette_file(path: Path, source: str, explicit: bool) -> Iterator[Document]:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        with path.open("rb") as handle:
+            value = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        yield Document(source, problem=f"not a readable YAML cassette: {type(error).__name__}{where}")
+        return
+    if not is_cassette(value):
+        if not explicit:  # a folder's other YAML files (configs, OpenAPI) are not documents
+            return
+        yield Document(source, problem="not a vcrpy cassette (no 'interactions' list)")
+        return
+    yield from cassette_documents(value, source)
+
+
+def _json_file(path: Path, source: str) -> Iterator[Document]:
+    document = _read_whole(path, source)
+    if document.problem is None and b'"interactions"' in document.raw:
+        import orjson
+
+        try:
+            value = orjson.loads(document.raw)
+        except orjson.JSONDecodeError:
+            value = None
+        if is_cassette(value):
+            yield from cassette_documents(value, source)
+            return
+    yield document
+
+
+def _file(path: Path, source: str, ndjson: bool, explicit: bool = True) -> Iterator[Document]:
+    suffix = path.suffix.lower()
+    if ndjson or suffix in NDJSON_SUFFIXES:
+        with path.open("rb") as handle:
+            yield from iter_lines(handle, source)
+    elif suffix in CASSETTE_SUFFIXES:
+        yield from _cassette_file(path, source, explicit)
+    else:
+        yield from _json_file(path, source)
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """The files of a folder that hold documents, recursively, in a stable order."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(Path(root) / f for f in sorted(files) if Path(f).suffix.lower() in FOLDER_SUFFIXES)
+    return found
+
+
+def iter_documents(
+    paths: Sequence[str], *, stdin: BinaryIO, ndjson: bool = False, errors: list[str] | None = None
+) -> Iterator[Document]:
+    """Every document of the inputs, in order. A path that cannot be read is appended to `errors`
+    as a one-line message (or raised as `InputError` when `errors` is None) and the rest go on."""
+    for name in paths or [STDIN]:
+        try:
+            yield from _documents_of(name, stdin=stdin, ndjson=ndjson)
+        except OSError as error:
+            message = f"{name}: cannot read: {error.strerror or error}"
+            if errors is None:
+                raise InputError(message) from None
+            errors.append(message)
+
+
+def _documents_of(name: str, *, stdin: BinaryIO, ndjson: bool) -> Iterable[Document]:
+    if name == STDIN:
+        if ndjson:
+            return iter_lines(stdin, "<stdin>")
+        raw = stdin.read(MAX_DOCUMENT_BYTES + 1)
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            return [Document("<stdin>", problem=_too_large(len(raw)) + " or more")]
+        return [Document("<stdin>", raw=raw)]
+    path = Path(name)
+    if path.is_dir():
+        return _folder(path, ndjson)
+    if not path.exists():
+        raise FileNotFoundError(2, "No such file or directory", name)
+    return _file(path, name, ndjson)
+
+
+def _folder(folder: Path, ndjson: bool) -> Iterator[Document]:
+    for path in folder_files(folder):
+        yield from _file(path, str(path), ndjson, explicit=False)

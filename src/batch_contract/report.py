@@ -1,0 +1,155 @@
+"""Turns results into output: text lines, one JSON report, or GitHub Actions annotations.
+
+Results never print themselves; a reporter receives each result as it comes and the tally at the
+end, so output streams and memory stays flat.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Literal, Protocol
+
+from batch_contract.runner import Result, Tally
+from batch_contract.validation import Violation
+
+Format = Literal["text", "json", "github"]
+FORMATS: tuple[Format, ...] = ("text", "json", "github")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def summary_line(tally: Tally) -> str:
+    """`N documents: V valid, I invalid[, W warnings]`."""
+    line = f"{_plural(tally.documents, 'document')}: {tally.valid} valid, {tally.invalid} invalid"
+    if tally.warnings:
+        line += f", {_plural(tally.warnings, 'warning')}"
+    return line
+
+
+def violation_text(violation: Violation) -> str:
+    """`$.path: [warning: ]expected X, found Y[ [rule]]`."""
+    prefix = "warning: " if violation.severity == "warning" else ""
+    rule = violation.keyword.removeprefix("rule:")
+    suffix = f" [{rule}]" if rule != violation.keyword else ""
+    return f"{violation.path}: {prefix}{violation.message}{suffix}"
+
+
+class Reporter(Protocol):
+    """Receives every result, then the tally; writes to its stream."""
+
+    def result(self, result: Result) -> None:
+        """Report one document's verdict."""
+
+    def finish(self, tally: Tally) -> None:
+        """Report the end of the run."""
+
+
+class TextReporter:
+    """`SOURCE[:LINE]::$.json.path: message` per violation, then one summary line."""
+
+    def __init__(self, out: IO[str], *, quiet: bool = False, max_errors: int | None = None) -> None:
+        self._out = out
+        self._quiet = quiet
+        self._budget = max_errors
+        self._hidden = 0
+
+    def _line(self, text: str) -> None:
+        if self._quiet:
+            return
+        if self._budget is not None:
+            if self._budget <= 0:
+                self._hidden += 1
+                return
+            self._budget -= 1
+        self._out.write(text + "\n")
+
+    def result(self, result: Result) -> None:
+        """Write one line per problem or violation of the document."""
+        location = result.document.location
+        if result.problem is not None:
+            self._line(f"{location}: {result.problem}")
+        for violation in result.violations:
+            self._line(f"{location}::{violation_text(violation)}")
+
+    def finish(self, tally: Tally) -> None:
+        """Write the summary line (and how many lines --max-errors held back)."""
+        if self._hidden:
+            self._out.write(f"... {_plural(self._hidden, 'more violation')} not shown\n")
+        self._out.write(summary_line(tally) + "\n")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+class GithubReporter(TextReporter):
+    """GitHub Actions workflow commands: `::error file=F,line=L,title=T::message`."""
+
+    def _annotation(self, level: str, result: Result, message: str) -> None:
+        document = result.document
+        props = [f"file={_escape_property(document.source)}"]
+        if document.where is not None and document.where.isdigit():
+            props.append(f"line={document.where}")
+        title = "batch-contract" if document.where is None or document.where.isdigit() else (
+            f"batch-contract {document.where}"
+        )
+        props.append(f"title={_escape_property(title)}")
+        self._line(f"::{level} {','.join(props)}::{_escape_data(message)}")
+
+    def result(self, result: Result) -> None:
+        """One annotation per problem or violation."""
+        if result.problem is not None:
+            self._annotation("error", result, result.problem)
+        for violation in result.violations:
+            level = "warning" if violation.severity == "warning" else "error"
+            self._annotation(level, result, violation_text(violation))
+
+
+def _violation_json(violation: Violation) -> dict[str, str]:
+    return {
+        "path": violation.path,
+        "keyword": violation.keyword,
+        "severity": violation.severity,
+        "expected": violation.expected,
+        "found": violation.found,
+        "message": violation.message,
+    }
+
+
+class JsonReporter:
+    """One JSON object: every document's verdict and violations, then the counts (streamed)."""
+
+    def __init__(self, out: IO[str], *, warnings_as_errors: bool = False) -> None:
+        self._out = out
+        self._first = True
+        self._strict = warnings_as_errors
+        out.write('{"results": [')
+
+    def result(self, result: Result) -> None:
+        """Append one document's entry."""
+        entry = {
+            "source": result.document.source,
+            "where": result.document.where,
+            "valid": result.is_valid(self._strict),
+            "problem": result.problem,
+            "violations": [_violation_json(v) for v in result.violations],
+        }
+        self._out.write(("\n  " if self._first else ",\n  ") + json.dumps(entry, ensure_ascii=False))
+        self._first = False
+
+    def finish(self, tally: Tally) -> None:
+        """Close the list and write the counts."""
+        counts = {
+            "documents": tally.documents,
+            "valid": tally.valid,
+            "invalid": tally.invalid,
+            "warnings": tally.warnings,
+            "unreadable": tally.unreadable,
+        }
+        self._out.write(("\n" if not self._first else "") + '], "summary": ' + json.dumps(counts) + "}\n")
