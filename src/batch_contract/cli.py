@@ -45,26 +45,57 @@ def build_validate_parser(prog: str = "validate-status") -> argparse.ArgumentPar
         "(anything that is not one well-formed JSON document counts); 2 usage errors and "
         "paths that cannot be read.",
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="files, folders (recursively *.json, *.ndjson, *.jsonl, cassettes) "
-                        "or - for stdin (the default)")
-    parser.add_argument("--ndjson", action="store_true",
-                        help="one document per line, whatever the file names (stdin included)")
-    parser.add_argument("--profile", choices=("documented", "strict"), default="documented",
-                        help="documented (default): the documentation's shape, nulls and extra "
-                        "fields allowed; strict: the provider OpenAPI's nullability, no extra field")
-    parser.add_argument("--part", choices=("status", "job"), default="status",
-                        help="status (default): the whole response; job: a bare job object")
-    parser.add_argument("--format", choices=("text", "json", "github"), default="text",
-                        help="text (default), one json report, or github annotations")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files, folders (recursively *.json, *.ndjson, *.jsonl, cassettes) "
+        "or - for stdin (the default)",
+    )
+    parser.add_argument(
+        "--ndjson",
+        action="store_true",
+        help="one document per line, whatever the file names (stdin included)",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=("documented", "strict"),
+        default="documented",
+        help="documented (default): the documentation's shape, nulls and extra "
+        "fields allowed; strict: the provider OpenAPI's nullability, no extra field",
+    )
+    parser.add_argument(
+        "--part",
+        choices=("status", "job"),
+        default="status",
+        help="status (default): the whole response; job: a bare job object",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text (default), one json report, or github annotations",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="print the summary line only")
-    parser.add_argument("--max-errors", type=_positive_int, metavar="N",
-                        help="print at most N violation lines (all are still counted)")
-    parser.add_argument("--rule", action="append", default=[], metavar="NAME=LEVEL",
-                        help="set a semantic rule to error, warning or off (repeatable); "
-                        "see `batch-contract rules`")
-    parser.add_argument("--warnings-as-errors", action="store_true",
-                        help="a document with rule warnings counts as invalid (exit 1)")
+    parser.add_argument(
+        "--max-errors",
+        type=_positive_int,
+        metavar="N",
+        help="print at most N violation lines (all are still counted)",
+    )
+    parser.add_argument(
+        "--rule",
+        action="append",
+        default=[],
+        metavar="NAME=LEVEL",
+        help="set a semantic rule to error, warning or off (repeatable); "
+        "see `batch-contract rules`",
+    )
+    parser.add_argument(
+        "--warnings-as-errors",
+        action="store_true",
+        help="a document with rule warnings counts as invalid (exit 1)",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -88,8 +119,14 @@ def parse_validate_args(argv: Sequence[str], prog: str = "validate-status") -> V
     """Parse argv into options; a bad command line raises `UsageError`."""
     ns = build_validate_parser(prog).parse_args(list(argv))
     return ValidateOptions(
-        paths=tuple(ns.paths), ndjson=ns.ndjson, profile=ns.profile, part=ns.part,
-        format=ns.format, quiet=ns.quiet, max_errors=ns.max_errors, rules=tuple(ns.rule),
+        paths=tuple(ns.paths),
+        ndjson=ns.ndjson,
+        profile=ns.profile,
+        part=ns.part,
+        format=ns.format,
+        quiet=ns.quiet,
+        max_errors=ns.max_errors,
+        rules=tuple(ns.rule),
         warnings_as_errors=ns.warnings_as_errors,
     )
 
@@ -117,8 +154,9 @@ def run_validate(
         reporter = TextReporter(stdout, quiet=options.quiet, max_errors=options.max_errors)
 
     tally = Tally()
-    documents = iter_documents(options.paths, stdin=stdin, ndjson=options.ndjson,
-                               errors=tally.unreadable)
+    documents = iter_documents(
+        options.paths, stdin=stdin, ndjson=options.ndjson, errors=tally.unreadable
+    )
     strict = options.warnings_as_errors
     for result in checker.check_all(documents):
         tally.documents += 1
@@ -160,14 +198,21 @@ def validate_main(argv: Sequence[str] | None = None, prog: str = "validate-statu
     """Entry point of `validate-status`."""
     args = sys.argv[1:] if argv is None else argv
     return _guarded(
-        lambda: run_validate(parse_validate_args(args, prog), stdin=sys.stdin.buffer,
-                             stdout=sys.stdout, stderr=sys.stderr),
+        lambda: run_validate(
+            parse_validate_args(args, prog),
+            stdin=sys.stdin.buffer,
+            stdout=sys.stdout,
+            stderr=sys.stderr,
+        ),
         prog,
     )
 
 
 _SUBCOMMANDS = {
-    "validate": ("batch_contract.cli", "check response bodies against the contract (validate-status)"),
+    "validate": (
+        "batch_contract.cli",
+        "check response bodies against the contract (validate-status)",
+    ),
     "serve": ("batch_contract.server.command", "run the reference server of the endpoint"),
     "rules": ("batch_contract.rules_command", "list the semantic rules and their levels"),
     "drift": ("batch_contract.drift_command", "compare two sets of cassettes for contract drift"),

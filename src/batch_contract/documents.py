@@ -23,7 +23,9 @@ JSON_SUFFIXES = frozenset({".json"})
 CASSETTE_SUFFIXES = frozenset({".yaml", ".yml"})
 FOLDER_SUFFIXES = NDJSON_SUFFIXES | JSON_SUFFIXES | CASSETTE_SUFFIXES
 STDIN = "-"
-ENDPOINT = re.compile(r"^(?:[a-z][a-z0-9+.-]*://[^/?#]*)?/api/v1/beta/batch-processing/[^/?#]+/?(?:[?#].*)?$")
+ENDPOINT = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://[^/?#]*)?/api/v1/beta/batch-processing/[^/?#]+/?(?:[?#].*)?$"
+)
 _BLOCK = 1 << 20
 
 
@@ -122,11 +124,13 @@ def _cassette_file(path: Path, source: str, explicit: bool) -> Iterator[Document
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         with path.open("rb") as handle:
-            value = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
+            value = yaml.load(handle, Loader=loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        yield Document(source, problem=f"not a readable YAML cassette: {type(error).__name__}{where}")
+        yield Document(
+            source, problem=f"not a readable YAML cassette: {type(error).__name__}{where}"
+        )
         return
     if not is_cassette(value):
         if not explicit:  # a folder's other YAML files (configs, OpenAPI) are not documents
@@ -164,10 +168,12 @@ def _file(path: Path, source: str, ndjson: bool, explicit: bool = True) -> Itera
 
 def folder_files(folder: Path) -> list[Path]:
     """The files of a folder that hold documents, recursively, in a stable order."""
-    found = []
+    found: list[Path] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(Path(root) / f for f in sorted(files) if Path(f).suffix.lower() in FOLDER_SUFFIXES)
+        found.extend(
+            Path(root) / f for f in sorted(files) if Path(f).suffix.lower() in FOLDER_SUFFIXES
+        )
     return found
 
 

@@ -28,7 +28,8 @@ def _duplicate_check(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if key in seen:
             raise DocumentError(
-                f"duplicate object key {json.dumps(key, ensure_ascii=False)}", keyword="duplicate-key"
+                f"duplicate object key {json.dumps(key, ensure_ascii=False)}",
+                keyword="duplicate-key",
             )
         seen[key] = value
     return seen
@@ -86,5 +87,7 @@ def parse_document(raw: bytes) -> Any:
         try:
             json.loads(raw, object_pairs_hook=_duplicate_check)
         except RecursionError:
-            raise DocumentError("nesting too deep to check for duplicate keys", keyword="depth") from None
+            raise DocumentError(
+                "nesting too deep to check for duplicate keys", keyword="depth"
+            ) from None
     return value

@@ -96,8 +96,10 @@ class GithubReporter(TextReporter):
         props = [f"file={_escape_property(document.source)}"]
         if document.where is not None and document.where.isdigit():
             props.append(f"line={document.where}")
-        title = "batch-contract" if document.where is None or document.where.isdigit() else (
-            f"batch-contract {document.where}"
+        title = (
+            "batch-contract"
+            if document.where is None or document.where.isdigit()
+            else (f"batch-contract {document.where}")
         )
         props.append(f"title={_escape_property(title)}")
         self._line(f"::{level} {','.join(props)}::{_escape_data(message)}")
@@ -140,7 +142,9 @@ class JsonReporter:
             "problem": result.problem,
             "violations": [_violation_json(v) for v in result.violations],
         }
-        self._out.write(("\n  " if self._first else ",\n  ") + json.dumps(entry, ensure_ascii=False))
+        self._out.write(
+            ("\n  " if self._first else ",\n  ") + json.dumps(entry, ensure_ascii=False)
+        )
         self._first = False
 
     def finish(self, tally: Tally) -> None:
@@ -152,4 +156,6 @@ class JsonReporter:
             "warnings": tally.warnings,
             "unreadable": tally.unreadable,
         }
-        self._out.write(("\n" if not self._first else "") + '], "summary": ' + json.dumps(counts) + "}\n")
+        self._out.write(
+            ("\n" if not self._first else "") + '], "summary": ' + json.dumps(counts) + "}\n"
+        )

@@ -12,6 +12,7 @@ from typing import Any
 from batch_contract.documents import Document
 from batch_contract.errors import DocumentError
 from batch_contract.jsondoc import parse_document
+from batch_contract.rules import Level
 from batch_contract.schemas import Part, Profile
 from batch_contract.validation import Violation, validator
 
@@ -52,7 +53,7 @@ class Checker:
         self,
         profile: Profile = "documented",
         part: Part = "status",
-        levels: Mapping[str, str] | None = None,
+        levels: Mapping[str, Level] | None = None,
     ) -> None:
         from batch_contract import rules
 

@@ -66,8 +66,6 @@ def bundled_schema(profile: Profile = "documented", part: Part = "status") -> di
     tools (jsonschema-rs, check-jsonschema) that should not resolve references on their own."""
     root = dict(load_schema(profile, part))
     root["$defs"] = {
-        name: schema
-        for name, schema in _load_all().items()
-        if name != _FILES[(profile, part)]
+        name: schema for name, schema in _load_all().items() if name != _FILES[(profile, part)]
     }
     return root

@@ -19,8 +19,15 @@ from batch_contract.schemas import Part, Profile, bundled_schema, load_schema, r
 
 Severity = Literal["error", "warning"]
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_TYPE_NAMES = {"integer": "integer", "number": "number", "string": "string", "null": "null",
-               "boolean": "boolean", "object": "object", "array": "array"}
+_TYPE_NAMES = {
+    "integer": "integer",
+    "number": "number",
+    "string": "string",
+    "null": "null",
+    "boolean": "boolean",
+    "object": "object",
+    "array": "array",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +116,7 @@ class Validator:
 
         self.profile: Profile = profile
         self.part: Part = part
-        self._rs = jsonschema_rs.validator_for(
-            bundled_schema(profile, part), validate_formats=True
-        )
+        self._rs = jsonschema_rs.validator_for(bundled_schema(profile, part), validate_formats=True)
 
     def is_valid(self, document: Any) -> bool:
         """Whether the document honours the schema (fast path)."""
@@ -133,12 +138,13 @@ class Validator:
         for error in self._rs.iter_errors(document):
             keyword = str(error.schema_path[-1])
             path = list(error.instance_path)
-            kind = error.kind
+            kind: Any = error.kind
+            instance: Any = error.instance
             if keyword == "required":
                 yield _make([*path, kind.property], keyword, None, None)
             elif keyword == "additionalProperties":
                 for name in kind.unexpected:
-                    yield _make([*path, name], keyword, False, error.instance[name])
+                    yield _make([*path, name], keyword, False, instance[name])
             elif keyword == "type":
                 yield _make(path, keyword, _rs_types(kind), error.instance)
             elif keyword == "enum":
