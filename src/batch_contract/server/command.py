@@ -1,0 +1,146 @@
+"""`batch-contract serve`: run the reference server, or list its jobs and breaks."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn, TextIO
+
+from batch_contract import ENDPOINT_PATH
+from batch_contract.errors import BatchContractError, UsageError
+from batch_contract.exitcodes import ExitCode
+from batch_contract.server.access_log import LOGGER
+from batch_contract.server.app import create_app
+from batch_contract.server.breaks import BREAKS, check_breaks
+from batch_contract.server.jobs import build_jobs
+from batch_contract.server.running import base_url, bind_socket, development_key, uvicorn_server
+
+PROG = "batch-contract serve"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one-line UsageErrors instead of usage dumps."""
+
+    def error(self, message: str) -> NoReturn:
+        """Raise the argparse complaint as a UsageError."""
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The options of `batch-contract serve`."""
+    parser = _Parser(
+        prog=PROG,
+        description="Run the reference server for GET " + ENDPOINT_PATH + ".",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (0: any)")
+    parser.add_argument("--seed", type=int, default=0, help="varies counts and timestamps")
+    parser.add_argument(
+        "--break",
+        dest="breaks",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="violate the contract in this way (repeatable; see --list-breaks)",
+    )
+    parser.add_argument(
+        "--api-key-env",
+        default="LLAMA_CLOUD_API_KEY",
+        metavar="VAR",
+        help="environment variable holding the bearer key (default: LLAMA_CLOUD_API_KEY)",
+    )
+    parser.add_argument(
+        "--step-seconds",
+        type=float,
+        default=None,
+        metavar="S",
+        help="moving jobs advance every S seconds instead of one step per GET",
+    )
+    parser.add_argument("--list-jobs", action="store_true", help="print the job ids and exit")
+    parser.add_argument("--list-breaks", action="store_true", help="print the breaks and exit")
+    return parser
+
+
+def list_jobs(seed: int, out: TextIO) -> None:
+    """One line per job: id, job_type, status (first -> last for movers), moving or static."""
+    for job_id, job in build_jobs(seed).items():
+        first, last = job.steps[0].status, job.steps[-1].status
+        status = f"{first}->{last}" if job.moving else last
+        kind = "moving" if job.moving else "static"
+        out.write(f"{job_id}  {job.job_type:<8}  {status:<18}  {kind}\n")
+
+
+def list_breaks(out: TextIO) -> None:
+    """One line per break: its name, then what it does."""
+    width = max(map(len, BREAKS))
+    for name, summary in BREAKS.items():
+        out.write(f"{name:<{width}}  {summary}\n")
+
+
+def _log_to(stream: TextIO) -> None:
+    """Send the access lines to `stream`, one per request, with a timestamp."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(logging.INFO)
+    LOGGER.propagate = False
+
+
+def serve(args: argparse.Namespace, err: TextIO) -> int:
+    """Bind, announce and serve until Ctrl-C."""
+    breaks = check_breaks(args.breaks)
+    key = os.environ.get(args.api_key_env, "")
+    generated = not key
+    if generated:
+        key = development_key()
+    app = create_app(seed=args.seed, breaks=breaks, api_key=key, step_seconds=args.step_seconds)
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    jobs = app.state.book.jobs
+    moving = sum(job.moving for job in jobs.values())
+    err.write(
+        f"{PROG}: {base_url(sock)}{ENDPOINT_PATH} with {len(jobs)} jobs ({moving} moving), "
+        f"seed {args.seed}, breaks: {', '.join(breaks) or 'none'}; Ctrl-C stops\n"
+    )
+    if generated:
+        err.write(f"{PROG}: {args.api_key_env} is not set; development key for this run: {key}\n")
+    err.flush()
+    _log_to(err)
+    try:
+        uvicorn_server(app).run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    err.write(f"{PROG}: stopped\n")
+    return ExitCode.OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `batch-contract serve`; returns the exit code (2 with one line for bad usage)."""
+    out, err = sys.stdout, sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+        if args.step_seconds is not None and not args.step_seconds > 0:
+            raise UsageError(f"--step-seconds must be a positive number, got {args.step_seconds}")
+        if not 0 <= args.port <= 65535:
+            raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
+        if args.list_breaks:
+            list_breaks(out)
+            return ExitCode.OK
+        if args.list_jobs:
+            list_jobs(args.seed, out)
+            return ExitCode.OK
+        return serve(args, err)
+    except BatchContractError as exc:
+        err.write(f"{PROG}: error: {exc}\n")
+        return ExitCode.USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
