@@ -1,0 +1,47 @@
+"""Reads the project's own settings from the nearest pyproject.toml: `[tool.batch-contract]`."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from batch_contract.errors import UsageError
+
+TOOL_TABLE = "batch-contract"
+"""The name under `[tool]` that holds the toolkit's settings."""
+
+
+def find_pyproject(start: Path | None = None) -> Path | None:
+    """The nearest pyproject.toml in `start` (default: the working directory) or above it."""
+    here = (start or Path.cwd()).resolve()
+    if here.is_file():
+        here = here.parent
+    for folder in (here, *here.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_tool_table(path: Path, name: str) -> tuple[dict[str, Any], str]:
+    """The `[tool.batch-contract.<name>]` table of a pyproject (empty when absent) and its label.
+
+    The label (`path: [tool.batch-contract.name]`) starts every error message about the table.
+    An unreadable file, invalid TOML or a table of the wrong type is a one-line `UsageError`.
+    """
+    label = f"{path}: [tool.{TOOL_TABLE}.{name}]"
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"{path}: not valid TOML: {error}") from None
+    table: Any = data.get("tool", {}).get(TOOL_TABLE, {})
+    if not isinstance(table, dict):
+        raise UsageError(f"{path}: [tool.{TOOL_TABLE}] must be a table")
+    section = table.get(name, {})
+    if not isinstance(section, dict):
+        raise UsageError(f"{label} must be a table")
+    return section, label

@@ -1,0 +1,247 @@
+"""The semantic rules beyond the schema: named checks of one response, or of successive polls.
+
+A body can match every type and enum and still be wrong (12 of 10 items processed, a completed job
+with no completion time). Each rule is a named function with a default severity (docs/rules.md).
+The checks themselves live in `semantics`; this module names them, sets their severities
+(defaults, pyproject.toml, `--rule NAME=LEVEL`) and turns findings into `Violation`s with
+`keyword="rule:NAME"`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from batch_contract.config import find_pyproject, read_tool_table
+from batch_contract.errors import UsageError
+from batch_contract.semantics import (
+    counts_non_decreasing,
+    counts_within_total,
+    failed_has_error_message,
+    pending_not_started,
+    progress_matches_counts,
+    progress_non_decreasing,
+    status_forward_only,
+    sum_within_total,
+    terminal_has_completed_at,
+    terminal_is_final,
+    timestamps_ordered,
+    updated_after_created,
+)
+from batch_contract.validation import Violation
+
+Level = Literal["error", "warning", "off"]
+LEVELS: tuple[Level, ...] = get_args(Level)
+Kind = Literal["document", "sequence"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named semantic rule: its default severity, a one-line summary and the check itself."""
+
+    name: str
+    default: Level
+    summary: str
+    kind: Kind
+    check: Callable[..., Any]
+
+
+_D: Kind = "document"
+_S: Kind = "sequence"
+RULES: Mapping[str, Rule] = {
+    rule.name: rule
+    for rule in (
+        Rule(
+            "counts-within-total",
+            "error",
+            "each of processed, failed and skipped items <= total_items",
+            _D,
+            counts_within_total,
+        ),
+        Rule(
+            "sum-within-total",
+            "warning",
+            "processed + failed + skipped items <= total_items",
+            _D,
+            sum_within_total,
+        ),
+        Rule(
+            "progress-matches-counts",
+            "warning",
+            "progress_percentage agrees with the counts, within 1 point",
+            _D,
+            progress_matches_counts,
+        ),
+        Rule(
+            "terminal-has-completed-at",
+            "warning",
+            "a completed, failed or cancelled job has completed_at",
+            _D,
+            terminal_has_completed_at,
+        ),
+        Rule(
+            "failed-has-error-message",
+            "warning",
+            "a failed job has an error_message",
+            _D,
+            failed_has_error_message,
+        ),
+        Rule(
+            "pending-not-started",
+            "warning",
+            "a pending job has no started_at",
+            _D,
+            pending_not_started,
+        ),
+        Rule(
+            "timestamps-ordered",
+            "error",
+            "created_at <= started_at <= completed_at",
+            _D,
+            timestamps_ordered,
+        ),
+        Rule(
+            "updated-after-created", "error", "updated_at >= created_at", _D, updated_after_created
+        ),
+        Rule(
+            "status-forward-only",
+            "error",
+            "status moves pending -> dispatched -> running -> terminal, never back",
+            _S,
+            status_forward_only,
+        ),
+        Rule(
+            "terminal-is-final",
+            "error",
+            "a completed, failed or cancelled status never changes",
+            _S,
+            terminal_is_final,
+        ),
+        Rule(
+            "counts-non-decreasing",
+            "error",
+            "processed, failed and skipped items never go down between polls",
+            _S,
+            counts_non_decreasing,
+        ),
+        Rule(
+            "progress-non-decreasing",
+            "error",
+            "progress_percentage never goes down between polls",
+            _S,
+            progress_non_decreasing,
+        ),
+    )
+}
+"""Every rule, in the order `batch-contract rules` lists them."""
+_DOCUMENT_RULES = tuple(rule for rule in RULES.values() if rule.kind == "document")
+_SEQUENCE_RULES = tuple(rule for rule in RULES.values() if rule.kind == "sequence")
+_DEFAULT_ACTIVE = tuple((rule, rule.default) for rule in _DOCUMENT_RULES if rule.default != "off")
+
+
+def default_levels() -> dict[str, Level]:
+    """Every rule's default severity."""
+    return {name: rule.default for name, rule in RULES.items()}
+
+
+def _level(name: str, level: Any, where: str) -> Level:
+    """A checked (rule, level) pair; anything unknown is a one-line UsageError."""
+    if name not in RULES:
+        raise UsageError(f"{where}: unknown rule {name!r} (known: {', '.join(RULES)})")
+    if level not in LEVELS:
+        raise UsageError(f"{where}: level of {name} must be error, warning or off, not {level!r}")
+    return level  # type: ignore[no-any-return]
+
+
+def load_levels(start: Path | None = None) -> dict[str, Level]:
+    """Defaults overlaid with `[tool.batch-contract.rules]` of the nearest pyproject.toml."""
+    levels = default_levels()
+    path = find_pyproject(start)
+    if path is not None:
+        table, label = read_tool_table(path, "rules")
+        for name, level in table.items():
+            levels[name] = _level(name, level, label)
+    return levels
+
+
+def parse_rule_option(text: str) -> tuple[str, Level]:
+    """`NAME=LEVEL` from a `--rule` option, checked."""
+    name, sep, level = text.partition("=")
+    if not sep:
+        raise UsageError(f"--rule {text}: expected NAME=LEVEL, such as counts-within-total=warning")
+    return name.strip(), _level(name.strip(), level.strip(), f"--rule {text}")
+
+
+def _violation(path: str, rule: Rule, level: Level, expected: str, found: str) -> Violation:
+    """A Violation of a rule at a level other than off."""
+    return Violation(
+        path, f"rule:{rule.name}", expected, found, "error" if level == "error" else "warning"
+    )
+
+
+_last_active: list[Any] = [None, None, _DEFAULT_ACTIVE]  # levels object, its copy, active rules
+
+
+def _active(levels: Mapping[str, Level]) -> tuple[tuple[Rule, Level], ...]:
+    """The document rules that are not off under `levels`, each with its level.
+
+    The answer for the last levels seen is kept: a command passes the same mapping every time.
+    """
+    last, copy, active = _last_active
+    if levels is last and levels == copy:
+        return active  # type: ignore[no-any-return]
+    pairs = ((rule, levels.get(rule.name, rule.default)) for rule in _DOCUMENT_RULES)
+    active = tuple((rule, level) for rule, level in pairs if level != "off")
+    _last_active[:] = [levels, dict(levels), active]
+    return active
+
+
+def _check_job(
+    job: Any, progress: Any, levels: Mapping[str, Level] | None, bare: bool
+) -> tuple[Violation, ...]:
+    """The document rules over one job; `bare` drops the `job.` of paths (a job on its own)."""
+    if type(job) is not dict and not isinstance(job, Mapping):
+        return ()
+    out: tuple[Violation, ...] = ()
+    active = _DEFAULT_ACTIVE if levels is None else _active(levels)
+    for rule, level in active:
+        for field, expected, found in rule.check(job, progress):
+            path = "$." + (field[4:] if bare and field.startswith("job.") else field)
+            out += (_violation(path, rule, level, expected, found),)
+    return out
+
+
+def check_document(
+    doc: Mapping[str, Any], levels: Mapping[str, Level] | None = None
+) -> tuple[Violation, ...]:
+    """Every rule violation of one status body `{job, progress_percentage}`, in rule order."""
+    if type(doc) is not dict and not isinstance(doc, Mapping):
+        return ()
+    return _check_job(doc.get("job"), doc.get("progress_percentage"), levels, bare=False)
+
+
+def check_job(
+    job: Mapping[str, Any], levels: Mapping[str, Level] | None = None
+) -> tuple[Violation, ...]:
+    """Every rule violation of a bare job object (`--part job`): the rules that need no progress."""
+    return _check_job(job, None, levels, bare=True)
+
+
+def check_sequence(
+    docs: Sequence[Mapping[str, Any]], levels: Mapping[str, Level] | None = None
+) -> tuple[Violation, ...]:
+    """The life-cycle rules over successive polls of one job; paths are `$[poll].job.status`.
+
+    Sorted by poll, then in rule order.
+    """
+    found: list[tuple[int, int, Violation]] = []
+    for order, rule in enumerate(_SEQUENCE_RULES):
+        level = rule.default if levels is None else levels.get(rule.name, rule.default)
+        if level == "off":
+            continue
+        for index, field, expected, what in rule.check(docs):
+            violation = _violation(f"$[{index}].{field}", rule, level, expected, what)
+            found.append((index, order, violation))
+    return tuple(violation for _, _, violation in sorted(found, key=lambda item: item[:2]))
