@@ -1,0 +1,63 @@
+"""Fixtures for users' own test suites: `batch_status_schema` and `assert_batch_status`.
+
+Installed with the package through the `pytest11` entry point, so any test file can use them
+after `pip install batch-contract`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from batch_contract.assertions import assert_batch_status as _assert_batch_status
+from batch_contract.rules import Level, load_levels, parse_rule_option
+from batch_contract.schemas import bundled_schema
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Registers `--rule NAME=LEVEL`, shared by the contract suite and `assert_batch_status`."""
+    group = parser.getgroup("batch-contract", "contract suite for Get Batch Job Status")
+    group.addoption(
+        "--rule",
+        action="append",
+        default=[],
+        dest="batch_contract_rules",
+        metavar="NAME=LEVEL",
+        help="set a semantic rule to error, warning or off (repeatable); "
+        "see `batch-contract rules`",
+    )
+
+
+def rule_levels(config: pytest.Config) -> dict[str, Level]:
+    """Rule levels for a pytest run: defaults, then pyproject.toml, then `--rule` options."""
+    from batch_contract.errors import UsageError
+
+    try:
+        levels = load_levels(config.rootpath)
+        for text in config.getoption("batch_contract_rules", default=[]) or []:
+            name, level = parse_rule_option(text)
+            levels[name] = level
+    except UsageError as error:
+        raise pytest.UsageError(str(error)) from None
+    return levels
+
+
+@pytest.fixture
+def batch_status_schema() -> dict[str, Any]:
+    """The documented-profile JSON Schema of a Get Batch Job Status response, self-contained."""
+    return bundled_schema("documented", "status")
+
+
+@pytest.fixture
+def assert_batch_status(pytestconfig: pytest.Config) -> Callable[..., Any]:
+    """Asserts that a body or response honours the contract (rule levels from pyproject.toml and
+    --rule); raises an AssertionError listing every violation with its JSON path."""
+    levels = rule_levels(pytestconfig)
+
+    def check(body: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("rules", levels)
+        return _assert_batch_status(body, **kwargs)
+
+    return check

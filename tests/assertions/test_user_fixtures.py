@@ -1,0 +1,151 @@
+"""The fixtures users get with the package: `assert_batch_status` and `batch_status_schema`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example-response.json"
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture
+def user_suite(pytester: pytest.Pytester) -> pytest.Pytester:
+    """A user's project outside this repository, holding the documented example as a file."""
+    pytester.makefile(".json", example=EXAMPLE.read_text())
+    pytester.makepyprojecttoml("[project]\nname = 'user-project'\n")
+    return pytester
+
+
+def test_assert_batch_status_passes_the_documented_example_and_names_every_violation(
+    user_suite: pytest.Pytester,
+) -> None:
+    """A user's test passes for the documented example and fails naming an unknown status and
+    progress 120, in one exact message."""
+    user_suite.makepyfile(
+        test_user="""
+        import json, pathlib
+
+        def test_documented_example(assert_batch_status):
+            body = json.loads(pathlib.Path("example.json").read_text())
+            assert assert_batch_status(body)["job"]["id"].startswith("bjb-")
+
+        def test_broken_body(assert_batch_status):
+            body = json.loads(pathlib.Path("example.json").read_text())
+            body["job"]["status"] = "paused"
+            body["progress_percentage"] = 120
+            assert_batch_status(body)
+        """
+    )
+    result = user_suite.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    shown = [line[1:].strip() for line in result.stdout.lines if line.startswith("E ")]
+    assert shown == [
+        "batch_contract.assertions.BatchStatusMismatch: body does not honour the Get Batch "
+        "Job Status contract (documented profile): 2 violations",
+        '$.job.status: expected one of "pending", "running", "dispatched", "completed", '
+        '"failed", "cancelled", found string "paused" [enum]',
+        "$.progress_percentage: expected a number <= 100, found number 120 [maximum]",
+    ]
+
+
+def test_assert_batch_status_applies_rules_with_levels_from_keywords(
+    user_suite: pytest.Pytester,
+) -> None:
+    """A count above the total fails by default, and passes when that rule is set to warning."""
+    body = json.loads(EXAMPLE.read_text())
+    body["job"].update(status="running", total_items=3, processed_items=5, completed_at=None)
+    user_suite.makefile(".json", over=json.dumps(body))
+    user_suite.makepyfile(
+        test_rules="""
+        import json, pathlib, pytest
+
+        BODY = json.loads(pathlib.Path("over.json").read_text())
+
+        def test_error_by_default(assert_batch_status):
+            with pytest.raises(AssertionError) as info:
+                assert_batch_status(BODY)
+            assert "$.job.processed_items" in str(info.value)
+            assert "[rule:counts-within-total]" in str(info.value)
+
+        def test_warning_when_asked(assert_batch_status):
+            assert_batch_status(BODY, counts_within_total="warning")
+        """
+    )
+    user_suite.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_assert_batch_status_reads_rule_levels_from_pyproject_and_option(
+    user_suite: pytest.Pytester,
+) -> None:
+    """`[tool.batch-contract.rules]` and `--rule` set the levels the fixture applies."""
+    body = json.loads(EXAMPLE.read_text())
+    body["job"].update(status="running", total_items=3, processed_items=5, completed_at=None)
+    user_suite.makefile(".json", over=json.dumps(body))
+    user_suite.makepyfile(
+        test_levels="""
+        import json, pathlib
+
+        def test_over(assert_batch_status):
+            assert_batch_status(json.loads(pathlib.Path("over.json").read_text()))
+        """
+    )
+    user_suite.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(failed=1)
+    user_suite.runpytest_inprocess(
+        "-p", "no:cacheprovider", "--rule", "counts-within-total=off"
+    ).assert_outcomes(passed=1)
+    user_suite.makepyprojecttoml(
+        "[project]\nname = 'user-project'\n\n"
+        "[tool.batch-contract.rules]\ncounts-within-total = 'warning'\n"
+    )
+    user_suite.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_assert_batch_status_takes_responses_and_text(user_suite: pytest.Pytester) -> None:
+    """httpx responses (content type checked), raw text and bytes are accepted like bodies."""
+    user_suite.makepyfile(
+        test_inputs="""
+        import pathlib, httpx, pytest
+
+        TEXT = pathlib.Path("example.json").read_text()
+
+        def test_text_and_bytes(assert_batch_status):
+            assert_batch_status(TEXT)
+            assert_batch_status(TEXT.encode())
+
+        def test_httpx_response(assert_batch_status):
+            ok = httpx.Response(200, content=TEXT, headers={"content-type": "application/json"})
+            assert_batch_status(ok)
+
+        def test_wrong_content_type(assert_batch_status):
+            bad = httpx.Response(200, content=TEXT, headers={"content-type": "text/plain"})
+            with pytest.raises(AssertionError, match="expected application/json, found text/plain"):
+                assert_batch_status(bad)
+
+        def test_malformed_text(assert_batch_status):
+            with pytest.raises(AssertionError, match='duplicate object key "job"'):
+                assert_batch_status('{"job": 1, "job": 2}')
+        """
+    )
+    user_suite.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=4)
+
+
+def test_batch_status_schema_fixture_is_the_self_contained_documented_schema(
+    user_suite: pytest.Pytester,
+) -> None:
+    """`batch_status_schema` validates the example with plain jsonschema and needs no network."""
+    user_suite.makepyfile(
+        test_schema="""
+        import json, pathlib, jsonschema
+
+        def test_schema(batch_status_schema):
+            body = json.loads(pathlib.Path("example.json").read_text())
+            jsonschema.Draft202012Validator(batch_status_schema).validate(body)
+            assert batch_status_schema["title"] == "BatchJobStatusResponse"
+            assert "progress_percentage" in batch_status_schema["required"]
+        """
+    )
+    user_suite.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
