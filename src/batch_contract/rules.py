@@ -108,7 +108,7 @@ RULES: Mapping[str, Rule] = {
         Rule(
             "status-forward-only",
             "error",
-            "status moves pending -> dispatched -> running -> terminal, never back",
+            "status never goes back: pending, dispatched, running, terminal",
             _S,
             status_forward_only,
         ),

@@ -158,7 +158,7 @@ def progress_matches_counts(job: Mapping[str, Any], progress: Any) -> tuple[Find
 def terminal_has_completed_at(job: Mapping[str, Any], progress: Any) -> tuple[Finding, ...]:
     """A completed, failed or cancelled job has a completed_at."""
     status = job.get("status")
-    if status not in TERMINAL or job.get("completed_at") is not None:
+    if type(status) is not str or status not in TERMINAL or job.get("completed_at") is not None:
         return ()
     return (
         ("job.completed_at", f"a completion time for a {status} job", _found(job, "completed_at")),
@@ -224,10 +224,10 @@ def status_forward_only(docs: Sequence[Mapping[str, Any]]) -> tuple[SequenceFind
     previous: str | None = None
     for index, job in _jobs(docs):
         status = job.get("status")
-        if status not in _STAGE:
+        if type(status) is not str or status not in _STAGE:
             continue
         if previous is not None and previous not in TERMINAL and _STAGE[status] < _STAGE[previous]:
-            expected = f'a status at or after "{previous}" (pending, dispatched, running, end)'
+            expected = f'a status not before "{previous}" (pending, dispatched, running, end)'
             out += ((index, "job.status", expected, describe(status)),)
         previous = status
     return out
@@ -240,7 +240,7 @@ def terminal_is_final(docs: Sequence[Mapping[str, Any]]) -> tuple[SequenceFindin
         status = job.get("status")
         if final is not None and status != final:
             return ((index, "job.status", f'"{final}" for good', describe(status)),)
-        if status in TERMINAL:
+        if type(status) is str and status in TERMINAL:
             final = status
     return ()
 
