@@ -17,7 +17,7 @@ BREAKS: Mapping[str, str] = {
     "job-type-unknown": 'job.job_type is a value outside the enum ("summarize")',
     "progress-above-100": "progress_percentage is 150",
     "progress-below-0": "progress_percentage is -5",
-    "progress-string": 'progress_percentage is a string holding the number ("0.0")',
+    "progress-string": 'progress_percentage is the number as a string ("100.0")',
     "missing-required": "job.total_items is left out",
     "null-required": "job.project_id is null",
     "count-fraction": "job.processed_items is a fraction (2.5)",

@@ -1,0 +1,98 @@
+"""The reference server on real loopback: running_server, access lines and a clean stop."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+
+from batch_contract.server import DOCUMENTED_JOB_ID, MOVING_JOB_IDS, RunningServer, running_server
+from batch_contract.server.access_log import REDACTED, request_target, scrub
+from batch_contract.validation import validator
+
+from .conftest import KEY, auth, job_path
+
+
+def test_running_server_describes_itself(live_server: RunningServer) -> None:
+    """The handle gives a loopback base URL, the key and every job id, split moving/static."""
+    assert live_server.base_url.startswith("http://127.0.0.1:")
+    assert not live_server.base_url.endswith("/")
+    assert live_server.api_key == KEY
+    assert live_server.moving_job_ids == MOVING_JOB_IDS
+    assert DOCUMENTED_JOB_ID in live_server.static_job_ids
+    assert set(live_server.job_ids) == {*live_server.moving_job_ids, *live_server.static_job_ids}
+    assert len(live_server.static_job_ids) == 19
+
+
+def test_every_job_answers_over_loopback_across_polls(live_server: RunningServer) -> None:
+    """Over real HTTP, every id answers 200 with a valid body, poll after poll."""
+    with httpx.Client(base_url=live_server.base_url, headers=auth()) as client:
+        for _ in range(6):
+            for job_id in live_server.job_ids:
+                response = client.get(job_path(job_id))
+                assert response.status_code == 200, job_id
+                assert validator("documented").violations(response.json()) == ()
+
+
+def test_http_errors_over_loopback(live_server: RunningServer) -> None:
+    """No key 401, wrong key 401, unknown id 404, bad project_id 422, POST 405 with Allow."""
+    with httpx.Client(base_url=live_server.base_url) as client:
+        path = job_path(DOCUMENTED_JOB_ID)
+        assert client.get(path).status_code == 401
+        assert client.get(path, headers=auth("wrong")).status_code == 401
+        assert client.get(job_path("bjb-nope"), headers=auth()).status_code == 404
+        bad = client.get(path, params={"project_id": "not-a-uuid"}, headers=auth())
+        assert bad.status_code == 422
+        post = client.post(path, headers=auth())
+        assert (post.status_code, post.headers["allow"]) == (405, "GET, HEAD")
+        head = client.head(path, headers=auth())
+        assert (head.status_code, head.content) == (200, b"")
+
+
+def test_a_generated_key_is_used_when_none_is_given() -> None:
+    """Without api_key, a random development key protects the server."""
+    with running_server() as server, httpx.Client(base_url=server.base_url) as client:
+        assert server.api_key.startswith("llx-dev-")
+        assert len(server.api_key) > 20
+        path = job_path(DOCUMENTED_JOB_ID)
+        assert client.get(path, headers=auth(server.api_key)).status_code == 200
+        assert client.get(path, headers=auth(KEY)).status_code == 401
+
+
+def test_the_server_stops_on_exit() -> None:
+    """After the context ends nothing listens on the port any more."""
+    with running_server(api_key=KEY, breaks=["status-case"]) as server:
+        url = server.base_url + job_path(DOCUMENTED_JOB_ID)
+        assert httpx.get(url, headers=auth()).json()["job"]["status"] == "PENDING"
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url, headers=auth())
+
+
+def test_one_access_line_per_request_and_never_the_key(
+    live_server: RunningServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each request logs one line with method, target, status and time; the key never shows."""
+    caplog.set_level(logging.INFO, logger="batch_contract.server")
+    with httpx.Client(base_url=live_server.base_url) as client:
+        client.get(job_path(DOCUMENTED_JOB_ID), headers=auth())
+        client.get(job_path(DOCUMENTED_JOB_ID), params={"api_key": KEY}, headers=auth("wrong"))
+        client.get(job_path(KEY), headers=auth())
+        client.post(job_path(DOCUMENTED_JOB_ID), headers=auth())
+    lines = [r.getMessage() for r in caplog.records if r.name == "batch_contract.server"]
+    assert len(lines) == 4
+    assert f'"GET {job_path(DOCUMENTED_JOB_ID)}" 200 ' in lines[0]
+    assert f'"GET {job_path(DOCUMENTED_JOB_ID)}?api_key={REDACTED}" 401 ' in lines[1]
+    assert f'"GET {job_path(REDACTED)}" 404 ' in lines[2]
+    assert f'"POST {job_path(DOCUMENTED_JOB_ID)}" 405 ' in lines[3]
+    assert all(line.endswith("ms") for line in lines)
+    assert not [line for line in lines if KEY in line or "Bearer" in line]
+
+
+def test_secret_looking_query_values_and_the_key_are_scrubbed() -> None:
+    """Values of key/token/secret parameters are redacted; the key is scrubbed anywhere."""
+    scope = {"raw_path": b"/a", "query_string": b"x=1&access_token=t0k&Password=p&apiKey=z"}
+    assert request_target(scope) == (
+        f"/a?x=1&access_token={REDACTED}&Password={REDACTED}&apiKey={REDACTED}"
+    )
+    assert scrub("before s3cr/t after s3cr%2Ft", "s3cr/t") == f"before {REDACTED} after {REDACTED}"
