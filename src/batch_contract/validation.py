@@ -82,7 +82,7 @@ def _literal(value: Any) -> str:
 def _expected(keyword: str, limit: Any) -> str:
     """What a schema keyword with its value asks for, in words."""
     if keyword == "type":
-        types = [limit] if isinstance(limit, str) else list(limit)
+        types = sorted([limit] if isinstance(limit, str) else limit, key=lambda t: t == "null")
         return " or ".join(_TYPE_NAMES.get(t, t) for t in types)
     if keyword == "enum":
         return "one of " + ", ".join(_literal(v) for v in limit)
@@ -105,7 +105,7 @@ def _make(path: Sequence[str | int], keyword: str, limit: Any, instance: Any) ->
 
 
 def _sorted(violations: Iterable[Violation]) -> tuple[Violation, ...]:
-    return tuple(sorted(set(violations), key=lambda v: (v.path, v.keyword)))
+    return tuple(sorted(set(violations), key=lambda v: (v.path, v.keyword, v.expected, v.found)))
 
 
 class Validator:
