@@ -9,6 +9,7 @@ import pytest
 
 from batch_contract.errors import DocumentError, UsageError
 from batch_contract.jsondoc import parse_document
+from batch_contract.rules import check_document, check_sequence
 from batch_contract.server import BREAKS, DOCUMENTED_JOB_ID, MOVING_JOB_IDS
 from batch_contract.server.breaks import BODY_BREAKS, check_breaks
 from batch_contract.server.jobs import build_jobs
@@ -65,6 +66,8 @@ def _count_above_total(client: AppClient) -> None:
         body = response.json()
         assert validator("documented").violations(body) == ()
         assert body["job"]["processed_items"] > body["job"]["total_items"]
+        errors = {(v.path, v.keyword) for v in check_document(body) if v.severity == "error"}
+        assert ("$.job.processed_items", "rule:counts-within-total") in errors
 
 
 def _is_json(raw: bytes) -> bool:
@@ -107,10 +110,10 @@ def _unknown_id_200(client: AppClient) -> None:
 
 
 def _completed_goes_back(client: AppClient) -> None:
-    seen = [
-        client.get(job_path(MOVING_JOB_IDS[0]), headers=auth()).json()["job"]["status"]
-        for _ in range(7)
-    ]
+    polls = [client.get(job_path(MOVING_JOB_IDS[0]), headers=auth()).json() for _ in range(7)]
+    rules = {v.keyword for v in check_sequence(polls) if v.severity == "error"}
+    assert "rule:terminal-is-final" in rules
+    seen = [poll["job"]["status"] for poll in polls]
     assert seen.index("completed") < len(seen) - 1
     assert seen[seen.index("completed") + 1 :] == ["running", "running"]
     others = [client.get(job_path(MOVING_JOB_IDS[1]), headers=auth()) for _ in range(7)]

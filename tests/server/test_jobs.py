@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from batch_contract.rules import check_document, check_sequence
 from batch_contract.server.jobs import (
     DOCUMENTED_BODY,
     DOCUMENTED_JOB_ID,
@@ -167,3 +168,20 @@ def test_styles_decide_null_or_absent_fields() -> None:
     assert pending["nulls"]["processed_items"] is None
     assert pending["complete"]["started_at"] is None
     assert pending["complete"]["processed_items"] == 0
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_semantic_rules_find_nothing_to_say(seed: int) -> None:
+    """No rule, error or warning, fires on any body or poll sequence of a seeded job.
+
+    The one exception is the documentation's own example, a pending job with a start time.
+    """
+    for job in build_jobs(seed).values():
+        bodies = [job.body(step) for step in range(len(job.steps) + 1)]
+        assert check_sequence(bodies) == (), job.id
+        for body in bodies:
+            found = [(v.keyword, v.severity) for v in check_document(body)]
+            expected = (
+                [("rule:pending-not-started", "warning")] if job.id == DOCUMENTED_JOB_ID else []
+            )
+            assert found == expected, job.id
