@@ -181,6 +181,12 @@ def _violation(path: str, rule: Rule, level: Level, expected: str, found: str) -
     )
 
 
+def _checked(levels: Mapping[str, Level]) -> None:
+    """Refuse a levels mapping naming an unknown rule or level: a typo must not pass silently."""
+    for name, level in levels.items():
+        _level(name, level, "rule levels")
+
+
 _last_active: list[Any] = [None, None, _DEFAULT_ACTIVE]  # levels object, its copy, active rules
 
 
@@ -192,6 +198,7 @@ def _active(levels: Mapping[str, Level]) -> tuple[tuple[Rule, Level], ...]:
     last, copy, active = _last_active
     if levels is last and levels == copy:
         return active  # type: ignore[no-any-return]
+    _checked(levels)
     pairs = ((rule, levels.get(rule.name, rule.default)) for rule in _DOCUMENT_RULES)
     active = tuple((rule, level) for rule, level in pairs if level != "off")
     _last_active[:] = [levels, dict(levels), active]
@@ -236,6 +243,8 @@ def check_sequence(
 
     Sorted by poll, then in rule order.
     """
+    if levels is not None:
+        _checked(levels)
     found: list[tuple[int, int, Violation]] = []
     for order, rule in enumerate(_SEQUENCE_RULES):
         level = rule.default if levels is None else levels.get(rule.name, rule.default)

@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from batch_contract.errors import UsageError
 from batch_contract.rules import RULES, Level, check_document, check_job, check_sequence
 from batch_contract.semantics import instant
 from batch_contract.validation import Violation
@@ -71,6 +73,18 @@ def test_levels_change_severity_and_switch_off() -> None:
     ]
     off: dict[str, Level] = {"counts-within-total": "off", "failed-has-error-message": "off"}
     assert check_document(doc, off) == ()
+
+
+def test_unknown_rule_or_level_in_levels_is_refused() -> None:
+    """A levels mapping with a misspelt rule or level is a UsageError, not a silent default."""
+    doc = _load("counts-within-total/bad/processed-above-total.json")
+    with pytest.raises(UsageError) as caught:
+        check_document(doc, {"counts-within-total": "eror"})  # type: ignore[dict-item]
+    assert str(caught.value) == (
+        "rule levels: level of counts-within-total must be error, warning or off, not 'eror'"
+    )
+    with pytest.raises(UsageError, match=r"^rule levels: unknown rule 'count-within-total' "):
+        check_sequence([doc], {"count-within-total": "off"})
 
 
 def test_documented_example_only_warns() -> None:
