@@ -1,0 +1,22 @@
+"""The life-cycle of a job, polled until a terminal status (and once more): every response
+valid, status only forward, terminal final, counts and progress never decreasing."""
+
+import pytest
+
+from batch_contract.client import ContractClient
+from batch_contract.polling import PollSettings, poll_until_terminal
+from batch_contract.schemas import Profile
+
+
+@pytest.mark.contract_cassette("lifecycle/{lifecycle_job_id}")
+def test_lifecycle_moves_forward_only(
+    contract_client: ContractClient,
+    contract_profile: Profile,
+    poll_settings: PollSettings,
+    lifecycle_job_id: str,
+) -> None:
+    """Poll the job to a terminal status; every poll and every step honours the contract."""
+    documents = poll_until_terminal(
+        contract_client, lifecycle_job_id, contract_profile, poll_settings
+    )
+    assert documents, "no response was checked"

@@ -1,0 +1,101 @@
+"""Contract failures inside pytest: an `AssertionError` with a title line and one line per
+violation (JSON path, expected, found), and the checks that raise it for one response."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import httpx
+
+from batch_contract.client import body_excerpt, mask
+from batch_contract.errors import DocumentError
+from batch_contract.jsondoc import parse_document
+from batch_contract.lifecycle import document_violations
+from batch_contract.schemas import Profile
+from batch_contract.validation import Violation, validator
+
+
+class ContractViolation(AssertionError):
+    """The endpoint broke its contract: a title and every violation with its JSON path."""
+
+    def __init__(self, title: str, violations: Iterable[Violation] = (), detail: str = "") -> None:
+        self.title = title
+        self.violations = tuple(violations)
+        lines = [title]
+        lines.extend(f"  {v.path}: {v.message} [{v.keyword}]" for v in self.violations)
+        if detail:
+            lines.append(detail)
+        super().__init__("\n".join(lines))
+
+
+def _context(response: httpx.Response, secret: str | None) -> str:
+    return mask(f"  request: {response.request.method} {response.request.url}", secret)
+
+
+def expect_status_code(
+    response: httpx.Response, allowed: Iterable[int], what: str, secret: str | None
+) -> None:
+    """Raises `ContractViolation` unless the response's status code is one of `allowed`."""
+    allowed = tuple(allowed)
+    if response.status_code in allowed:
+        return
+    wanted = " or ".join(str(code) for code in allowed)
+    raise ContractViolation(
+        f"{what}: expected HTTP {wanted}, got {response.status_code}",
+        detail=_context(response, secret) + "\n  body: " + mask(body_excerpt(response), secret),
+    )
+
+
+def json_body(response: httpx.Response, secret: str | None) -> Any:
+    """The response's JSON body after checking `Content-Type: application/json`."""
+    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise ContractViolation(
+            f"expected Content-Type: application/json, got {media_type or 'no Content-Type'!r}",
+            detail=_context(response, secret),
+        )
+    try:
+        return parse_document(response.content)
+    except DocumentError as error:
+        raise ContractViolation(
+            f"the body is not one well-formed JSON document: {error}",
+            detail=_context(response, secret) + "\n  body: " + mask(body_excerpt(response), secret),
+        ) from None
+
+
+def document_problems(document: Any, profile: Profile) -> tuple[Violation, ...]:
+    """Schema violations of a status document under `profile`, then the document rules."""
+    schema = validator(profile).violations(document)
+    return schema + document_violations(document)
+
+
+def expect_valid_status(
+    response: httpx.Response, profile: Profile, secret: str | None, job_id: str
+) -> Any:
+    """Checks a 200 status response completely and returns its document."""
+    expect_status_code(response, (200,), f"GET status of {job_id}", secret)
+    document = json_body(response, secret)
+    problems = document_problems(document, profile)
+    job = document.get("job") if isinstance(document, dict) else None
+    if isinstance(job, dict) and isinstance(job.get("id"), str) and job["id"] != job_id:
+        problems += (
+            Violation(
+                "$.job.id", "same-job", f'the asked job id "{job_id}"', f'string "{job["id"]}"'
+            ),
+        )
+    if problems:
+        raise ContractViolation(
+            f"status of {job_id} breaks the {profile} contract: {len(problems)} violation(s)",
+            problems,
+            _context(response, secret),
+        )
+    return document
+
+
+class StillRunningWarning(UserWarning):
+    """A polled job had not reached a terminal status when the poll timeout ran out."""
+
+
+class RetryWarning(UserWarning):
+    """A request was retried (408, 409, 429, 5xx or a connection error)."""

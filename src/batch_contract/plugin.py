@@ -1,0 +1,375 @@
+"""The pytest plugin of the contract suite: options, targets, parametrization by job id, and the
+fixtures the tests in contract_tests/ use. Registered through the `pytest11` entry point."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+import pytest
+
+from batch_contract.client import (
+    DEFAULT_TIMEOUT,
+    MAX_RETRIES,
+    ContractClient,
+    ServerUnreachable,
+    new_http_client,
+)
+from batch_contract.contract import RetryWarning, StillRunningWarning
+from batch_contract.errors import UsageError
+from batch_contract.polling import PollSettings
+from batch_contract.schemas import PROFILES, Profile
+from batch_contract.targets import (
+    DEFAULT_POLL_INTERVAL,
+    UNKNOWN_JOB_ID,
+    Options,
+    ReferenceServer,
+    Target,
+    live_target,
+    replay_target,
+)
+
+JOB_ID_FIXTURES = {"status_job_id": "status_job_ids", "lifecycle_job_id": "lifecycle_job_ids"}
+
+
+@dataclass
+class State:
+    """What the plugin knows for one pytest run: options, the target and why tests were left out."""
+
+    options: Options
+    target: Target | None = None
+    reference: ReferenceServer | None = None
+    deselected_reason: str = ""
+    deselected: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def resolve(self) -> Target | None:
+        """The target, starting the reference server on first need."""
+        if self.target is None and self.reference is not None:
+            self.target = self.reference.target()
+        return self.target
+
+
+STATE = pytest.StashKey[State]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Registers the batch-contract option group."""
+    group = parser.getgroup("batch-contract", "contract suite for Get Batch Job Status")
+    group.addoption(
+        "--live",
+        action="store_true",
+        default=False,
+        help="run the contract suite against a real deployment (key from "
+        "LLAMA_CLOUD_API_KEY, never an option)",
+    )
+    group.addoption(
+        "--reference",
+        action="store_true",
+        default=False,
+        help="start the reference server in-process and run the suite against it",
+    )
+    group.addoption(
+        "--reference-break",
+        action="append",
+        default=[],
+        dest="reference_breaks",
+        metavar="NAME",
+        help="make the --reference server break the contract this way (repeatable; "
+        "`batch-contract serve --list-breaks`): the suite must then fail",
+    )
+    group.addoption(
+        "--base-url",
+        default=None,
+        help="base URL of the deployment for --live (default: LLAMA_CLOUD_BASE_URL "
+        "or https://api.cloud.llamaindex.ai)",
+    )
+    group.addoption(
+        "--job-id",
+        action="append",
+        default=[],
+        dest="job_ids",
+        metavar="ID",
+        help="job id to check with --live (repeatable; default: "
+        "BATCH_CONTRACT_JOB_IDS, comma separated)",
+    )
+    group.addoption(
+        "--organization-id",
+        default=None,
+        help="organization_id query parameter sent with every request",
+    )
+    group.addoption(
+        "--project-id", default=None, help="project_id query parameter sent with every request"
+    )
+    group.addoption(
+        "--profile",
+        default="documented",
+        choices=PROFILES,
+        help="schema profile responses must honour (default: documented)",
+    )
+    group.addoption(
+        "--poll-interval",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="seconds between life-cycle polls (default: 2 live, 0.05 reference, 0 replay)",
+    )
+    group.addoption(
+        "--poll-timeout",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="seconds to poll a job for a terminal status (default: 120)",
+    )
+    group.addoption(
+        "--require-terminal",
+        action="store_true",
+        default=False,
+        help="fail, not warn, when a job is still running at --poll-timeout",
+    )
+    group.addoption(
+        "--http-timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"timeout of each HTTP request (default: {DEFAULT_TIMEOUT:g})",
+    )
+    group.addoption(
+        "--http-retries",
+        type=int,
+        default=MAX_RETRIES,
+        metavar="N",
+        help=f"retries on 408/409/429/5xx and connection errors, with backoff "
+        f"(default: {MAX_RETRIES}, as the official SDK)",
+    )
+    group.addoption(
+        "--cassette-dir",
+        default=None,
+        metavar="DIR",
+        help="folder of the recorded cassettes (default: cassettes/ at the rootdir)",
+    )
+
+
+def _options(config: pytest.Config) -> Options:
+    cassettes = config.getoption("--cassette-dir")
+    return Options(
+        live=config.getoption("--live"),
+        reference=config.getoption("--reference"),
+        base_url=config.getoption("--base-url"),
+        job_ids=tuple(config.getoption("job_ids")),
+        organization_id=config.getoption("--organization-id"),
+        project_id=config.getoption("--project-id"),
+        profile=config.getoption("--profile"),
+        cassette_dir=Path(cassettes) if cassettes else config.rootpath / "cassettes",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Resolves the target; a live target missing its key, URL or job ids stops the run."""
+    config.addinivalue_line(
+        "markers",
+        "contract_cassette(name): cassette of a contract test, formatted with its "
+        "parameters (e.g. 'status/{status_job_id}')",
+    )
+    try:
+        options = _options(config)
+        state = State(options)
+        if options.kind == "live":
+            state.target = live_target(options)
+        elif options.kind == "reference":
+            state.reference = ReferenceServer(
+                options.profile, tuple(config.getoption("reference_breaks"))
+            )
+        else:
+            state.target = replay_target(options)
+            if state.target is None:
+                state.deselected_reason = (
+                    f"no cassettes under {options.cassette_dir}: the contract tests need "
+                    f"--reference, --live, or recorded cassettes"
+                )
+        if config.getoption("--http-retries") < 0:
+            raise UsageError("--http-retries must be 0 or more")
+    except UsageError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[STATE] = state
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stops the reference server, if one was started."""
+    state = config.stash.get(STATE, None)
+    if state is not None and state.reference is not None:
+        state.reference.close()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Checks once, before any test, that a live deployment answers at all."""
+    state = session.config.stash.get(STATE, None)
+    if state is None or state.options.kind != "live" or hasattr(session.config, "workerinput"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+
+    def say(message: str) -> None:
+        if reporter is not None:
+            reporter.write_line(f"batch-contract: {message}")
+
+    client = _client(session.config, state.resolve(), say)
+    try:
+        client.get_status(UNKNOWN_JOB_ID)
+    except ServerUnreachable as error:
+        pytest.exit(f"batch-contract: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+    finally:
+        client.close()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrizes the contract tests by the target's job ids (the id shows in the test name)."""
+    state = metafunc.config.stash.get(STATE, None)
+    wanted = [name for name in JOB_ID_FIXTURES if name in metafunc.fixturenames]
+    if state is None or not wanted:
+        return
+    target = state.resolve()
+    if target is None:
+        return
+    for name in wanted:
+        ids = getattr(target, JOB_ID_FIXTURES[name])
+        if not ids:
+            raise pytest.UsageError(f"the {target.kind} target has no job ids for {name}")
+        metafunc.parametrize(name, ids, ids=list(ids))
+
+
+def is_contract_test(item: pytest.Item) -> bool:
+    """Whether a collected test is one of the suite's contract tests."""
+    return "contract_target" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselects the contract tests when there is no target, visibly; marks them otherwise."""
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    contract = [item for item in items if is_contract_test(item)]
+    if state.deselected_reason and contract:
+        config.hook.pytest_deselected(items=contract)
+        items[:] = [item for item in items if not is_contract_test(item)]
+        state.deselected = len(contract)
+        return
+    quiet = [
+        f"default::{cls.__module__}.{cls.__qualname__}"
+        for cls in (StillRunningWarning, RetryWarning)
+    ]
+    for item in contract:
+        for spec in quiet:
+            item.add_marker(pytest.mark.filterwarnings(spec))
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Names the target in the header of the run."""
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return None
+    kind = state.options.kind
+    if kind == "live" and state.target is not None:
+        return (
+            f"batch-contract: live target {state.target.base_url}, profile {state.options.profile}"
+        )
+    return f"batch-contract: {kind} target, profile {state.options.profile}"
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Says why contract tests were deselected, so a green run never hides an unchecked suite."""
+    state = config.stash.get(STATE, None)
+    if state is not None and state.deselected:
+        terminalreporter.write_line(
+            f"batch-contract: {state.deselected} contract tests deselected: "
+            f"{state.deselected_reason}",
+            yellow=True,
+        )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Shows an unreachable server as one line instead of a traceback."""
+    report = yield
+    if call.excinfo is not None and isinstance(call.excinfo.value, ServerUnreachable):
+        report.longrepr = f"batch-contract: {call.excinfo.value}"
+    return report
+
+
+def _warn_retry(message: str) -> None:
+    warnings.warn(message, RetryWarning, stacklevel=4)
+
+
+def _client(
+    config: pytest.Config,
+    target: Target | None,
+    report_retry: Callable[[str], None] = _warn_retry,
+    http: httpx.Client | None = None,
+) -> ContractClient:
+    if target is None:
+        raise pytest.UsageError("no contract target (use --reference or --live)")
+    replay = target.kind == "replay"
+
+    return ContractClient(
+        target.base_url,
+        target.api_key,
+        timeout=config.getoption("--http-timeout"),
+        organization_id=target.organization_id,
+        project_id=target.project_id,
+        max_retries=0 if replay else config.getoption("--http-retries"),
+        on_retry=report_retry,
+        http=http,
+    )
+
+
+@pytest.fixture(scope="session")
+def contract_target(pytestconfig: pytest.Config) -> Target:
+    """The resolved target (live, reference or replay) with its base URL and job ids."""
+    target = pytestconfig.stash[STATE].resolve()
+    if target is None:
+        raise pytest.UsageError("no contract target (use --reference or --live)")
+    return target
+
+
+@pytest.fixture(scope="session")
+def contract_profile(pytestconfig: pytest.Config) -> Profile:
+    """The schema profile responses must honour (`--profile`)."""
+    return cast(Profile, pytestconfig.getoption("--profile"))
+
+
+@pytest.fixture(scope="session")
+def poll_settings(pytestconfig: pytest.Config, contract_target: Target) -> PollSettings:
+    """How the life-cycle tests poll (`--poll-interval`, `--poll-timeout`, `--require-terminal`)."""
+    interval = pytestconfig.getoption("--poll-interval")
+    return PollSettings(
+        interval=DEFAULT_POLL_INTERVAL[contract_target.kind] if interval is None else interval,
+        timeout=pytestconfig.getoption("--poll-timeout"),
+        require_terminal=pytestconfig.getoption("--require-terminal"),
+    )
+
+
+@pytest.fixture(scope="session")
+def contract_http(pytestconfig: pytest.Config, contract_target: Target) -> Iterator[httpx.Client]:
+    """The httpx client shared by the session's requests (explicit timeout, `--http-timeout`)."""
+    timeout = pytestconfig.getoption("--http-timeout")
+    with new_http_client(timeout, keep_alive=contract_target.kind == "live") as http:
+        yield http
+
+
+@pytest.fixture
+def contract_client(
+    pytestconfig: pytest.Config, contract_target: Target, contract_http: httpx.Client
+) -> ContractClient:
+    """An HTTP client for the target, with the SDK's retry policy and the key masked in output."""
+    return _client(pytestconfig, contract_target, http=contract_http)
+
+
+@pytest.fixture(scope="session")
+def unknown_job_id() -> str:
+    """A well-formed job id that no deployment holds."""
+    return UNKNOWN_JOB_ID

@@ -1,0 +1,63 @@
+"""Polls one job until it reaches a terminal status, checking every response and the life-cycle
+rules over the whole sequence (status only forward, terminal final, counts never decreasing)."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from batch_contract.client import ContractClient
+from batch_contract.contract import ContractViolation, StillRunningWarning, expect_valid_status
+from batch_contract.lifecycle import is_terminal, sequence_violations, status_of
+from batch_contract.schemas import Profile
+
+
+@dataclass(frozen=True)
+class PollSettings:
+    """How to poll: seconds between polls, seconds before giving up, and whether that fails."""
+
+    interval: float = 2.0
+    timeout: float = 120.0
+    require_terminal: bool = False
+
+
+def poll_until_terminal(
+    client: ContractClient,
+    job_id: str,
+    profile: Profile,
+    settings: PollSettings,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[Any]:
+    """Every document seen while polling `job_id`, plus one poll after the terminal status to
+    check that it is final. Raises `ContractViolation` on the first broken rule."""
+    documents: list[Any] = []
+    deadline = clock() + settings.timeout
+    confirming = False
+    while True:
+        response = client.get_status(job_id)
+        documents.append(expect_valid_status(response, profile, client.api_key, job_id))
+        problems = sequence_violations(documents)
+        if problems:
+            statuses = " -> ".join(str(status_of(doc)) for doc in documents)
+            raise ContractViolation(
+                f"life-cycle of {job_id} breaks the contract ({statuses})", problems
+            )
+        if confirming:
+            return documents
+        if is_terminal(documents[-1]):
+            confirming = True
+        elif clock() >= deadline:
+            message = (
+                f"job {job_id} is still {status_of(documents[-1])!r} after "
+                f"{settings.timeout:g} s of polling ({len(documents)} polls)"
+            )
+            if settings.require_terminal:
+                raise ContractViolation(message + " and --require-terminal is set")
+            warnings.warn(message, StillRunningWarning, stacklevel=2)
+            return documents
+        sleep(settings.interval)

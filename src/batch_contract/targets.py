@@ -1,0 +1,140 @@
+"""Where the contract suite points: a live deployment (`--live`), the in-process reference server
+(`--reference`) or the recorded cassettes (no option). Each target resolves to the base URL, the
+key and the job ids the tests are parametrized with; a live target missing any of them is a usage
+error at start, never a skip."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from batch_contract.errors import UsageError
+
+Kind = Literal["live", "reference", "replay"]
+DEFAULT_BASE_URL = "https://api.cloud.llamaindex.ai"
+KEY_ENV = "LLAMA_CLOUD_API_KEY"
+BASE_URL_ENV = "LLAMA_CLOUD_BASE_URL"
+JOB_IDS_ENV = "BATCH_CONTRACT_JOB_IDS"
+UNKNOWN_JOB_ID = "bjb-ffffffff-ffff-4fff-bfff-ffffffffffff"
+"""A well-formed job id that no deployment holds: the not-found test asks for it."""
+REPLAY_BASE_URL = "http://replay.invalid"
+"""Where replayed requests pretend to go: cassettes are matched on method and path only."""
+DEFAULT_POLL_INTERVAL: dict[Kind, float] = {"live": 2.0, "reference": 0.05, "replay": 0.0}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One resolved target: where to send requests, with which key, about which jobs."""
+
+    kind: Kind
+    base_url: str
+    api_key: str | None
+    status_job_ids: tuple[str, ...]
+    lifecycle_job_ids: tuple[str, ...]
+    organization_id: str | None = None
+    project_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    """The command-line choices that decide the target (read once from pytest's config)."""
+
+    live: bool
+    reference: bool
+    base_url: str | None
+    job_ids: tuple[str, ...]
+    organization_id: str | None
+    project_id: str | None
+    profile: str
+    cassette_dir: Path
+
+    @property
+    def kind(self) -> Kind:
+        """The target these options select."""
+        if self.live and self.reference:
+            raise UsageError("choose one target: --live or --reference, not both")
+        return "live" if self.live else "reference" if self.reference else "replay"
+
+
+def _split_ids(values: tuple[str, ...]) -> tuple[str, ...]:
+    ids = [part.strip() for value in values for part in value.split(",")]
+    return tuple(dict.fromkeys(part for part in ids if part))
+
+
+def live_target(options: Options, environ: dict[str, str] | None = None) -> Target:
+    """The live target, or a one-line `UsageError` naming what to set."""
+    env = dict(os.environ if environ is None else environ)
+    key = env.get(KEY_ENV, "").strip()
+    if not key:
+        raise UsageError(f"--live needs an API key: set {KEY_ENV} (never pass it as an option)")
+    base_url = (options.base_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL).strip()
+    if not base_url.startswith(("http://", "https://")):
+        raise UsageError(
+            f"--live needs an http(s) base URL: --base-url or {BASE_URL_ENV}, got {base_url!r}"
+        )
+    ids = _split_ids(options.job_ids) or _split_ids((env.get(JOB_IDS_ENV, ""),))
+    if not ids:
+        raise UsageError(
+            f"--live needs at least one job id: --job-id ID (repeatable) or {JOB_IDS_ENV}=id1,id2"
+        )
+    return Target(
+        "live", base_url.rstrip("/"), key, ids, ids, options.organization_id, options.project_id
+    )
+
+
+def replay_job_ids(cassette_dir: Path, folder: str) -> tuple[str, ...]:
+    """The job ids recorded under `cassette_dir/folder/` (one `<job id>.yaml` per job)."""
+    return tuple(sorted(path.stem for path in (cassette_dir / folder).glob("*.yaml")))
+
+
+def replay_target(options: Options) -> Target | None:
+    """The replay target from the cassette folder, or None when nothing has been recorded."""
+    status = replay_job_ids(options.cassette_dir, "status")
+    lifecycle = replay_job_ids(options.cassette_dir, "lifecycle")
+    if not status and not lifecycle:
+        return None
+    return Target("replay", REPLAY_BASE_URL, None, status, lifecycle)
+
+
+class ReferenceServer:
+    """The in-process reference server, started on first use and stopped at the end."""
+
+    def __init__(self, profile: str, breaks: tuple[str, ...] = ()) -> None:
+        from batch_contract.server.breaks import check_breaks
+
+        self._stack = contextlib.ExitStack()
+        self._target: Target | None = None
+        self._profile = profile
+        self._breaks = check_breaks(breaks)
+
+    def target(self) -> Target:
+        """The reference target (starts the server the first time)."""
+        if self._target is None:
+            from batch_contract.server import running_server
+
+            key = os.environ.get(KEY_ENV) or None
+            server: Any = self._stack.enter_context(
+                running_server(api_key=key, breaks=self._breaks)
+            )
+            moving = tuple(server.moving_job_ids)
+            static = tuple(job for job in server.job_ids if job not in moving)
+            if self._profile == "strict":
+                static = tuple(job for job in static if _strict_clean(job))
+                moving = tuple(job for job in moving if _strict_clean(job))
+            self._target = Target("reference", server.base_url, server.api_key, static, moving)
+        return self._target
+
+    def close(self) -> None:
+        """Stops the server if it was started."""
+        self._stack.close()
+
+
+def _strict_clean(job_id: str) -> bool:
+    """Whether the reference server promises that every body of this job is strict-valid."""
+    from batch_contract.server.jobs import build_jobs
+
+    job = build_jobs().get(job_id)
+    return job is None or job.strict_clean

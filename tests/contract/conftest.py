@@ -1,0 +1,3 @@
+"""The meta-tests run the contract suite with pytester."""
+
+pytest_plugins = ["pytester"]

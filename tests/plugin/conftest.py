@@ -1,0 +1,3 @@
+"""The plugin is tested with pytester."""
+
+pytest_plugins = ["pytester"]
