@@ -1,3 +1,0 @@
-"""The meta-tests run the contract suite with pytester."""
-
-pytest_plugins = ["pytester"]

@@ -1,3 +1,0 @@
-"""The plugin is tested with pytester."""
-
-pytest_plugins = ["pytester"]
