@@ -245,12 +245,13 @@ def check_sequence(
     """
     if levels is not None:
         _checked(levels)
+    polls = docs if isinstance(docs, list | tuple) else list(docs)  # each rule reads them all
     found: list[tuple[int, int, Violation]] = []
     for order, rule in enumerate(_SEQUENCE_RULES):
         level = rule.default if levels is None else levels.get(rule.name, rule.default)
         if level == "off":
             continue
-        for index, field, expected, what in rule.check(docs):
+        for index, field, expected, what in rule.check(polls):
             violation = _violation(f"$[{index}].{field}", rule, level, expected, what)
             found.append((index, order, violation))
     return tuple(violation for _, _, violation in sorted(found, key=lambda item: item[:2]))

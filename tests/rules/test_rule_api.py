@@ -122,6 +122,14 @@ def test_sequence_sorted_by_poll_then_rule() -> None:
     ]
 
 
+def test_sequence_from_an_iterator() -> None:
+    """Polls given as a one-pass iterator are read by every sequence rule."""
+    polls = _load("terminal-is-final/bad/completed-to-running.json")
+    polls[1]["progress_percentage"] = 50
+    found = [v.keyword for v in check_sequence(iter(polls))]  # type: ignore[arg-type]
+    assert found == ["rule:terminal-is-final", "rule:progress-non-decreasing"]
+
+
 def test_sequence_leaving_terminal_is_reported_once() -> None:
     """completed -> running is terminal-is-final's, not also status-forward-only's."""
     polls = _load("terminal-is-final/bad/completed-to-running.json")
