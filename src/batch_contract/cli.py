@@ -10,13 +10,17 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, BinaryIO, NoReturn
+from typing import IO, TYPE_CHECKING, BinaryIO, NoReturn
 
 from batch_contract import __version__
 from batch_contract.errors import BatchContractError, UsageError
 from batch_contract.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from batch_contract.rules import Level
+    from batch_contract.runner import Checker, Item
 
 
 class _Parser(argparse.ArgumentParser):
@@ -96,6 +100,13 @@ def build_validate_parser(prog: str = "validate-status") -> argparse.ArgumentPar
         action="store_true",
         help="a document with rule warnings counts as invalid (exit 1)",
     )
+    parser.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="check in N processes (a large NDJSON file is split by lines; output is the same)",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -113,6 +124,7 @@ class ValidateOptions:
     max_errors: int | None = None
     rules: tuple[str, ...] = ()
     warnings_as_errors: bool = False
+    jobs: int = 1
 
 
 def parse_validate_args(argv: Sequence[str], prog: str = "validate-status") -> ValidateOptions:
@@ -128,6 +140,7 @@ def parse_validate_args(argv: Sequence[str], prog: str = "validate-status") -> V
         max_errors=ns.max_errors,
         rules=tuple(ns.rule),
         warnings_as_errors=ns.warnings_as_errors,
+        jobs=ns.jobs,
     )
 
 
@@ -136,15 +149,18 @@ def run_validate(
 ) -> int:
     """Validate every document of the inputs, report, and return the exit code."""
     from batch_contract import rules
-    from batch_contract.documents import iter_documents
+    from batch_contract.progress import Progress
     from batch_contract.report import GithubReporter, JsonReporter, Reporter, TextReporter
-    from batch_contract.runner import Checker, Tally
+    from batch_contract.runner import Checker, Passed, Tally
 
     levels = rules.load_levels()
     for text in options.rules:
         name, level = rules.parse_rule_option(text)
         levels[name] = level
     checker = Checker(options.profile, options.part, levels)  # type: ignore[arg-type]
+    progress = Progress.for_run(stderr, quiet=options.quiet)
+    if progress is not None:
+        stdout = progress.wrap(stdout)
     reporter: Reporter
     if options.format == "json":
         reporter = JsonReporter(stdout, warnings_as_errors=options.warnings_as_errors)
@@ -154,18 +170,28 @@ def run_validate(
         reporter = TextReporter(stdout, quiet=options.quiet, max_errors=options.max_errors)
 
     tally = Tally()
-    documents = iter_documents(
-        options.paths, stdin=stdin, ndjson=options.ndjson, errors=tally.unreadable
-    )
     strict = options.warnings_as_errors
-    for result in checker.check_all(documents):
-        tally.documents += 1
-        if result.is_valid(strict):
-            tally.valid += 1
+    lists_valid = options.format == "json"
+    for item in _checked(options, checker, levels, stdin, tally.unreadable):
+        if isinstance(item, Passed):
+            tally.documents += len(item.numbers)
+            tally.valid += len(item.numbers)
+            if lists_valid:
+                for passed in item.results():
+                    reporter.result(passed)
         else:
-            tally.invalid += 1
-        tally.warnings += sum(v.severity == "warning" for v in result.violations)
-        reporter.result(result)
+            result = item
+            tally.documents += 1
+            if result.is_valid(strict):
+                tally.valid += 1
+            else:
+                tally.invalid += 1
+            tally.warnings += sum(v.severity == "warning" for v in result.violations)
+            reporter.result(result)
+        if progress is not None:
+            progress.update(tally.documents, tally.invalid)
+    if progress is not None:
+        progress.clear()
     reporter.finish(tally)
     for message in tally.unreadable:
         stderr.write(f"validate-status: {message}\n")
@@ -175,6 +201,33 @@ def run_validate(
         stderr.write(f"validate-status: no documents found in {' '.join(options.paths) or '-'}\n")
         return ExitCode.USAGE
     return ExitCode.VIOLATION if tally.invalid else ExitCode.OK
+
+
+def _checked(
+    options: ValidateOptions,
+    checker: Checker,
+    levels: dict[str, Level],
+    stdin: BinaryIO,
+    errors: list[str],
+) -> Iterator[Item]:
+    """The verdicts on every input, in order, from this process or from `--jobs` workers."""
+    if options.jobs > 1:
+        from batch_contract.parallel import check_parallel
+
+        settings = (options.profile, options.part, dict(levels))
+        return check_parallel(
+            checker,
+            options.paths,
+            stdin=stdin,
+            ndjson=options.ndjson,
+            errors=errors,
+            jobs=options.jobs,
+            settings=settings,
+        )
+    from batch_contract.documents import iter_items
+
+    items = iter_items(options.paths, stdin=stdin, ndjson=options.ndjson, errors=errors)
+    return checker.check_items(items)
 
 
 def _guarded(run: object, prog: str) -> int:

@@ -48,21 +48,41 @@ def _too_large(size: int) -> str:
     return f"document too large: {size} bytes (limit {MAX_DOCUMENT_BYTES})"
 
 
-def iter_lines(stream: BinaryIO, source: str) -> Iterator[Document]:
-    """One document per non-blank line, read in blocks; an over-long line is reported, not kept."""
-    number = 0
+@dataclass(frozen=True, slots=True)
+class LineBlock:
+    """Consecutive NDJSON lines of one source, blank ones included, the first being line `first`.
+
+    Documents are made only for the lines that need one (see `runner.Checker.check_block`)."""
+
+    source: str
+    first: int
+    lines: list[bytes]
+
+    def documents(self) -> Iterator[Document]:
+        """A `Document` for every non-blank line."""
+        source = self.source
+        for number, line in enumerate(self.lines, self.first):
+            if line.strip():
+                yield Document(source, str(number), line)
+
+
+def iter_line_blocks(stream: BinaryIO, source: str) -> Iterator[LineBlock | Document]:
+    """The lines of a stream as blocks, read in blocks; an over-long line is reported as a
+    `Document` with a problem, not kept."""
+    number = 0  # lines handed out so far
     pending = b""
     skipping = 0  # bytes of an over-long line dropped so far
     while block := stream.read(_BLOCK):
         lines = (pending + block).split(b"\n") if pending else block.split(b"\n")
         pending = lines.pop()
-        for line in lines:
+        if skipping and lines:
             number += 1
-            if skipping:
-                yield Document(source, str(number), problem=_too_large(skipping + len(line)))
-                skipping = 0
-            elif line.strip():
-                yield Document(source, str(number), line)
+            yield Document(source, str(number), problem=_too_large(skipping + len(lines[0])))
+            skipping = 0
+            del lines[0]
+        if lines:
+            yield LineBlock(source, number + 1, lines)
+            number += len(lines)
         if len(pending) > MAX_DOCUMENT_BYTES:
             skipping += len(pending)
             pending = b""
@@ -72,6 +92,15 @@ def iter_lines(stream: BinaryIO, source: str) -> Iterator[Document]:
             yield Document(source, str(number), problem=_too_large(skipping + len(pending)))
         else:
             yield Document(source, str(number), pending)
+
+
+def iter_lines(stream: BinaryIO, source: str) -> Iterator[Document]:
+    """One document per non-blank line, read in blocks; an over-long line is reported, not kept."""
+    for item in iter_line_blocks(stream, source):
+        if isinstance(item, LineBlock):
+            yield from item.documents()
+        else:
+            yield item
 
 
 def _read_whole(path: Path, source: str) -> Document:
@@ -155,11 +184,20 @@ def _json_file(path: Path, source: str) -> Iterator[Document]:
     yield document
 
 
-def _file(path: Path, source: str, ndjson: bool, explicit: bool = True) -> Iterator[Document]:
+def is_ndjson(path: Path, ndjson: bool) -> bool:
+    """Whether a file is read one document per line."""
+    return ndjson or path.suffix.lower() in NDJSON_SUFFIXES
+
+
+def file_items(
+    path: Path, source: str, ndjson: bool, explicit: bool = True, blocks: bool = False
+) -> Iterator[Document | LineBlock]:
+    """The documents of one file (NDJSON as `LineBlock`s when `blocks`); `explicit` is False for
+    a folder's files, whose YAML files that are not cassettes are skipped."""
     suffix = path.suffix.lower()
     if ndjson or suffix in NDJSON_SUFFIXES:
         with path.open("rb") as handle:
-            yield from iter_lines(handle, source)
+            yield from iter_line_blocks(handle, source) if blocks else iter_lines(handle, source)
     elif suffix in CASSETTE_SUFFIXES:
         yield from _cassette_file(path, source, explicit)
     else:
@@ -182,32 +220,97 @@ def iter_documents(
 ) -> Iterator[Document]:
     """Every document of the inputs, in order. A path that cannot be read is appended to `errors`
     as a one-line message (or raised as `InputError` when `errors` is None) and the rest go on."""
+    for item in iter_items(paths, stdin=stdin, ndjson=ndjson, errors=errors, blocks=False):
+        if isinstance(item, LineBlock):  # pragma: no cover - not made without blocks
+            yield from item.documents()
+        else:
+            yield item
+
+
+def cannot_read(name: str, error: OSError) -> str:
+    """The one-line message for an input that cannot be read."""
+    return f"{name}: cannot read: {error.strerror or error}"
+
+
+def iter_items(
+    paths: Sequence[str],
+    *,
+    stdin: BinaryIO,
+    ndjson: bool = False,
+    errors: list[str] | None = None,
+    blocks: bool = True,
+) -> Iterator[Document | LineBlock]:
+    """As `iter_documents`, with NDJSON lines in `LineBlock`s (when `blocks`) for the fast path."""
     for name in paths or [STDIN]:
         try:
-            yield from _documents_of(name, stdin=stdin, ndjson=ndjson)
+            yield from _documents_of(name, stdin=stdin, ndjson=ndjson, blocks=blocks)
         except OSError as error:
-            message = f"{name}: cannot read: {error.strerror or error}"
             if errors is None:
-                raise InputError(message) from None
-            errors.append(message)
+                raise InputError(cannot_read(name, error)) from None
+            errors.append(cannot_read(name, error))
 
 
-def _documents_of(name: str, *, stdin: BinaryIO, ndjson: bool) -> Iterable[Document]:
+def _documents_of(
+    name: str, *, stdin: BinaryIO, ndjson: bool, blocks: bool
+) -> Iterable[Document | LineBlock]:
     if name == STDIN:
         if ndjson:
-            return iter_lines(stdin, "<stdin>")
+            return iter_line_blocks(stdin, "<stdin>") if blocks else iter_lines(stdin, "<stdin>")
         raw = stdin.read(MAX_DOCUMENT_BYTES + 1)
         if len(raw) > MAX_DOCUMENT_BYTES:
             return [Document("<stdin>", problem=_too_large(len(raw)) + " or more")]
         return [Document("<stdin>", raw=raw)]
     path = Path(name)
     if path.is_dir():
-        return _folder(path, ndjson)
+        return _folder(path, ndjson, blocks)
     if not path.exists():
         raise FileNotFoundError(2, "No such file or directory", name)
-    return _file(path, name, ndjson)
+    return file_items(path, name, ndjson, blocks=blocks)
 
 
-def _folder(folder: Path, ndjson: bool) -> Iterator[Document]:
+def _folder(folder: Path, ndjson: bool, blocks: bool) -> Iterator[Document | LineBlock]:
     for path in folder_files(folder):
-        yield from _file(path, str(path), ndjson, explicit=False)
+        yield from file_items(path, str(path), ndjson, explicit=False, blocks=blocks)
+
+
+class _Range:
+    """A binary reader over the bytes [start, end) of an open file."""
+
+    def __init__(self, handle: BinaryIO, start: int, end: int) -> None:
+        handle.seek(start)
+        self._handle = handle
+        self._left = end - start
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes, never past the end of the range."""
+        if self._left <= 0:
+            return b""
+        data = self._handle.read(self._left if size < 0 else min(size, self._left))
+        self._left -= len(data)
+        return data
+
+
+def range_items(path: Path, source: str, start: int, end: int) -> Iterator[LineBlock | Document]:
+    """The NDJSON lines of bytes [start, end) of a file (line numbers counted from the range)."""
+    with path.open("rb") as handle:
+        yield from iter_line_blocks(_Range(handle, start, end), source)  # type: ignore[arg-type]
+
+
+def line_ranges(path: Path, parts: int, minimum: int = 4 * _BLOCK) -> list[tuple[int, int]]:
+    """Split a file into about `parts` byte ranges of at least `minimum` bytes, each ending just
+    after a newline (or at the end of the file)."""
+    size = path.stat().st_size
+    step = max(minimum, -(-size // max(parts, 1)))
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    with path.open("rb") as handle:
+        while start < size:
+            end = min(start + step, size)
+            if end < size:
+                handle.seek(end - 1)
+                while (chunk := handle.read(_BLOCK)) and (cut := chunk.find(b"\n")) < 0:
+                    end += len(chunk)
+                end = min(size, end + cut if chunk else size)
+            ranges.append((start, end))
+            start = end
+    return ranges

@@ -9,9 +9,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from batch_contract.documents import Document
+import orjson
+
+from batch_contract import quickrules
+from batch_contract.documents import Document, LineBlock
 from batch_contract.errors import DocumentError
-from batch_contract.jsondoc import parse_document
+from batch_contract.jsondoc import MAX_DOCUMENT_BYTES, parse_document
 from batch_contract.rules import Level
 from batch_contract.schemas import Part, Profile
 from batch_contract.validation import Violation, validator
@@ -33,6 +36,23 @@ class Result:
         if warnings_as_errors:
             return not self.violations
         return not any(v.severity == "error" for v in self.violations)
+
+
+@dataclass(frozen=True, slots=True)
+class Passed:
+    """NDJSON lines of one source that passed every check on the fast path: valid, no warning."""
+
+    source: str
+    numbers: list[int]
+
+    def results(self) -> Iterator[Result]:
+        """A `Result` without violations for each line, for reporters that list valid documents."""
+        for number in self.numbers:
+            yield Result(Document(self.source, str(number)))
+
+
+Item = Result | Passed
+"""What the checker hands on: one verdict, or a run of lines that passed the fast path."""
 
 
 @dataclass(slots=True)
@@ -60,13 +80,69 @@ class Checker:
         self._validator = validator(profile, part)
         self._levels = dict(rules.default_levels() if levels is None else levels)
         self._rules = rules.check_job if part == "job" else rules.check_document
+        self._part = part
+        if not quickrules.usable():
+            self._clean: Any = None
+        elif part == "job":
+            self._clean = lambda job: quickrules.job_clean(job, None)
+        else:
+            self._clean = quickrules.document_clean
 
     def check_value(self, value: Any) -> tuple[Violation, ...]:
         """Schema violations of a parsed value, then rule findings when the shape is right."""
         found = self._validator.violations(value)
         if found:
             return found
+        if self._clean is not None and self._clean(value):
+            return ()
         return self._rules(value, self._levels)
+
+    def check_block(self, block: LineBlock) -> list[Item]:
+        """Verdicts on the non-blank lines of a block, in order: a line that parses compactly,
+        honours the schema and leaves no doubt about the rules joins a `Passed` run; any other
+        line takes the full path of `check`."""
+        out: list[Item] = []
+        passed: list[int] = []
+        source = block.source
+        loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
+        is_valid = self._validator.rs_is_valid
+        clean = self._clean
+        number = block.first - 1
+        for line in block.lines:
+            number += 1
+            try:
+                value = loads(line)
+                if (
+                    clean is not None
+                    and len(line) <= MAX_DOCUMENT_BYTES
+                    and type(value) is dict
+                    and dumps(value) == line
+                    and is_valid(value)
+                    and clean(value)
+                ):
+                    passed.append(number)
+                    continue
+            except decode_error:
+                if not line.strip():
+                    continue
+            except (TypeError, UnicodeEncodeError):  # deeper than dumps goes; surrogates
+                pass
+            if passed:
+                out.append(Passed(source, passed))
+                passed = []
+            out.append(self.check(Document(source, str(number), line)))
+        if passed:
+            out.append(Passed(source, passed))
+        return out
+
+    def check_items(self, items: Iterable[Document | LineBlock]) -> Iterator[Item]:
+        """Verdicts for a stream of documents and blocks of lines, in order."""
+        check, check_block = self.check, self.check_block
+        for item in items:
+            if isinstance(item, LineBlock):
+                yield from check_block(item)
+            else:
+                yield check(item)
 
     def check(self, document: Document) -> Result:
         """The verdict on one document."""

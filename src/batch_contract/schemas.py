@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:  # imported where used: `referencing` costs more start-up than all the rest
+    from referencing import Registry
 
 Profile = Literal["documented", "strict"]
 Part = Literal["status", "job"]
@@ -54,6 +54,9 @@ def load_schema(profile: Profile = "documented", part: Part = "status") -> dict[
 @functools.cache
 def registry() -> Registry[Any]:
     """Every schema file registered under its `$id`; unknown references fail instead of fetching."""
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resources = [
         (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
         for schema in _load_all().values()

@@ -118,6 +118,12 @@ class Validator:
         self.part: Part = part
         self._rs = jsonschema_rs.validator_for(bundled_schema(profile, part), validate_formats=True)
 
+    @property
+    def rs_is_valid(self) -> Any:
+        """jsonschema-rs's `is_valid` itself, for hot loops: raises `UnicodeEncodeError` on
+        unpaired surrogates, which `is_valid` and `violations` handle."""
+        return self._rs.is_valid
+
     def is_valid(self, document: Any) -> bool:
         """Whether the document honours the schema (fast path)."""
         try:

@@ -1,0 +1,130 @@
+"""Differential test of the fast path over the seeded benchmark corpus (benchmarks/corpus.py).
+
+For every generated document: jsonschema-rs (`Validator.violations`) and pure-Python jsonschema
+(`Validator.reference_violations`, with the toolkit's date-time decision) give the same verdict and
+the same violations; the quick rule test never calls a body clean that the rules find fault with;
+and the checker's line-block fast path gives the same verdict as the full path of `check`.
+
+2,000 documents by default; `BATCH_CONTRACT_FULL_DIFFERENTIAL=1` runs all 200,000 (about a minute
+on two cores, most of it in the pure-Python engine).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from batch_contract import quickrules, rules
+from batch_contract.documents import Document, LineBlock
+from batch_contract.errors import DocumentError
+from batch_contract.jsondoc import parse_document
+from batch_contract.runner import Checker, Passed, Result
+from batch_contract.schemas import PROFILES, Profile
+from batch_contract.validation import validator
+
+FULL = os.environ.get("BATCH_CONTRACT_FULL_DIFFERENTIAL") == "1"
+COUNT = 200_000 if FULL else 2_000
+CORPUS_PY = Path(__file__).resolve().parents[1] / "benchmarks" / "corpus.py"
+
+
+@cache
+def corpus() -> ModuleType:
+    """The benchmark's corpus generator, loaded from its file."""
+    spec = importlib.util.spec_from_file_location("bench_corpus", CORPUS_PY)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@cache
+def lines() -> list[bytes]:
+    """The first COUNT lines of the seeded corpus."""
+    return list(corpus().ndjson_lines(COUNT))
+
+
+def parsed() -> Iterator[tuple[int, Any]]:
+    """(line number, value) for every corpus line that is well-formed JSON."""
+    for number, line in enumerate(lines(), 1):
+        try:
+            yield number, parse_document(line)
+        except DocumentError:
+            continue
+
+
+def test_corpus_is_varied() -> None:
+    """The corpus holds valid bodies, schema violations, rule violations and malformed lines."""
+    checker = Checker()
+    results = [checker.check(Document("c", str(n), line)) for n, line in enumerate(lines()[:2000])]
+    problems = sum(r.problem is not None for r in results)
+    schema = sum(any(not v.keyword.startswith("rule:") for v in r.violations) for r in results)
+    rule = sum(any(v.keyword.startswith("rule:") for v in r.violations) for r in results)
+    valid = sum(r.is_valid() for r in results)
+    assert problems >= 20
+    assert schema >= 60
+    assert rule >= 10
+    assert 0.85 <= valid / len(results) <= 0.95
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_engines_agree_on_corpus(profile: Profile) -> None:
+    """jsonschema-rs and the pure-Python oracle give the same violations for every document."""
+    engine = validator(profile, "status")
+    disagreements = []
+    checked = 0
+    for number, value in parsed():
+        fast, reference = engine.violations(value), engine.reference_violations(value)
+        checked += 1
+        if fast != reference:
+            disagreements.append((number, fast, reference))
+    assert checked > 0.9 * COUNT
+    assert disagreements == []
+
+
+def test_quick_rules_never_miss_a_finding() -> None:
+    """Whenever the quick test calls a schema-valid body clean, no rule finds anything in it."""
+    every_rule = {name: "warning" for name in rules.RULES}
+    engine = validator("documented", "status")
+    clean = 0
+    for number, value in parsed():
+        if not engine.is_valid(value):
+            continue
+        if quickrules.document_clean(value):
+            clean += 1
+            assert rules.check_document(value, every_rule) == (), number  # type: ignore[arg-type]
+        if quickrules.job_clean(value["job"], None):
+            assert rules.check_job(value["job"], every_rule) == (), number  # type: ignore[arg-type]
+    assert clean > 0.8 * COUNT
+
+
+def test_quick_rules_know_every_document_rule() -> None:
+    """The quick test is in use: it stands in for exactly the document rules there are."""
+    assert quickrules.usable()
+
+
+@pytest.mark.parametrize(("profile", "part"), [("documented", "status"), ("strict", "status")])
+def test_block_fast_path_matches_full_path(profile: Profile, part: Any) -> None:
+    """Lines passed by the block fast path are valid with no violation on the full path, and every
+    other line gets exactly the full path's result."""
+    checker = Checker(profile, part)
+    block = LineBlock("corpus", 1, [*lines(), b"", b"  "])
+    passed = 0
+    for item in checker.check_block(block):
+        if isinstance(item, Passed):
+            for number in item.numbers:
+                full = checker.check(Document("corpus", str(number), lines()[number - 1]))
+                assert (full.violations, full.problem) == ((), None), number
+                passed += 1
+        else:
+            assert isinstance(item, Result)
+            where = int(item.document.where or 0)
+            assert item == checker.check(Document("corpus", str(where), lines()[where - 1]))
+    assert passed > (0.8 if profile == "documented" else 0.3) * COUNT

@@ -1,0 +1,109 @@
+"""`--jobs N` gives byte-identical output, exit code and stderr to `--jobs 1`.
+
+The split thresholds are lowered so that small files are cut into many byte ranges; the workers are
+forked, so they see the lowered values too.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import random
+from pathlib import Path
+
+import pytest
+
+from batch_contract import parallel
+from batch_contract.cli import parse_validate_args, run_validate
+from batch_contract.documents import line_ranges
+
+VALID = (
+    b'{"job":{"id":"bjb-1","job_type":"parse","project_id":"proj-1","status":"running",'
+    b'"total_items":10,"processed_items":4,"created_at":"2024-01-01T00:00:00Z",'
+    b'"updated_at":"2024-01-01T00:10:00Z","started_at":"2024-01-01T00:05:00Z"},'
+    b'"progress_percentage":40}'
+)
+ODD_LINES = (
+    VALID.replace(b'"running"', b'"queued"'),  # schema violation
+    VALID.replace(b'"processed_items":4', b'"processed_items":40'),  # rule error
+    VALID.replace(b'"progress_percentage":40', b'"progress_percentage":90'),  # rule warning
+    VALID[:50],  # truncated
+    b"",  # blank
+    b"   ",  # blank
+    VALID + b"\r",  # CRLF
+    VALID.replace(b'{"id":', b'{"id":"x","id":', 1),  # duplicate key
+    b'{"job": {"id": "spaced"}, "progress_percentage": 1}',  # not compact
+    b"\xef\xbb\xbf" + VALID,  # byte order mark
+)
+
+
+def mixed_lines(count: int, seed: int = 7) -> bytes:
+    """`count` NDJSON lines, mostly valid, with every kind of odd line mixed in."""
+    rng = random.Random(seed)
+    lines = [rng.choice(ODD_LINES) if rng.random() < 0.2 else VALID for _ in range(count)]
+    return b"\n".join(lines)  # no final newline
+
+
+@pytest.fixture(autouse=True)
+def small_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Split any NDJSON file over 4 KB into ranges of about 4 KB."""
+    monkeypatch.setattr(parallel, "SPLIT_BYTES", 4096)
+    monkeypatch.setattr(parallel, "MIN_RANGE_BYTES", 4096)
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 4096)
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    """Run validate-status in-process: exit code, stdout, stderr."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = run_validate(parse_validate_args(args), stdin=io.BytesIO(), stdout=stdout, stderr=stderr)
+    return code, stdout.getvalue(), stderr.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_ndjson_file_same_output(tmp_path: Path, fmt: str) -> None:
+    """A mixed NDJSON file split across workers reports exactly as one process does."""
+    path = tmp_path / "mixed.ndjson"
+    path.write_bytes(mixed_lines(400))
+    one = run(["--format", fmt, str(path)])
+    two = run(["--format", fmt, "--jobs", "2", str(path)])
+    assert len(list(parallel.plan([str(path)], ndjson=False, jobs=2))) > 10
+    assert two == one
+    assert one[0] == 1
+    assert "400 documents" not in one[1]
+
+
+def test_warnings_as_errors_and_max_errors_same_output(tmp_path: Path) -> None:
+    """Options that change verdicts and output length give the same output with --jobs 3."""
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(mixed_lines(300, seed=3) + b"\n")
+    args = ["--warnings-as-errors", "--max-errors", "7", str(path)]
+    assert run(["--jobs", "3", *args]) == run(args)
+
+
+def test_folder_and_missing_path_same_output(tmp_path: Path) -> None:
+    """A folder of files (spread one per unit) and a missing path report as one process does."""
+    folder = tmp_path / "folder"
+    (folder / "sub").mkdir(parents=True)
+    rng = random.Random(11)
+    for index in range(30):
+        body = rng.choice((VALID, *ODD_LINES[:4]))
+        (folder / f"doc-{index:02d}.json").write_bytes(body)
+    (folder / "sub" / "lines.ndjson").write_bytes(mixed_lines(50))
+    (folder / "notes.txt").write_text("ignored")
+    args = [str(folder), str(tmp_path / "missing.json"), "--format", "json"]
+    one = run(args)
+    assert one[0] == 2
+    assert "missing.json: cannot read" in one[2]
+    assert run(["--jobs", "2", *args]) == one
+
+
+def test_line_ranges_cover_file_on_line_boundaries(tmp_path: Path) -> None:
+    """Byte ranges cover the whole file, in order, each ending just after a newline."""
+    path = tmp_path / "lines.ndjson"
+    data = mixed_lines(500) + b"\n" + b"x" * 20_000  # a long last line without newline
+    path.write_bytes(data)
+    ranges = line_ranges(path, 50, minimum=1000)
+    assert ranges[0][0] == 0
+    assert ranges[-1][1] == len(data)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+    assert all(data[end - 1 : end] == b"\n" for _, end in ranges[:-1])
