@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+import httpcore
 import httpx
 
 from batch_contract import ENDPOINT_PATH
@@ -25,6 +26,8 @@ WRONG_KEY = "batch-contract-deliberately-wrong-key"
 """The key sent by the wrong-key test: not a secret, so it may show in output and cassettes."""
 
 Auth = Literal["key", "none", "wrong"]
+_TRANSPORT_ERRORS = (httpx.TransportError, httpcore.NetworkError, httpcore.TimeoutException)
+"""Errors of a request that got no response; under vcrpy's httpx patch httpcore's show unmapped."""
 
 
 class ServerUnreachable(BatchContractError):
@@ -139,7 +142,7 @@ class ContractClient:
                     headers=self._headers(auth),
                     params=self._params(),
                 )
-            except httpx.TransportError as error:
+            except _TRANSPORT_ERRORS as error:
                 if attempt == self.max_retries:
                     reason = self.safe(str(error)) or type(error).__name__
                     raise ServerUnreachable(
