@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,6 +99,7 @@ def test_documentation_parses_into_the_expected_shape() -> None:
 @pytest.mark.parametrize(
     ("level", "documented", "schema"),
     [("job", JOB_DOC, JOB_SCHEMA), ("response", TOP_DOC, STATUS_SCHEMA)],
+    ids=["job", "response"],
 )
 def test_schema_names_exactly_the_documented_fields(
     level: str, documented: dict[str, DocField], schema: dict[str, Any]
@@ -112,6 +115,7 @@ def test_schema_names_exactly_the_documented_fields(
 @pytest.mark.parametrize(
     ("level", "documented", "schema"),
     [("job", JOB_DOC, JOB_SCHEMA), ("response", TOP_DOC, STATUS_SCHEMA)],
+    ids=["job", "response"],
 )
 def test_required_split_matches(
     level: str, documented: dict[str, DocField], schema: dict[str, Any]
@@ -220,3 +224,38 @@ def test_parser_sees_a_changed_documentation() -> None:
     assert fields["job.priority"].description == "Queue priority"
     assert fields["job.status"].enum[-1] == "paused"
     assert set(fields) - set(DOC_FIELDS) == {"job.priority"}
+
+
+DECISIONS = DOCS / "contract-decisions.md"
+NODE_ID = re.compile(r"`(?P<node>tests/[\w/]+\.py::\w+(?:\[[^\]]+\])?)`")
+
+
+def decision_rows() -> list[str]:
+    """The rows of every table of docs/contract-decisions.md (header and rule lines left out)."""
+    lines = DECISIONS.read_text(encoding="utf-8").splitlines()
+    rows = [line for line in lines if line.startswith("|") and not line.startswith("|---")]
+    return [row for row in rows if not row.startswith("| point |")]
+
+
+def test_decision_rows_name_existing_tests() -> None:
+    """Every row of docs/contract-decisions.md names at least one test in its last column, and
+    pytest collects each named test (a renamed test or example file shows up here)."""
+    rows = decision_rows()
+    assert len(rows) >= 30, "the decision tables lost rows"
+    named: set[str] = set()
+    for row in rows:
+        nodes = {m["node"] for m in NODE_ID.finditer(row.rstrip(" |").rsplit("|", 1)[-1])}
+        assert nodes, f"no test named in the last column of: {row[:80]}"
+        named |= nodes
+    files = sorted({node.split("::")[0] for node in named})
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", *files],
+        cwd=DOCS.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert collected.returncode == 0, collected.stdout[-2000:] + collected.stderr[-2000:]
+    missing = sorted(named - set(collected.stdout.splitlines()))
+    assert not missing, f"docs/contract-decisions.md names tests that do not exist: {missing}"

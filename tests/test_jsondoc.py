@@ -85,6 +85,8 @@ def test_duplicate_keys_anywhere_are_rejected(raw: bytes, where: str) -> None:
         pytest.param(b"5.0", 5.0, id="whole-float"),
         pytest.param(b"1.7976931348623157e308", 1.7976931348623157e308, id="largest-float"),
         pytest.param(b"9223372036854775807", 2**63 - 1, id="int64-max"),
+        pytest.param(b"18446744073709551615", 2**64 - 1, id="uint64-max"),
+        pytest.param(b"18446744073709551616", 2.0**64, id="beyond-uint64-is-a-float"),
         pytest.param(b'{"a": 1, "A": 2}', {"a": 1, "A": 2}, id="keys-differ-in-case"),
         pytest.param(b"[" * 200 + b"]" * 200, None, id="200-levels"),
         pytest.param(b"null", None, id="null"),
