@@ -8,6 +8,7 @@ where `examples/` leads to tests/examples; the examples used for exact output tr
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -254,6 +255,16 @@ def test_ndjson_reports_line_numbers(run_cli: RunCli) -> None:
     ]
 
 
+def test_ndjson_accepts_crlf_line_ends(run_cli: RunCli) -> None:
+    """Windows line ends (CRLF) do not change documents or line numbers."""
+    good = compact(EXAMPLES / "valid/running.json")
+    Path("crlf.ndjson").write_bytes(f"{good}\r\n\r\n[]\r\n".encode())
+    assert run_cli("crlf.ndjson").lines == [
+        "crlf.ndjson:3::$: expected object, found array",
+        "2 documents: 1 valid, 1 invalid",
+    ]
+
+
 def test_ndjson_option_reads_stdin_line_by_line(run_cli: RunCli) -> None:
     """--ndjson reads stdin as one document per line, named `<stdin>:LINE`."""
     good = compact(EXAMPLES / "valid/running.json")
@@ -352,6 +363,29 @@ def test_cassette_validates_each_successful_get_of_the_endpoint(
     assert outcome.code == ExitCode.VIOLATION
 
 
+def test_compressed_cassette_bodies_are_decoded(run_cli: RunCli) -> None:
+    """A body vcrpy stored gzip-compressed (`!!binary`, `content-encoding: gzip`) is checked as
+    the JSON it holds."""
+    bad = (EXAMPLES / "invalid/range-progress-150.json").read_bytes()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        """The fake API: a gzip-compressed JSON body."""
+        headers = {"content-encoding": "gzip", "content-type": "application/json"}
+        return httpx.Response(200, content=gzip.compress(bad), headers=headers)
+
+    with (
+        vcr.use_cassette("gzip.yaml", record_mode="all"),
+        httpx.Client(transport=httpx.MockTransport(answer)) as client,
+    ):
+        assert client.get(f"{ENDPOINT}/bjb-1").json()["progress_percentage"] == 150
+    assert "!!binary" in Path("gzip.yaml").read_text()
+    assert run_cli("gzip.yaml").lines == [
+        "gzip.yaml:interactions[0]::$.progress_percentage: expected a number <= 100, "
+        "found number 150",
+        "1 document: 0 valid, 1 invalid",
+    ]
+
+
 def test_cassettes_in_folders_are_read(run_cli: RunCli) -> None:
     """Cassettes inside a folder are found, and other YAML files there are not documents."""
     Path("cassettes").mkdir()
@@ -408,6 +442,22 @@ def test_usage_errors_are_one_line_and_exit_2(
     assert message in outcome.err
     assert outcome.err.count("\n") == 1
     assert "Traceback" not in outcome.err + outcome.out
+
+
+INVALID = sorted((EXAMPLES / "invalid").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+def test_each_invalid_example_exits_1_naming_its_paths(run_cli: RunCli, path: Path) -> None:
+    """Every wrong type, enum value, range, null or absence exits 1 with one line per expected
+    violation, each naming the field's JSON path."""
+    name = f"examples/invalid/{path.name}"
+    wanted = path.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    outcome = run_cli(name)
+    assert outcome.code == ExitCode.VIOLATION
+    reported = [line.removeprefix(f"{name}::").split(": ", 1)[0] for line in outcome.lines[:-1]]
+    assert reported == sorted(w.rsplit(" ", 1)[0] for w in wanted)
+    assert outcome.lines[-1] == "1 document: 0 valid, 1 invalid"
 
 
 def test_batch_contract_validate_is_the_same_command(run_cli: RunCli) -> None:
