@@ -12,9 +12,8 @@ import importlib
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, BinaryIO, NoReturn
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NoReturn
 
-from batch_contract import __version__
 from batch_contract.errors import BatchContractError, UsageError
 from batch_contract.exitcodes import ExitCode
 
@@ -28,6 +27,16 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+class _Version(argparse._VersionAction):
+    """`--version`, reading the version only when asked (its lookup slows every start-up)."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
+        from batch_contract import __version__
+
+        self.version = f"%(prog)s {__version__}"
+        super().__call__(parser, namespace, values, option_string)
 
 
 def _positive_int(text: str) -> int:
@@ -107,7 +116,7 @@ def build_validate_parser(prog: str = "validate-status") -> argparse.ArgumentPar
         metavar="N",
         help="check in N processes (a large NDJSON file is split by lines; output is the same)",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version)
     return parser
 
 
@@ -286,6 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(_usage())
         return ExitCode.OK if args else ExitCode.USAGE
     if args[0] == "--version":
+        from batch_contract import __version__
+
         sys.stdout.write(f"batch-contract {__version__}\n")
         return ExitCode.OK
     command, rest = args[0], args[1:]

@@ -51,6 +51,11 @@ class Passed:
             yield Result(Document(self.source, str(number)))
 
 
+def _never(value: Any) -> bool:
+    """The quick rule test when it cannot be used: never sure."""
+    return False
+
+
 Item = Result | Passed
 """What the checker hands on: one verdict, or a run of lines that passed the fast path."""
 
@@ -98,39 +103,44 @@ class Checker:
         return self._rules(value, self._levels)
 
     def check_block(self, block: LineBlock) -> list[Item]:
-        """Verdicts on the non-blank lines of a block, in order: a line that parses compactly,
-        honours the schema and leaves no doubt about the rules joins a `Passed` run; any other
-        line takes the full path of `check`."""
+        """Verdicts on the non-blank lines of a block, in order.
+
+        A compact line (one that orjson re-serializes byte for byte, so it has no duplicate key)
+        is parsed once; if it honours the schema and leaves the quick rule test no doubt, it joins
+        a `Passed` run, else its violations are collected from the value already parsed. Any
+        other line takes the full path of `check`."""
         out: list[Item] = []
         passed: list[int] = []
         source = block.source
         loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
         is_valid = self._validator.rs_is_valid
-        clean = self._clean
+        clean = self._clean or _never
         number = block.first - 1
         for line in block.lines:
             number += 1
             try:
                 value = loads(line)
-                if (
-                    clean is not None
-                    and len(line) <= MAX_DOCUMENT_BYTES
-                    and type(value) is dict
-                    and dumps(value) == line
-                    and is_valid(value)
-                    and clean(value)
-                ):
-                    passed.append(number)
-                    continue
+                compact = type(value) is dict and dumps(value) == line
             except decode_error:
                 if not line.strip():
                     continue
-            except (TypeError, UnicodeEncodeError):  # deeper than dumps goes; surrogates
-                pass
+                compact = False
+            except TypeError:  # nested deeper than orjson serializes
+                compact = False
+            if compact and len(line) <= MAX_DOCUMENT_BYTES:
+                try:
+                    if is_valid(value) and clean(value):
+                        passed.append(number)
+                        continue
+                except UnicodeEncodeError:  # unpaired surrogates: `check_value` handles them
+                    pass
+                result = Result(Document(source, str(number), line), self.check_value(value))
+            else:
+                result = self.check(Document(source, str(number), line))
             if passed:
                 out.append(Passed(source, passed))
                 passed = []
-            out.append(self.check(Document(source, str(number), line)))
+            out.append(result)
         if passed:
             out.append(Passed(source, passed))
         return out
