@@ -41,9 +41,8 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 def operation(no_network: None) -> Any:
     """The one operation of the OpenAPI document, loaded by schemathesis (its default config,
     so no project schemathesis.toml or environment variable is involved)."""
-    from schemathesis.config import SchemathesisConfig
-
     import schemathesis
+    from schemathesis.config import SchemathesisConfig
 
     schema = schemathesis.openapi.from_path(OPENAPI, config=SchemathesisConfig())
     (result,) = list(schema.get_all_operations())
