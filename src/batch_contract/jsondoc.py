@@ -3,7 +3,7 @@
 
 Rejected: empty input, truncated or malformed JSON, NaN and Infinity, numbers too large for a float,
 trailing data, invalid UTF-8, unpaired surrogates, a byte order mark, binary data, nesting deeper
-than orjson's 1024 levels, documents over `MAX_DOCUMENT_BYTES`, and duplicate object keys (different
+than `MAX_DEPTH` levels, documents over `MAX_DOCUMENT_BYTES`, and duplicate object keys (different
 parsers keep different values for them, so the meaning of such a document is not defined).
 """
 
@@ -19,6 +19,9 @@ from batch_contract.errors import DocumentError
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 """The largest single document accepted (a real response of this endpoint is under 2 KB)."""
+
+MAX_DEPTH = 512
+"""The deepest nesting accepted: one fixed limit, whatever the parser or the call stack allows."""
 
 _NON_FINITE = re.compile(rb"-?(?:NaN|Infinity)")
 
@@ -54,7 +57,7 @@ def _explain(raw: bytes, error: orjson.JSONDecodeError) -> DocumentError:
     if "infinity" in msg:
         return DocumentError(f"number too large for a float at {where}", keyword="number")
     if "depth" in msg:
-        return DocumentError(f"nesting deeper than 1024 levels at {where}", keyword="depth")
+        return DocumentError(f"nesting deeper than {MAX_DEPTH} levels at {where}", keyword="depth")
     if _NON_FINITE.match(raw, max(error.pos - 1, 0)) or _NON_FINITE.match(raw, error.pos):
         return DocumentError(f"NaN or Infinity is not JSON at {where}", keyword="number")
     if "after document" in msg:
@@ -62,6 +65,18 @@ def _explain(raw: bytes, error: orjson.JSONDecodeError) -> DocumentError:
     if "end of data" in msg:
         return DocumentError(f"truncated JSON: unexpected end of data at {where}", keyword="json")
     return DocumentError(f"malformed JSON: {msg} at {where}", keyword="json")
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether containers nest more than `limit` levels (measured without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _reserializes_to(value: Any, raw: bytes) -> bool:
@@ -83,11 +98,14 @@ def parse_document(raw: bytes) -> Any:
         raise _explain(raw, error) from None
     # Duplicate keys: a compact document that re-serializes to itself has none (orjson keeps key
     # order and drops a duplicate, so a dropped key would show). Anything else is checked in full.
+    # orjson serializes at most 255 levels, so anything deeper is always checked here.
     if isinstance(value, dict | list) and not _reserializes_to(value, raw):
+        if _deeper_than(value, MAX_DEPTH):
+            raise DocumentError(f"nesting deeper than {MAX_DEPTH} levels", keyword="depth")
         try:
             json.loads(raw, object_pairs_hook=_duplicate_check)
-        except RecursionError:
+        except RecursionError:  # only when called from an already deep stack
             raise DocumentError(
-                "nesting too deep to check for duplicate keys", keyword="depth"
+                f"nesting deeper than {MAX_DEPTH} levels", keyword="depth"
             ) from None
     return value

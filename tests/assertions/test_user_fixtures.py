@@ -9,7 +9,6 @@ import pytest
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example-response.json"
 
-pytest_plugins = ["pytester"]
 
 
 @pytest.fixture

@@ -40,8 +40,6 @@ UNSEEN: Mapping[str, str] = {
 """The breaks no single response shows, by design, with the suite test that catches each one."""
 FAST = (
     "-p",
-    "batch_contract.schemathesis_support",
-    "-p",
     "no:cacheprovider",
     "-q",
     "--st-max-examples",

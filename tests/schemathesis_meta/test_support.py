@@ -146,8 +146,6 @@ def test_replay_deselects_the_schemathesis_test_visibly(pytester: pytest.Pyteste
         "--cassette-dir",
         str(cassettes),
         "-p",
-        "batch_contract.schemathesis_support",
-        "-p",
         "no:cacheprovider",
     )
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED, result.stdout.str()
@@ -160,11 +158,6 @@ def test_replay_deselects_the_schemathesis_test_visibly(pytester: pytest.Pyteste
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="schemas/*.schema.json carry https $ids: schemathesis "
-    "tries to fetch the siblings from schemas.batch-contract.dev (see report)",
-)
 def test_schema_files_resolve_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Validating a 200 resolves the sibling schema files locally: no host name is looked up."""
     looked_up: list[str] = []
