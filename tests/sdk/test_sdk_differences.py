@@ -1,6 +1,6 @@
 """Each known difference between our profiles and the SDK's strict model, pinned by a case.
 
-Every case id is a row of docs/sdk-differences.md, and every row there is a case here.
+Every case id is a row of docs/contract-decisions.md (the SDK section), and every row there is a case here.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sdk_helpers import sdk_strict_parse
 
 from batch_contract.validation import validator
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "sdk-differences.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "contract-decisions.md"
 BASE: dict[str, Any] = {
     "job": {
         "id": "bjb-1",
@@ -121,6 +121,6 @@ def test_base_body_agrees_everywhere() -> None:
 
 
 def test_every_case_is_documented() -> None:
-    """docs/sdk-differences.md has one table row per case, and no row without a case."""
+    """docs/contract-decisions.md has one SDK table row per case, and no row without a case."""
     rows = re.findall(r"^\| `([a-z0-9-]+)` \|", DOC.read_text(encoding="utf-8"), re.MULTILINE)
     assert sorted(rows) == sorted(case[0] for case in CASES)
