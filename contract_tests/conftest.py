@@ -1,5 +1,8 @@
 """The contract suite's fixtures come from the batch_contract pytest plugin (pytest11 entry point);
-every test here takes `contract_target`, directly or through `contract_client`."""
+every test here takes `contract_target`, directly or through `contract_client`. The cassettes of
+pytest-recording are configured here, for this folder only."""
+
+from typing import Any
 
 import pytest
 
@@ -10,3 +13,15 @@ from batch_contract.targets import Target
 def _contract_target_in_use(contract_target: Target) -> Target:
     """Marks every test of this folder as a contract test (the plugin selects them by it)."""
     return contract_target
+
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(contract_cassette_dir: str) -> str:
+    """pytest-recording's cassette folder: cassettes/ (a staging folder while recording)."""
+    return contract_cassette_dir
+
+
+@pytest.fixture
+def vcr_config(contract_vcr_config: dict[str, Any]) -> dict[str, Any]:
+    """pytest-recording's vcrpy options: secrets scrubbed, readable bodies, method+path matching."""
+    return contract_vcr_config

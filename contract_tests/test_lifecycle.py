@@ -5,6 +5,7 @@ import pytest
 
 from batch_contract.client import ContractClient
 from batch_contract.polling import PollSettings, poll_until_terminal
+from batch_contract.rules import Level
 from batch_contract.schemas import Profile
 
 
@@ -13,10 +14,15 @@ def test_lifecycle_moves_forward_only(
     contract_client: ContractClient,
     contract_profile: Profile,
     poll_settings: PollSettings,
+    contract_rule_levels: dict[str, Level],
     lifecycle_job_id: str,
 ) -> None:
     """Poll the job to a terminal status; every poll and every step honours the contract."""
     documents = poll_until_terminal(
-        contract_client, lifecycle_job_id, contract_profile, poll_settings
+        contract_client,
+        lifecycle_job_id,
+        contract_profile,
+        poll_settings,
+        levels=contract_rule_levels,
     )
     assert documents, "no response was checked"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import email.utils
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -131,16 +131,20 @@ class ContractClient:
             params["project_id"] = self.project_id
         return params
 
-    def get_status(self, job_id: str, *, auth: Auth = "key") -> httpx.Response:
-        """GET the status of `job_id`; raises `ServerUnreachable` when no response ever came."""
+    def get_status(
+        self, job_id: str, *, auth: Auth = "key", params: Mapping[str, str] | None = None
+    ) -> httpx.Response:
+        """GET the status of `job_id` (`params` added to, or replacing, the configured query);
+        raises `ServerUnreachable` when no response ever came."""
         url = self.status_url(job_id)
+        query = {**self._params(), **(params or {})}
         for attempt in range(self.max_retries + 1):
             try:
                 assert self.http is not None
                 response = self.http.get(
                     self.base_url.rstrip("/") + url,
                     headers=self._headers(auth),
-                    params=self._params(),
+                    params=query,
                 )
             except _TRANSPORT_ERRORS as error:
                 if attempt == self.max_retries:

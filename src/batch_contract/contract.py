@@ -1,9 +1,11 @@
 """Contract failures inside pytest: an `AssertionError` with a title line and one line per
-violation (JSON path, expected, found), and the checks that raise it for one response."""
+violation (JSON path, expected, found), and the checks that raise it for one response. Schema
+violations and error-level rule findings fail; warning-level rule findings become `RuleWarning`s."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import warnings
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import httpx
@@ -11,7 +13,7 @@ import httpx
 from batch_contract.client import body_excerpt, mask
 from batch_contract.errors import DocumentError
 from batch_contract.jsondoc import parse_document
-from batch_contract.lifecycle import document_violations
+from batch_contract.rules import Level, check_document
 from batch_contract.schemas import Profile
 from batch_contract.validation import Violation, validator
 
@@ -64,19 +66,40 @@ def json_body(response: httpx.Response, secret: str | None) -> Any:
         ) from None
 
 
-def document_problems(document: Any, profile: Profile) -> tuple[Violation, ...]:
-    """Schema violations of a status document under `profile`, then the document rules."""
+def document_problems(
+    document: Any, profile: Profile, levels: Mapping[str, Level] | None = None
+) -> tuple[Violation, ...]:
+    """Schema violations of a status document under `profile`, then the semantic rules that are
+    not off under `levels` (default levels when None)."""
     schema = validator(profile).violations(document)
-    return schema + document_violations(document)
+    return schema + (check_document(document, levels) if isinstance(document, dict) else ())
+
+
+def warn_rules(violations: Iterable[Violation], where: str) -> None:
+    """Reports warning-level rule findings as `RuleWarning`s (they never fail a test)."""
+    for violation in violations:
+        if violation.severity != "error":
+            warnings.warn(
+                f"{where}: {violation.path}: {violation.message} [{violation.keyword}]",
+                RuleWarning,
+                stacklevel=3,
+            )
 
 
 def expect_valid_status(
-    response: httpx.Response, profile: Profile, secret: str | None, job_id: str
+    response: httpx.Response,
+    profile: Profile,
+    secret: str | None,
+    job_id: str,
+    levels: Mapping[str, Level] | None = None,
 ) -> Any:
-    """Checks a 200 status response completely and returns its document."""
+    """Checks a 200 status response completely and returns its document: schema and error-level
+    rules fail, warning-level rules warn."""
     expect_status_code(response, (200,), f"GET status of {job_id}", secret)
     document = json_body(response, secret)
-    problems = document_problems(document, profile)
+    found = document_problems(document, profile, levels)
+    warn_rules(found, f"status of {job_id}")
+    problems = tuple(v for v in found if v.severity == "error")
     job = document.get("job") if isinstance(document, dict) else None
     if isinstance(job, dict) and isinstance(job.get("id"), str) and job["id"] != job_id:
         problems += (
@@ -99,3 +122,7 @@ class StillRunningWarning(UserWarning):
 
 class RetryWarning(UserWarning):
     """A request was retried (408, 409, 429, 5xx or a connection error)."""
+
+
+class RuleWarning(UserWarning):
+    """A semantic rule at level `warning` found something (`batch-contract rules` lists them)."""

@@ -1,5 +1,6 @@
-"""The pytest plugin of the contract suite: options, targets, parametrization by job id, and the
-fixtures the tests in contract_tests/ use. Registered through the `pytest11` entry point."""
+"""The pytest plugin of the contract suite: options, targets, parametrization by job id, the
+fixtures the tests in contract_tests/ use, and the cassettes (replayed offline by default, recorded
+with a target and `--record-mode`). Registered through the `pytest11` entry point."""
 
 from __future__ import annotations
 
@@ -12,6 +13,16 @@ from typing import Any, cast
 import httpx
 import pytest
 
+from batch_contract.cassettes import (
+    LOOPBACK,
+    CassetteRun,
+    blocked_message,
+    cassette_name,
+    cassette_run,
+    missing_message,
+    scrubber_for,
+    unmatched_message,
+)
 from batch_contract.client import (
     DEFAULT_TIMEOUT,
     MAX_RETRIES,
@@ -19,9 +30,12 @@ from batch_contract.client import (
     ServerUnreachable,
     new_http_client,
 )
-from batch_contract.contract import RetryWarning, StillRunningWarning
+from batch_contract.contract import RetryWarning, RuleWarning, StillRunningWarning
 from batch_contract.errors import UsageError
+from batch_contract.fixtures import rule_levels
 from batch_contract.polling import PollSettings
+from batch_contract.recording import configure_vcr, vcr_options
+from batch_contract.rules import Level
 from batch_contract.schemas import PROFILES, Profile
 from batch_contract.targets import (
     DEFAULT_POLL_INTERVAL,
@@ -46,6 +60,7 @@ class State:
     deselected_reason: str = ""
     deselected: int = 0
     notes: list[str] = field(default_factory=list)
+    cassettes: CassetteRun | None = None
 
     def resolve(self) -> Target | None:
         """The target, starting the reference server on first need."""
@@ -55,6 +70,8 @@ class State:
 
 
 STATE = pytest.StashKey[State]()
+PASSED = pytest.StashKey[bool]()
+CASSETTE = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -186,11 +203,9 @@ def pytest_configure(config: pytest.Config) -> None:
             )
         else:
             state.target = replay_target(options)
-            if state.target is None:
-                state.deselected_reason = (
-                    f"no cassettes under {options.cassette_dir}: the contract tests need "
-                    f"--reference, --live, or recorded cassettes"
-                )
+        state.cassettes = cassette_run(
+            options.kind, config.getoption("--record-mode", None), options.cassette_dir
+        )
         if config.getoption("--http-retries") < 0:
             raise UsageError("--http-retries must be 0 or more")
     except UsageError as error:
@@ -203,6 +218,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE, None)
     if state is not None and state.reference is not None:
         state.reference.close()
+    if state is not None and state.cassettes is not None:
+        state.cassettes.close()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -247,23 +264,41 @@ def is_contract_test(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselects the contract tests when there is no target, visibly; marks them otherwise."""
+    """Gives each contract test its cassette (replay or record), blocks the network of an
+    offline run, and deselects, visibly, the contract tests that replay cannot run."""
     state = config.stash.get(STATE, None)
     if state is None:
         return
     contract = [item for item in items if is_contract_test(item)]
-    if state.deselected_reason and contract:
-        config.hook.pytest_deselected(items=contract)
-        items[:] = [item for item in items if not is_contract_test(item)]
-        state.deselected = len(contract)
-        return
+    run = state.cassettes
+    replay = run is not None and run.mode == "replay"
+    if replay and contract and state.target is None:
+        raise pytest.UsageError(missing_message(state.options.cassette_dir / "status"))
+    if replay:
+        left_out = [item for item in contract if cassette_name(item) is None]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = [item for item in items if item not in left_out]
+            state.deselected = len(left_out)
+            state.deselected_reason = "they need a server: run with --reference or --live"
     quiet = [
         f"default::{cls.__module__}.{cls.__qualname__}"
-        for cls in (StillRunningWarning, RetryWarning)
+        for cls in (StillRunningWarning, RetryWarning, RuleWarning)
     ]
-    for item in contract:
+    for item in items:
+        name = cassette_name(item) if is_contract_test(item) else None
+        if not is_contract_test(item):
+            if replay and item.get_closest_marker("block_network") is None:
+                item.add_marker(pytest.mark.block_network(allowed_hosts=LOOPBACK))
+            continue
         for spec in quiet:
             item.add_marker(pytest.mark.filterwarnings(spec))
+        if name is not None and run is not None and run.mode != "off":
+            item.stash[CASSETTE] = name
+            item.add_marker(pytest.mark.vcr)
+            item.add_marker(pytest.mark.default_cassette(name))
+            if replay:
+                item.add_marker(pytest.mark.block_network)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -280,7 +315,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Says why contract tests were deselected, so a green run never hides an unchecked suite."""
+    """Says why contract tests were deselected, so a green run never hides an unchecked suite,
+    and which cassettes a recording run wrote or kept."""
     state = config.stash.get(STATE, None)
     if state is not None and state.deselected:
         terminalreporter.write_line(
@@ -288,16 +324,64 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             f"{state.deselected_reason}",
             yellow=True,
         )
+    if state is not None and state.cassettes is not None:
+        for line in state.cassettes.summary():
+            terminalreporter.write_line(f"batch-contract: {line}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """Fails a replayed test at once, with the command to record it, when its cassette is
+    missing."""
+    state = item.config.stash.get(STATE, None)
+    name = item.stash.get(CASSETTE, None)
+    if state is not None and state.cassettes is not None and name is not None:
+        path = state.cassettes.path(name)
+        if state.cassettes.mode == "replay" and not path.is_file():
+            pytest.fail(missing_message(path), pytrace=False)
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    """After a recorded test's fixtures closed its cassette: keep the recording only if the test
+    passed (the good cassette stays otherwise)."""
+    try:
+        return (yield)
+    finally:
+        state = item.config.stash.get(STATE, None)
+        name = item.stash.get(CASSETTE, None)
+        if state is not None and state.cassettes is not None and name is not None:
+            state.cassettes.finish(name, item.stash.get(PASSED, False))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    """Gives the contract suite's cassettes their serializer, matcher and staging persister."""
+    state = config.stash.get(STATE, None)
+    if state is None or state.cassettes is None or state.target is None:
+        return
+    if str(vcr.cassette_library_dir) != str(state.cassettes.directory):
+        return
+    configure_vcr(vcr, state.cassettes.persister(scrubber_for(state.target).secrets))
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Shows an unreachable server as one line instead of a traceback."""
+    """Shows an unreachable server, a blocked connection or a request missing from its cassette
+    as one line instead of a traceback; remembers whether the test itself passed."""
     report = yield
-    if call.excinfo is not None and isinstance(call.excinfo.value, ServerUnreachable):
-        report.longrepr = f"batch-contract: {call.excinfo.value}"
+    if call.when == "call":
+        item.stash[PASSED] = report.passed
+    error = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(error, ServerUnreachable):
+        report.longrepr = f"batch-contract: {error}"
+    elif type(error).__name__ == "CannotOverwriteExistingCassetteException":
+        report.longrepr = unmatched_message(item.stash.get(CASSETTE, "?"), error)
+    elif isinstance(error, RuntimeError) and str(error).startswith("Network is disabled"):
+        report.longrepr = blocked_message(str(error).rsplit(" ", 1)[-1].strip("'"))
     return report
 
 
@@ -367,6 +451,26 @@ def contract_client(
 ) -> ContractClient:
     """An HTTP client for the target, with the SDK's retry policy and the key masked in output."""
     return _client(pytestconfig, contract_target, http=contract_http)
+
+
+@pytest.fixture(scope="session")
+def contract_rule_levels(pytestconfig: pytest.Config) -> dict[str, Level]:
+    """Levels of the semantic rules: defaults, `[tool.batch-contract.rules]`, then `--rule`."""
+    return rule_levels(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def contract_vcr_config(contract_target: Target) -> dict[str, Any]:
+    """The vcrpy options of the contract cassettes (scrubbing, matching, readable bodies)."""
+    return vcr_options(scrubber_for(contract_target))
+
+
+@pytest.fixture(scope="session")
+def contract_cassette_dir(pytestconfig: pytest.Config) -> str:
+    """The folder pytest-recording reads and writes (a staging folder while recording)."""
+    run = pytestconfig.stash[STATE].cassettes
+    assert run is not None
+    return str(run.directory)
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from batch_contract.client import ContractClient
-from batch_contract.contract import ContractViolation, StillRunningWarning, expect_valid_status
-from batch_contract.lifecycle import is_terminal, sequence_violations, status_of
+from batch_contract.contract import (
+    ContractViolation,
+    StillRunningWarning,
+    expect_valid_status,
+    warn_rules,
+)
+from batch_contract.lifecycle import is_terminal, status_of
+from batch_contract.rules import Level, check_sequence
 from batch_contract.schemas import Profile
 
 
@@ -32,22 +38,26 @@ def poll_until_terminal(
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    levels: Mapping[str, Level] | None = None,
 ) -> list[Any]:
     """Every document seen while polling `job_id`, plus one poll after the terminal status to
-    check that it is final. Raises `ContractViolation` on the first broken rule."""
+    check that it is final. Each document is checked, then the sequence rules over all polls:
+    raises `ContractViolation` on the first error-level finding; warnings are reported once."""
     documents: list[Any] = []
     deadline = clock() + settings.timeout
     confirming = False
     while True:
         response = client.get_status(job_id)
-        documents.append(expect_valid_status(response, profile, client.api_key, job_id))
-        problems = sequence_violations(documents)
+        documents.append(expect_valid_status(response, profile, client.api_key, job_id, levels))
+        found = check_sequence(documents, levels)
+        problems = tuple(v for v in found if v.severity == "error")
         if problems:
             statuses = " -> ".join(str(status_of(doc)) for doc in documents)
             raise ContractViolation(
                 f"life-cycle of {job_id} breaks the contract ({statuses})", problems
             )
         if confirming:
+            warn_rules(found, f"life-cycle of {job_id}")
             return documents
         if is_terminal(documents[-1]):
             confirming = True
@@ -59,5 +69,6 @@ def poll_until_terminal(
             if settings.require_terminal:
                 raise ContractViolation(message + " and --require-terminal is set")
             warnings.warn(message, StillRunningWarning, stacklevel=2)
+            warn_rules(found, f"life-cycle of {job_id}")
             return documents
         sleep(settings.interval)
