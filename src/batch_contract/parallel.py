@@ -80,7 +80,9 @@ def _init(profile: str, part: str, levels: Mapping[str, str]) -> None:
 def _light(item: Item) -> Item:
     """The item without the raw bytes of its document (reporters never need them)."""
     if isinstance(item, Result) and item.document.raw:
-        return dataclasses.replace(item, document=dataclasses.replace(item.document, raw=b""))
+        document = item.document
+        light = Document(document.source, document.where, b"", document.problem)
+        return Result(light, item.violations, item.problem)
     return item
 
 
@@ -113,8 +115,11 @@ def _shift(item: Item, base: int) -> Item:
         return item
     if isinstance(item, Passed):
         return Passed(item.source, [number + base for number in item.numbers])
-    where = str(int(item.document.where or 0) + base)
-    return dataclasses.replace(item, document=dataclasses.replace(item.document, where=where))
+    document = item.document
+    where = str(int(document.where or 0) + base)
+    return Result(
+        Document(document.source, where, b"", document.problem), item.violations, item.problem
+    )
 
 
 def check_parallel(
