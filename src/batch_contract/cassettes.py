@@ -21,6 +21,8 @@ from batch_contract.recording import (
 from batch_contract.targets import Kind, Target
 
 Mode = Literal["replay", "record", "off"]
+NONE_RECORDED = "none-recorded"
+"""The job id a replayed test is given when its folder has no cassette: the test then fails."""
 RECORDING_MODES = frozenset({"once", "new_episodes", "all", "rewrite"})
 LOOPBACK = [r"^127\.0\.0\.1$", r"^::1$"]
 """Hosts a default run still lets tests reach (servers the tests start themselves)."""
@@ -123,6 +125,11 @@ def scrubber_for(target: Target) -> Scrubber:
 def missing_message(path: Path) -> str:
     """Why a replayed test failed when its cassette does not exist, and how to record it."""
     return f"batch-contract: cassette {path} is missing: record it with `{RECORD_HINT}`"
+
+
+def missing_folder_message(folder: Path) -> str:
+    """Why replay cannot run: no cassettes of a kind were recorded, and how to record them."""
+    return f"batch-contract: no cassettes under {folder}: record them with `{RECORD_HINT}`"
 
 
 def unmatched_message(name: str, error: BaseException | None) -> str:

@@ -15,10 +15,12 @@ import pytest
 
 from batch_contract.cassettes import (
     LOOPBACK,
+    NONE_RECORDED,
     CassetteRun,
     blocked_message,
     cassette_name,
     cassette_run,
+    missing_folder_message,
     missing_message,
     scrubber_for,
     unmatched_message,
@@ -253,6 +255,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     for name in wanted:
         ids = getattr(target, JOB_ID_FIXTURES[name])
+        if not ids and target.kind == "replay":
+            ids = (NONE_RECORDED,)  # fails at run time, saying what to record
         if not ids:
             raise pytest.UsageError(f"the {target.kind} target has no job ids for {name}")
         metafunc.parametrize(name, ids, ids=list(ids))
@@ -273,7 +277,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     run = state.cassettes
     replay = run is not None and run.mode == "replay"
     if replay and contract and state.target is None:
-        raise pytest.UsageError(missing_message(state.options.cassette_dir / "status"))
+        raise pytest.UsageError(missing_folder_message(state.options.cassette_dir))
     if replay:
         left_out = [item for item in contract if cassette_name(item) is None]
         if left_out:
@@ -338,6 +342,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     if state is not None and state.cassettes is not None and name is not None:
         path = state.cassettes.path(name)
         if state.cassettes.mode == "replay" and not path.is_file():
+            if path.stem == NONE_RECORDED:
+                pytest.fail(missing_folder_message(path.parent), pytrace=False)
             pytest.fail(missing_message(path), pytrace=False)
     return (yield)
 
