@@ -6,7 +6,6 @@ read in blocks, so memory stays flat whatever the size of the stream.
 
 from __future__ import annotations
 
-import gzip
 import os
 import re
 import zlib
@@ -119,6 +118,8 @@ def _decode_body(response: dict[str, Any]) -> bytes:
     encoding = headers.get("content-encoding") or []
     encoding = encoding[0] if isinstance(encoding, list) and encoding else encoding
     if encoding == "gzip":
+        import gzip
+
         raw = gzip.decompress(raw)
     elif encoding == "deflate":
         raw = zlib.decompress(raw)
