@@ -7,7 +7,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, cast
 
 import httpx
@@ -26,8 +25,6 @@ from batch_contract.cassettes import (
     unmatched_message,
 )
 from batch_contract.client import (
-    DEFAULT_TIMEOUT,
-    MAX_RETRIES,
     ContractClient,
     ServerUnreachable,
     new_http_client,
@@ -35,10 +32,11 @@ from batch_contract.client import (
 from batch_contract.contract import RetryWarning, RuleWarning, StillRunningWarning
 from batch_contract.errors import UsageError
 from batch_contract.fixtures import rule_levels
+from batch_contract.options import add_options, read_options
 from batch_contract.polling import PollSettings
 from batch_contract.recording import configure_vcr, vcr_options
 from batch_contract.rules import Level
-from batch_contract.schemas import PROFILES, Profile
+from batch_contract.schemas import Profile
 from batch_contract.targets import (
     DEFAULT_POLL_INTERVAL,
     UNKNOWN_JOB_ID,
@@ -78,113 +76,7 @@ CASSETTE = pytest.StashKey[str]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Registers the batch-contract option group."""
-    group = parser.getgroup("batch-contract", "contract suite for Get Batch Job Status")
-    group.addoption(
-        "--live",
-        action="store_true",
-        default=False,
-        help="run the contract suite against a real deployment (key from "
-        "LLAMA_CLOUD_API_KEY, never an option)",
-    )
-    group.addoption(
-        "--reference",
-        action="store_true",
-        default=False,
-        help="start the reference server in-process and run the suite against it",
-    )
-    group.addoption(
-        "--reference-break",
-        action="append",
-        default=[],
-        dest="reference_breaks",
-        metavar="NAME",
-        help="make the --reference server break the contract this way (repeatable; "
-        "`batch-contract serve --list-breaks`): the suite must then fail",
-    )
-    group.addoption(
-        "--base-url",
-        default=None,
-        help="base URL of the deployment for --live (default: LLAMA_CLOUD_BASE_URL "
-        "or https://api.cloud.llamaindex.ai)",
-    )
-    group.addoption(
-        "--job-id",
-        action="append",
-        default=[],
-        dest="job_ids",
-        metavar="ID",
-        help="job id to check with --live (repeatable; default: "
-        "BATCH_CONTRACT_JOB_IDS, comma separated)",
-    )
-    group.addoption(
-        "--organization-id",
-        default=None,
-        help="organization_id query parameter sent with every request",
-    )
-    group.addoption(
-        "--project-id", default=None, help="project_id query parameter sent with every request"
-    )
-    group.addoption(
-        "--profile",
-        default="documented",
-        choices=PROFILES,
-        help="schema profile responses must honour (default: documented)",
-    )
-    group.addoption(
-        "--poll-interval",
-        type=float,
-        default=None,
-        metavar="SECONDS",
-        help="seconds between life-cycle polls (default: 2 live, 0.05 reference, 0 replay)",
-    )
-    group.addoption(
-        "--poll-timeout",
-        type=float,
-        default=120.0,
-        metavar="SECONDS",
-        help="seconds to poll a job for a terminal status (default: 120)",
-    )
-    group.addoption(
-        "--require-terminal",
-        action="store_true",
-        default=False,
-        help="fail, not warn, when a job is still running at --poll-timeout",
-    )
-    group.addoption(
-        "--http-timeout",
-        type=float,
-        default=DEFAULT_TIMEOUT,
-        metavar="SECONDS",
-        help=f"timeout of each HTTP request (default: {DEFAULT_TIMEOUT:g})",
-    )
-    group.addoption(
-        "--http-retries",
-        type=int,
-        default=MAX_RETRIES,
-        metavar="N",
-        help=f"retries on 408/409/429/5xx and connection errors, with backoff "
-        f"(default: {MAX_RETRIES}, as the official SDK)",
-    )
-    group.addoption(
-        "--cassette-dir",
-        default=None,
-        metavar="DIR",
-        help="folder of the recorded cassettes (default: cassettes/ at the rootdir)",
-    )
-
-
-def _options(config: pytest.Config) -> Options:
-    cassettes = config.getoption("--cassette-dir")
-    return Options(
-        live=config.getoption("--live"),
-        reference=config.getoption("--reference"),
-        base_url=config.getoption("--base-url"),
-        job_ids=tuple(config.getoption("job_ids")),
-        organization_id=config.getoption("--organization-id"),
-        project_id=config.getoption("--project-id"),
-        profile=config.getoption("--profile"),
-        cassette_dir=Path(cassettes) if cassettes else config.rootpath / "cassettes",
-    )
+    add_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -195,7 +87,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "parameters (e.g. 'status/{status_job_id}')",
     )
     try:
-        options = _options(config)
+        options = read_options(config)
         state = State(options)
         if options.kind == "live":
             state.target = live_target(options)

@@ -136,7 +136,8 @@ def test_replayed_test_cannot_reach_the_network(pytester: pytest.Pytester) -> No
 
         @pytest.mark.contract_cassette("not-found/unknown-job")
         def test_reach(contract_target):
-            socket.create_connection(("192.0.2.1", 80), timeout=1)
+            with socket.socket() as sock:  # closed even though connect is refused
+                sock.connect(("192.0.2.1", 80))
         """
     )
     result = pytester.runpytest_inprocess("--cassette-dir", str(SHIPPED), *QUIET)
