@@ -15,7 +15,7 @@ import pytest
 
 from batch_contract import parallel
 from batch_contract.cli import parse_validate_args, run_validate
-from batch_contract.documents import line_ranges
+from batch_contract.parallel import line_ranges
 
 VALID = (
     b'{"job":{"id":"bjb-1","job_type":"parse","project_id":"proj-1","status":"running",'

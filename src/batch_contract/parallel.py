@@ -25,8 +25,7 @@ from batch_contract.documents import (
     folder_files,
     is_ndjson,
     iter_items,
-    line_ranges,
-    range_items,
+    iter_line_blocks,
 )
 from batch_contract.runner import Checker, Item, Passed, Result
 
@@ -36,6 +35,7 @@ SPLIT_BYTES = 2 << 20
 """NDJSON files larger than this are split into byte ranges; smaller ones are one unit."""
 MIN_RANGE_BYTES = 1 << 20
 """The smallest byte range worth a unit."""
+_READ = 1 << 20
 _checker: Checker | None = None
 
 
@@ -51,6 +51,49 @@ class Unit:
     explicit: bool = True
     start: int = -1
     end: int = -1
+
+
+class _Range:
+    """A binary reader over the bytes [start, end) of an open file."""
+
+    def __init__(self, handle: BinaryIO, start: int, end: int) -> None:
+        handle.seek(start)
+        self._handle = handle
+        self._left = end - start
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to `size` bytes, never past the end of the range."""
+        if self._left <= 0:
+            return b""
+        data = self._handle.read(self._left if size < 0 else min(size, self._left))
+        self._left -= len(data)
+        return data
+
+
+def range_items(path: Path, source: str, start: int, end: int) -> Iterator[LineBlock | Document]:
+    """The NDJSON lines of bytes [start, end) of a file (line numbers counted from the range)."""
+    with path.open("rb") as handle:
+        yield from iter_line_blocks(_Range(handle, start, end), source)  # type: ignore[arg-type]
+
+
+def line_ranges(path: Path, parts: int, minimum: int = 4 * _READ) -> list[tuple[int, int]]:
+    """Split a file into about `parts` byte ranges of at least `minimum` bytes, each ending just
+    after a newline (or at the end of the file)."""
+    size = path.stat().st_size
+    step = max(minimum, -(-size // max(parts, 1)))
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    with path.open("rb") as handle:
+        while start < size:
+            end = min(start + step, size)
+            if end < size:
+                handle.seek(end - 1)
+                while (chunk := handle.read(_READ)) and (cut := chunk.find(b"\n")) < 0:
+                    end += len(chunk)
+                end = min(size, end + cut if chunk else size)
+            ranges.append((start, end))
+            start = end
+    return ranges
 
 
 def plan(paths: Sequence[str], ndjson: bool, jobs: int) -> Iterator[Unit | str]:
