@@ -10,7 +10,6 @@ import pytest
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example-response.json"
 
 
-
 @pytest.fixture
 def user_suite(pytester: pytest.Pytester) -> pytest.Pytester:
     """A user's project outside this repository, holding the documented example as a file."""

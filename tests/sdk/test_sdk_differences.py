@@ -1,6 +1,7 @@
 """Each known difference between our profiles and the SDK's strict model, pinned by a case.
 
-Every case id is a row of docs/contract-decisions.md (the SDK section), and every row there is a case here.
+Every case id is a row of the SDK section of docs/contract-decisions.md, and every row there
+is a case here.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Differential test: every body our documented profile accepts, the SDK's strict model accepts,
-except for the known differences of docs/contract-decisions.md (the SDK section), which it must then reject."""
+except for the known differences (SDK section of docs/contract-decisions.md), which it must
+then reject."""
 
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ def documented_bodies(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def known_difference(body: dict[str, Any]) -> str | None:
-    """The documented difference this body shows, if any (docs/contract-decisions.md (the SDK section))."""
+    """The documented difference this body shows, if any (SDK section of contract-decisions.md)."""
     job = body["job"]
     for name in TIMESTAMPS:
         value = job.get(name)
