@@ -12,9 +12,10 @@ import importlib
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, NoReturn
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
-from batch_contract.errors import BatchContractError, UsageError
+from batch_contract.argparsing import OneLineParser
+from batch_contract.errors import BatchContractError
 from batch_contract.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -22,11 +23,10 @@ if TYPE_CHECKING:
     from batch_contract.runner import Checker, Item
 
 
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line (a `UsageError`) instead of usage text."""
+class _Parser(OneLineParser):
+    """The parser of `validate-status`: its errors point at --help."""
 
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message} (see --help)")
+    hint = " (see --help)"
 
 
 class _Version(argparse._VersionAction):

@@ -13,8 +13,9 @@ import tarfile
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO, cast
+from typing import TextIO, cast
 
+from batch_contract.argparsing import OneLineParser
 from batch_contract.drift import Drift, Finding, drift
 from batch_contract.errors import BatchContractError, UsageError
 from batch_contract.exitcodes import ExitCode
@@ -25,17 +26,9 @@ PROG = "batch-contract drift"
 FORMATS = ("text", "markdown", "json")
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one-line `UsageError`s instead of usage dumps."""
-
-    def error(self, message: str) -> NoReturn:
-        """Raise instead of printing usage and exiting."""
-        raise UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command line of `batch-contract drift`."""
-    parser = _Parser(
+    parser = OneLineParser(
         prog=PROG,
         description="Compare the response shapes recorded in two cassette folders (fields, "
         "types, nullability, enum values, status codes), classify each change as breaking or "

@@ -5,26 +5,19 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping, Sequence
-from typing import NoReturn, TextIO
+from typing import TextIO
 
-from batch_contract.errors import BatchContractError, UsageError
+from batch_contract.argparsing import OneLineParser
+from batch_contract.errors import BatchContractError
 from batch_contract.exitcodes import ExitCode
 from batch_contract.rules import RULES, Level, load_levels, parse_rule_option
 
 PROG = "batch-contract rules"
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one-line `UsageError`s instead of usage dumps."""
-
-    def error(self, message: str) -> NoReturn:
-        """Raise instead of printing usage and exiting."""
-        raise UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command line of `batch-contract rules`."""
-    parser = _Parser(
+    parser = OneLineParser(
         prog=PROG,
         description="List the semantic rules with their levels (pyproject.toml "
         "[tool.batch-contract.rules], then --rule options) and what each checks.",

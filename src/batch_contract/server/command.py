@@ -7,9 +7,10 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from typing import TextIO
 
 from batch_contract import ENDPOINT_PATH
+from batch_contract.argparsing import OneLineParser
 from batch_contract.errors import BatchContractError, UsageError
 from batch_contract.exitcodes import ExitCode
 from batch_contract.server.access_log import LOGGER
@@ -21,17 +22,9 @@ from batch_contract.server.running import base_url, bind_socket, development_key
 PROG = "batch-contract serve"
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one-line UsageErrors instead of usage dumps."""
-
-    def error(self, message: str) -> NoReturn:
-        """Raise the argparse complaint as a UsageError."""
-        raise UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The options of `batch-contract serve`."""
-    parser = _Parser(
+    parser = OneLineParser(
         prog=PROG,
         description="Run the reference server for GET " + ENDPOINT_PATH + ".",
     )
