@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +28,21 @@ def read_tool_table(path: Path, name: str) -> tuple[dict[str, Any], str]:
 
     The label (`path: [tool.batch-contract.name]`) starts every error message about the table.
     An unreadable file, invalid TOML or a table of the wrong type is a one-line `UsageError`.
+    A pyproject that never names the toolkit is not parsed at all (tomllib costs start-up time).
     """
     label = f"{path}: [tool.{TOOL_TABLE}.{name}]"
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        raw = path.read_bytes()
     except OSError as error:
         raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
+    if TOOL_TABLE.encode() not in raw:
+        return {}, label
+    import tomllib
+
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not valid TOML: not UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"{path}: not valid TOML: {error}") from None
     table: Any = data.get("tool", {}).get(TOOL_TABLE, {})
