@@ -1,4 +1,5 @@
-"""Fixtures for users' own test suites: `batch_status_schema` and `assert_batch_status`.
+"""Fixtures for users' own test suites: `batch_status_schema`, `assert_batch_status` and
+`batch_reference_server`.
 
 Installed with the package through the `pytest11` entry point, so any test file can use them
 after `pip install batch-contract`.
@@ -6,14 +7,17 @@ after `pip install batch-contract`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from batch_contract.assertions import assert_batch_status as _assert_batch_status
 from batch_contract.rules import Level, load_levels, parse_rule_option
 from batch_contract.schemas import bundled_schema
+
+if TYPE_CHECKING:
+    from batch_contract.server import RunningServer
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -61,3 +65,13 @@ def assert_batch_status(pytestconfig: pytest.Config) -> Callable[..., Any]:
         return _assert_batch_status(body, **kwargs)
 
     return check
+
+
+@pytest.fixture
+def batch_reference_server() -> Iterator[RunningServer]:
+    """A faithful reference server of the endpoint on a free loopback port (its own jobs, its own
+    key); `batch_contract.server.running_server(breaks=[...])` gives one with named breaks."""
+    from batch_contract.server import running_server
+
+    with running_server() as server:
+        yield server

@@ -147,3 +147,25 @@ def test_batch_status_schema_fixture_is_the_self_contained_documented_schema(
         """
     )
     user_suite.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_batch_reference_server_fixture_serves_the_documented_example(
+    user_suite: pytest.Pytester,
+) -> None:
+    """A user's test gets a running reference server whose responses honour the contract."""
+    user_suite.makepyfile(
+        test_server="""
+        import httpx
+
+        def test_server(batch_reference_server, assert_batch_status):
+            server = batch_reference_server
+            assert server.base_url.startswith("http://127.0.0.1:")
+            job_id = "bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+            assert job_id in server.job_ids
+            url = f"{server.base_url}/api/v1/beta/batch-processing/{job_id}"
+            ok = httpx.get(url, headers={"Authorization": f"Bearer {server.api_key}"})
+            assert_batch_status(ok)
+            assert httpx.get(url).status_code == 401
+        """
+    )
+    user_suite.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
