@@ -19,6 +19,8 @@ from batch_contract.schemas import Part, Profile, bundled_schema, load_schema, r
 
 Severity = Literal["error", "warning"]
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LITERAL = json.JSONEncoder(ensure_ascii=False).encode
+_EXPECTED: dict[tuple[str, Any], str] = {}
 _TYPE_NAMES = {
     "integer": "integer",
     "number": "number",
@@ -48,6 +50,12 @@ class Violation:
 
 def json_path(parts: Iterable[str | int]) -> str:
     """A JSONPath for a location: `$.job.status`, `$.items[0]`, `$['odd key']`."""
+    return _json_path(tuple(parts))
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_path(parts: tuple[str | int, ...]) -> str:
+    """`json_path` of a hashable location, remembered: documents share a few paths."""
     out = ["$"]
     for part in parts:
         if isinstance(part, int):
@@ -55,7 +63,7 @@ def json_path(parts: Iterable[str | int]) -> str:
         elif _IDENTIFIER.fullmatch(part):
             out.append(f".{part}")
         else:
-            out.append("[" + json.dumps(part, ensure_ascii=False) + "]")
+            out.append("[" + _LITERAL(part) + "]")
     return "".join(out)
 
 
@@ -69,17 +77,41 @@ def describe(value: Any) -> str:
         return f"number {json.dumps(value)}"
     if isinstance(value, str):
         shown = value if len(value) <= 60 else value[:57] + "..."
-        return "string " + json.dumps(shown, ensure_ascii=False)
+        return "string " + _LITERAL(shown)
     if isinstance(value, list):
         return "array"
     return "object"
 
 
 def _literal(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return _LITERAL(value)
+
+
+def _key(value: Any) -> Any:
+    """A hashable form of a JSON value that tells `1`, `1.0` and `true` apart (None: not one)."""
+    if isinstance(value, list):
+        items = tuple(_key(item) for item in value)
+        return None if None in items else (list, items)
+    if isinstance(value, dict):
+        return None
+    return (type(value), value)
 
 
 def _expected(keyword: str, limit: Any) -> str:
+    """What a schema keyword with its value asks for, in words (remembered per keyword and
+    limit: a run meets the same few over and over)."""
+    key = (keyword, _key(limit))
+    if key[1] is None:
+        return _expected_text(keyword, limit)
+    text = _EXPECTED.get(key)
+    if text is None:
+        if len(_EXPECTED) >= 4096:
+            _EXPECTED.clear()
+        text = _EXPECTED[key] = _expected_text(keyword, limit)
+    return text
+
+
+def _expected_text(keyword: str, limit: Any) -> str:
     """What a schema keyword with its value asks for, in words."""
     if keyword == "type":
         types = sorted([limit] if isinstance(limit, str) else limit, key=lambda t: t == "null")
@@ -105,7 +137,10 @@ def _make(path: Sequence[str | int], keyword: str, limit: Any, instance: Any) ->
 
 
 def _sorted(violations: Iterable[Violation]) -> tuple[Violation, ...]:
-    return tuple(sorted(set(violations), key=lambda v: (v.path, v.keyword, v.expected, v.found)))
+    found = tuple(violations)
+    if len(found) <= 1:
+        return found
+    return tuple(sorted(set(found), key=lambda v: (v.path, v.keyword, v.expected, v.found)))
 
 
 class Validator:
