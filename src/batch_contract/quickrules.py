@@ -57,9 +57,9 @@ def _in_order(first: str, second: str) -> bool:
     if first == second:
         return True
     return (
-        len(first) == len(second)
+        len(first) == len(second) > 10
         and first[-1] == "Z" == second[-1]
-        and first[10:11] == "T" == second[10:11]
+        and first[10] == "T" == second[10]
         and first <= second
     )
 
