@@ -18,6 +18,13 @@ def user_suite(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
+def write_count_above_total(suite: pytest.Pytester) -> None:
+    """Write over.json: the documented example, running, with 5 of 3 items processed."""
+    body = json.loads(EXAMPLE.read_text())
+    body["job"].update(status="running", total_items=3, processed_items=5, completed_at=None)
+    suite.makefile(".json", over=json.dumps(body))
+
+
 def test_assert_batch_status_passes_the_documented_example_and_names_every_violation(
     user_suite: pytest.Pytester,
 ) -> None:
@@ -54,9 +61,7 @@ def test_assert_batch_status_applies_rules_with_levels_from_keywords(
     user_suite: pytest.Pytester,
 ) -> None:
     """A count above the total fails by default, and passes when that rule is set to warning."""
-    body = json.loads(EXAMPLE.read_text())
-    body["job"].update(status="running", total_items=3, processed_items=5, completed_at=None)
-    user_suite.makefile(".json", over=json.dumps(body))
+    write_count_above_total(user_suite)
     user_suite.makepyfile(
         test_rules="""
         import json, pathlib, pytest
@@ -80,9 +85,7 @@ def test_assert_batch_status_reads_rule_levels_from_pyproject_and_option(
     user_suite: pytest.Pytester,
 ) -> None:
     """`[tool.batch-contract.rules]` and `--rule` set the levels the fixture applies."""
-    body = json.loads(EXAMPLE.read_text())
-    body["job"].update(status="running", total_items=3, processed_items=5, completed_at=None)
-    user_suite.makefile(".json", over=json.dumps(body))
+    write_count_above_total(user_suite)
     user_suite.makepyfile(
         test_levels="""
         import json, pathlib
