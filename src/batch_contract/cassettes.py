@@ -91,19 +91,24 @@ class CassetteRun:
 
 
 def cassette_run(kind: Kind, record_mode: str | None, cassette_dir: Path) -> CassetteRun:
-    """The cassette mode for a target and `--record-mode`; recording without a target is a
-    usage error (there is nothing to record from)."""
+    """The cassette mode for a target and `--record-mode`. Without a target it is replay, even
+    with a recording `--record-mode` (which may be meant for a project's own vcr tests):
+    `check_replay_mode` refuses that once contract tests are collected."""
     recording = record_mode in RECORDING_MODES
     if kind == "replay":
-        if recording:
-            raise UsageError(
-                f"--record-mode={record_mode} records from a server: add --reference or --live"
-            )
         return CassetteRun("replay", cassette_dir, record_mode)
     if not recording:
         return CassetteRun("off", cassette_dir, record_mode)
     stage = Path(tempfile.mkdtemp(prefix="batch-contract-recording-"))
     return CassetteRun("record", cassette_dir, record_mode, stage)
+
+
+def check_replay_mode(run: CassetteRun) -> None:
+    """Recording the contract tests without a target is a usage error: nothing to record from."""
+    if run.mode == "replay" and run.record_mode in RECORDING_MODES:
+        raise UsageError(
+            f"--record-mode={run.record_mode} records from a server: add --reference or --live"
+        )
 
 
 def cassette_name(item: Any) -> str | None:

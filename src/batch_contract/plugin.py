@@ -19,6 +19,7 @@ from batch_contract.cassettes import (
     blocked_message,
     cassette_name,
     cassette_run,
+    check_replay_mode,
     missing_folder_message,
     missing_message,
     scrubber_for,
@@ -168,8 +169,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     contract = [item for item in items if is_contract_test(item)]
     run = state.cassettes
     replay = run is not None and run.mode == "replay"
-    if replay and contract and state.target is None:
-        raise pytest.UsageError(missing_folder_message(state.options.cassette_dir))
+    if run is not None and replay and contract:
+        try:
+            check_replay_mode(run)
+        except UsageError as error:
+            raise pytest.UsageError(str(error)) from None
+        if state.target is None:
+            raise pytest.UsageError(missing_folder_message(state.options.cassette_dir))
     if replay:
         left_out = [item for item in contract if cassette_name(item) is None]
         if left_out:
@@ -184,7 +190,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         name = cassette_name(item) if is_contract_test(item) else None
         if not is_contract_test(item):
-            if replay and item.get_closest_marker("block_network") is None:
+            # an offline contract run keeps the rest of the run offline too; a project's own
+            # tests, in a run without contract tests, are left as they are
+            if replay and contract and item.get_closest_marker("block_network") is None:
                 item.add_marker(pytest.mark.block_network(allowed_hosts=LOOPBACK))
             continue
         for spec in quiet:
