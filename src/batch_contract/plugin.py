@@ -215,6 +215,8 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         return (
             f"batch-contract: live target {state.target.base_url}, profile {state.options.profile}"
         )
+    if kind == "replay" and not state.options.cassette_dir.is_dir():
+        return None  # a project without cassettes: nothing of ours will run, say nothing
     return f"batch-contract: {kind} target, profile {state.options.profile}"
 
 

@@ -35,3 +35,14 @@ def test_recording_contract_tests_without_a_target_is_a_usage_error(
     result.stderr.fnmatch_lines(
         ["ERROR: --record-mode=rewrite records from a server: add --reference or --live"]
     )
+
+
+def test_no_header_line_in_a_project_without_cassettes(pytester: pytest.Pytester) -> None:
+    """A project with neither cassettes nor a target option gets no batch-contract header line;
+    one with cassettes is told the target."""
+    pytester.makepyfile(test_own="def test_one():\n    pass\n")
+    quiet = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    assert not [line for line in quiet.outlines if line.startswith("batch-contract:")]
+    pytester.mkdir("cassettes")
+    told = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    told.stdout.fnmatch_lines(["batch-contract: replay target, profile documented"])
