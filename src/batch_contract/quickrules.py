@@ -37,8 +37,7 @@ def usable() -> bool:
     return names == KNOWN_RULES
 
 
-_NUMBERS = frozenset({int, float})
-_FIELDS = (
+FIELDS = (
     "status",
     "created_at",
     "started_at",
@@ -48,75 +47,116 @@ _FIELDS = (
     "processed_items",
     "failed_items",
     "skipped_items",
+    "error_message",
 )
-_fields = itemgetter(*_FIELDS)
-
-
-def _in_order(first: str, second: str) -> bool:
-    """True when date-time `first` is surely not after `second` (False when not sure)."""
-    if first == second:
-        return True
-    return (
-        len(first) == len(second) > 10
-        and first[-1] == "Z" == second[-1]
-        and first[10] == "T" == second[10]
-        and first <= second
-    )
+"""The job fields the rules read, in the order `values_clean` takes them."""
+_fields = itemgetter(*FIELDS)
 
 
 def job_clean(job: Any, progress: Any) -> bool:
     """True when no document rule finds anything in a schema-valid job (progress None for a bare
-    job); False when one might.
-
-    One function on purpose, as it runs once per document. Its one assumption is the schema's:
-    counts and total_items are integers (a value of another type makes it answer False)."""
+    job); False when one might."""
     if type(job) is not dict:
         return False
     try:
-        status, created, started, completed, updated, total, done, bad, skip = _fields(job)
+        values = _fields(job)
     except KeyError:  # optional fields absent: read as None, as `semantics` does
-        status, created, started, completed, updated, total, done, bad, skip = map(job.get, _FIELDS)
+        values = tuple(map(job.get, FIELDS))
+    return values_clean(values, progress)
+
+
+def values_clean(values: tuple[Any, ...], progress: Any) -> bool:
+    """`job_clean` over the values of the fields it reads (None for an absent one), in the order
+    of `FIELDS`, and `progress`; the fast lane (`fastlane`) calls it with a decoded line's values.
+
+    One function on purpose, as it runs once per document. Its one assumption is the schema's:
+    counts and total_items are integers (a value of another type makes it answer False)."""
+    status, created, started, completed, updated, total, done, bad, skip, message = values
     if type(status) is not str:
         return False
     if status in TERMINAL:
         if completed is None:
             return False
-        if status == "failed":
-            message = job.get("error_message")
-            if type(message) is not str or not message.strip():
-                return False
-    elif status == "pending" and started is not None:
+        if status == "failed" and (type(message) is not str or not message.strip()):
+            return False
+    elif started is not None and status == "pending":
         return False
-    # timestamps-ordered (created_at <= started_at <= completed_at over the strings present) and
-    # updated-after-created
-    if type(created) is str:
-        if type(updated) is str and not _in_order(created, updated):
-            return False
-        if type(started) is str and not _in_order(created, started):
-            return False
-        if type(completed) is str and not _in_order(
-            started if type(started) is str else created, completed
+    # A value the schema excludes (a short date-time, a string count) raises: the rules decide.
+    try:
+        # timestamps-ordered (created_at <= started_at <= completed_at, of the strings present)
+        # and updated-after-created, on the text: equal strings are in order, and so are two UTC
+        # date-times (`T`, `Z`) of one length in text order, as their text order is their time
+        # order; anything else is left to the rules. Written out, not called: it runs per line.
+        if type(created) is str:
+            size = len(created)
+            utc = created[10] == "T" and created[-1] == "Z"
+            if (
+                type(updated) is str
+                and updated != created
+                and not (
+                    utc
+                    and updated > created
+                    and len(updated) == size
+                    and updated[-1] == "Z"
+                    and updated[10] == "T"
+                )
+            ):
+                return False
+            before = created
+            if type(started) is str:
+                if started != created and not (
+                    utc
+                    and started > created
+                    and len(started) == size
+                    and started[-1] == "Z"
+                    and started[10] == "T"
+                ):
+                    return False
+                before = started  # equal to created, or of its layout
+            if (
+                type(completed) is str
+                and completed != before
+                and not (
+                    utc
+                    and completed > before
+                    and len(completed) == size
+                    and completed[-1] == "Z"
+                    and completed[10] == "T"
+                )
+            ):
+                return False
+        elif (
+            type(started) is str
+            and type(completed) is str
+            and completed != started
+            and not (
+                started[10] == "T"
+                and started[-1] == "Z"
+                and completed > started
+                and len(completed) == len(started)
+                and completed[-1] == "Z"
+                and completed[10] == "T"
+            )
         ):
             return False
-    elif type(started) is str and type(completed) is str and not _in_order(started, completed):
-        return False
-    # counts-within-total, sum-within-total and progress-matches-counts
-    if type(total) not in _NUMBERS:
-        return True
-    try:
+        # counts-within-total, sum-within-total and progress-matches-counts; counts are >= 0
+        if type(total) is not int and type(total) is not float:
+            return True
         if done is None and bad is None and skip is None:
             return True
-        p, f, s = done or 0, bad or 0, skip or 0
-        if p > total or f > total or s > total or p + f + s > total:
+        p = done or 0
+        all_done = p + (bad or 0) + (skip or 0)
+        if all_done > total:
             return False
-        if type(progress) not in _NUMBERS:
+        if type(progress) is not int and type(progress) is not float:
             return True
         if total <= 0:
-            return bool(abs(progress) <= TOLERANCE or abs(progress - 100) <= TOLERANCE)
-        return bool(
-            100 * p / total - TOLERANCE <= progress <= 100 * (p + f + s) / total + TOLERANCE
-        )
-    except TypeError:  # a value the schema should have excluded: let the rules decide
+            return (
+                -TOLERANCE <= progress <= TOLERANCE
+                or 100 - TOLERANCE <= progress <= 100 + TOLERANCE
+            )
+        return 100 * p / total - TOLERANCE <= progress <= 100 * all_done / total + TOLERANCE
+    except (TypeError, IndexError):
         return False
 
 
