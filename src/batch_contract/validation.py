@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -73,6 +74,8 @@ def describe(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return f"boolean {'true' if value else 'false'}"
+    if type(value) is int or (type(value) is float and math.isfinite(value)):
+        return f"number {value!r}"  # what json.dumps writes, sooner
     if isinstance(value, int | float):
         return f"number {json.dumps(value)}"
     if isinstance(value, str):
@@ -132,7 +135,7 @@ def _expected_text(keyword: str, limit: Any) -> str:
 
 
 def _make(path: Sequence[str | int], keyword: str, limit: Any, instance: Any) -> Violation:
-    found = "nothing (absent)" if keyword == "required" else describe(instance)
+    found = _ABSENT if keyword == "required" else describe(instance)
     return Violation(json_path(path), keyword, _expected(keyword, limit), found)
 
 
@@ -152,6 +155,7 @@ class Validator:
         self.profile: Profile = profile
         self.part: Part = part
         self._rs = jsonschema_rs.validator_for(bundled_schema(profile, part), validate_formats=True)
+        self._expected_at: dict[tuple[Any, ...], str] = {}
 
     @property
     def rs_is_valid(self) -> Any:
@@ -175,25 +179,32 @@ class Validator:
         except UnicodeEncodeError:
             return self.reference_violations(document)
 
+    def violations_of_invalid(self, document: Any) -> tuple[Violation, ...]:
+        """`violations` of a document jsonschema-rs's `is_valid` has already found invalid."""
+        try:
+            return _sorted(self._rs_violations(document))
+        except UnicodeEncodeError:  # pragma: no cover - is_valid raises it first
+            return self.reference_violations(document)
+
     def _rs_violations(self, document: Any) -> Iterable[Violation]:
+        expected_at = self._expected_at
         for error in self._rs.iter_errors(document):
             keyword = str(error.schema_path[-1])
-            path = list(error.instance_path)
+            path = error.instance_path
             kind: Any = error.kind
-            instance: Any = error.instance
             if keyword == "required":
-                yield _make([*path, kind.property], keyword, None, None)
+                yield Violation(json_path([*path, kind.property]), keyword, _REQUIRED, _ABSENT)
             elif keyword == "additionalProperties":
+                instance: Any = error.instance
                 for name in kind.unexpected:
                     yield _make([*path, name], keyword, False, instance[name])
-            elif keyword == "type":
-                yield _make(path, keyword, _rs_types(kind), error.instance)
-            elif keyword == "enum":
-                yield _make(path, keyword, kind.options, error.instance)
-            elif keyword in ("minimum", "maximum"):
-                yield _make(path, keyword, kind.limit, error.instance)
-            elif keyword == "format":
-                yield _make(path, keyword, kind.format, error.instance)
+            elif keyword in _RS_LIMITS:
+                # what is expected depends only on where in the schema the keyword is
+                where = tuple(error.evaluation_path)
+                text = expected_at.get(where)
+                if text is None:
+                    text = expected_at[where] = _expected_text(keyword, _RS_LIMITS[keyword](kind))
+                yield Violation(json_path(path), keyword, text, describe(error.instance))
             else:  # pragma: no cover - keywords our schemas do not use
                 yield Violation(json_path(path), keyword, keyword, error.message)
 
@@ -225,6 +236,18 @@ class Validator:
 def _rs_types(kind: Any) -> list[str]:
     types = kind.types
     return [types] if isinstance(types, str) else list(types)
+
+
+_RS_LIMITS: dict[str, Any] = {
+    "type": _rs_types,
+    "enum": lambda kind: kind.options,
+    "minimum": lambda kind: kind.limit,
+    "maximum": lambda kind: kind.limit,
+    "format": lambda kind: kind.format,
+}
+"""How to read the keyword's value off a jsonschema-rs error kind."""
+_REQUIRED = _expected_text("required", None)
+_ABSENT = "nothing (absent)"
 
 
 def _date_time_format(instance: object) -> bool:
