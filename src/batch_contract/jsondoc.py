@@ -79,11 +79,13 @@ def _deeper_than(value: Any, limit: int) -> bool:
     return False
 
 
-def _reserializes_to(value: Any, raw: bytes) -> bool:
+def _reserializes_to(value: Any, raw: bytes) -> bool | None:
+    """Whether orjson writes `value` as `raw` byte for byte; None when `value` is deeper than orjson
+    serializes (255 levels)."""
     try:
         return orjson.dumps(value) == raw.strip()
-    except TypeError:  # deeper than orjson serializes: check in full
-        return False
+    except TypeError:
+        return None
 
 
 def parse_document(raw: bytes) -> Any:
@@ -99,8 +101,8 @@ def parse_document(raw: bytes) -> Any:
     # Duplicate keys: a compact document that re-serializes to itself has none (orjson keeps key
     # order and drops a duplicate, so a dropped key would show). Anything else is checked in full.
     # orjson serializes at most 255 levels, so anything deeper is always checked here.
-    if isinstance(value, dict | list) and not _reserializes_to(value, raw):
-        if _deeper_than(value, MAX_DEPTH):
+    if isinstance(value, dict | list) and not (same := _reserializes_to(value, raw)):
+        if same is None and _deeper_than(value, MAX_DEPTH):
             raise DocumentError(f"nesting deeper than {MAX_DEPTH} levels", keyword="depth")
         try:
             json.loads(raw, object_pairs_hook=_duplicate_check)
