@@ -56,6 +56,8 @@ def _never(value: Any) -> bool:
     return False
 
 
+_UNBUILT: Any = object()
+
 Item = Result | Passed
 """What the checker hands on: one verdict, or a run of lines that passed the fast path."""
 
@@ -86,6 +88,8 @@ class Checker:
         self._levels = dict(rules.default_levels() if levels is None else levels)
         self._rules = rules.check_job if part == "job" else rules.check_document
         self._part = part
+        self._profile: Profile = profile
+        self._lane: Any = _UNBUILT  # built on the first block: single documents never use it
         if not quickrules.usable():
             self._clean: Any = None
         elif part == "job":
@@ -105,19 +109,31 @@ class Checker:
     def check_block(self, block: LineBlock) -> list[Item]:
         """Verdicts on the non-blank lines of a block, in order.
 
-        A compact line (one that orjson re-serializes byte for byte, so it has no duplicate key)
-        is parsed once; if it honours the schema and leaves the quick rule test no doubt, it joins
-        a `Passed` run, else its violations are collected from the value already parsed. Any
-        other line takes the full path of `check`."""
+        A line the fast lane (`fastlane`) calls clean joins a `Passed` run. Else a compact line
+        (one that orjson re-serializes byte for byte, so it has no duplicate key) is parsed once;
+        if it honours the schema and leaves the quick rule test no doubt, it joins a `Passed` run
+        (and the lane learns its key order), else its violations are collected from the value
+        already parsed. Any other line takes the full path of `check`."""
         out: list[Item] = []
         passed: list[int] = []
         source = block.source
         loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
         is_valid = self._validator.rs_is_valid
+        invalid = self._validator.violations_of_invalid
+        rules, levels = self._rules, self._levels
         clean = self._clean or _never
+        lane = self._lane
+        if lane is _UNBUILT:
+            from batch_contract import fastlane
+
+            lane = self._lane = fastlane.build(self._profile, self._part)
+        lane_clean = lane.clean if lane is not None else _never
         number = block.first - 1
         for line in block.lines:
             number += 1
+            if lane_clean(line):
+                passed.append(number)
+                continue
             try:
                 value = loads(line)
                 compact = type(value) is dict and dumps(value) == line
@@ -129,12 +145,21 @@ class Checker:
                 compact = False
             if compact and len(line) <= MAX_DOCUMENT_BYTES:
                 try:
-                    if is_valid(value) and clean(value):
-                        passed.append(number)
-                        continue
+                    valid = is_valid(value)
                 except UnicodeEncodeError:  # unpaired surrogates: `check_value` handles them
-                    pass
-                result = Result(Document(source, str(number), line), self.check_value(value))
+                    found = self.check_value(value)
+                else:
+                    if valid:
+                        if clean(value):
+                            passed.append(number)
+                            if lane is not None:
+                                lane.learn(value)
+                                lane_clean = lane.clean
+                            continue
+                        found = rules(value, levels)
+                    else:
+                        found = invalid(value)
+                result = Result(Document(source, str(number), line), found)
             else:
                 result = self.check(Document(source, str(number), line))
             if passed:

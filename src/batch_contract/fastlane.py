@@ -1,0 +1,274 @@
+"""The fast lane for NDJSON lines: one native pass decides most valid lines.
+
+msgspec decodes a line straight into Structs derived from the schema (types, enums, bounds,
+required and nullable fields; no undocumented field) without building a dict first. A line is
+*clean* (valid, and no rule finds anything at any level) when all of these hold:
+
+1. msgspec decodes it into the derived Structs;
+2. msgspec encodes the decoded value back to the very same bytes. So the line is compact JSON,
+   holds every key once (a duplicate key would be in the line twice and in the encoding once),
+   and has no escape sequence or number spelling whose meaning the decoded value hides;
+3. jsonschema-rs finds the fields with a format (the date-times) valid against their own
+   subschemas: the same engine and date-time decision as the full path;
+4. the quick rule test (`quickrules.values_clean`) finds nothing.
+
+A line that fails any step is not judged here: it takes the full path (`runner.Checker`), which
+decides exactly, so the lane can only make a run faster, never change a verdict. The lane is
+derived from the schema; a schema keyword it does not understand means no lane (`build` returns
+None). msgspec encodes fields in the order they are declared, so the lane adopts the key order of
+the stream from the lines the full path finds clean (`learn`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Annotated, Any, Literal, Union
+
+import msgspec
+
+from batch_contract import quickrules
+from batch_contract.schemas import Part, Profile, bundled_schema
+
+_ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "examples"})
+_SCALARS: dict[str, Any] = {"string": str, "boolean": bool, "null": type(None)}
+_MAX_ORDERS = 16
+"""Key orders learned per run at most: a stream with more is not one producer's."""
+_EAGER, _EVERY = 64, 256
+"""`learn` reads the first 64 values it is given, then one in 256."""
+
+Signature = tuple[tuple[str, Any], ...]
+"""A key order: each key of an object with the signature of its object value (None for a leaf)."""
+
+
+class Unsupported(Exception):
+    """The schema uses something the lane does not derive types for."""
+
+
+@dataclass(frozen=True)
+class _Object:
+    """An object schema: its properties (a msgspec type or an `_Object` each) and required keys."""
+
+    properties: dict[str, Any]
+    required: frozenset[str]
+    formats: dict[str, Mapping[str, Any]]
+    """The properties with a format (date-time), with their subschemas."""
+
+
+def _resolve(schema: Any, defs: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The schema behind a subschema that is only a `$ref` to a bundled file."""
+    while isinstance(schema, dict) and set(schema) - _ANNOTATIONS == {"$ref"}:
+        schema = defs[schema["$ref"]]
+    if not isinstance(schema, dict):
+        raise Unsupported(f"boolean subschema {schema!r}")
+    return schema
+
+
+def _leaf(schema: Mapping[str, Any]) -> tuple[Any, bool]:
+    """The msgspec type of a scalar schema, and whether it has a format (checked apart)."""
+    keywords = set(schema) - _ANNOTATIONS
+    if not keywords <= {"type", "enum", "minimum", "maximum", "format"}:
+        raise Unsupported(f"keywords {sorted(keywords)}")
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else list(types or ())
+    if not types:
+        raise Unsupported("no type")
+    fmt = schema.get("format")
+    if fmt not in (None, "date-time") or (fmt and set(types) - {"string", "null"}):
+        raise Unsupported(f"format {fmt}")
+    bounds = {}
+    if "minimum" in schema:
+        bounds["ge"] = schema["minimum"]
+    if "maximum" in schema:
+        bounds["le"] = schema["maximum"]
+    members: list[Any] = []
+    for name in types:
+        if name in ("integer", "number"):
+            kinds = [int] if name == "integer" else [int, float]
+            # bool is not an integer for msgspec either; 1.0 as "integer" is left to the full path
+            members += [_bounded(kind, bounds) for kind in kinds]
+        elif name in _SCALARS:
+            members.append(_SCALARS[name])
+        else:
+            raise Unsupported(f"type {name}")
+    if "enum" in schema:
+        values = schema["enum"]
+        if set(types) != {"string"} or not all(isinstance(v, str) for v in values):
+            raise Unsupported("enum of other than strings")
+        members = [Literal[tuple(values)]]
+    return (Union[tuple(members)] if len(members) > 1 else members[0]), fmt == "date-time"  # noqa: UP007
+
+
+def _bounded(kind: type, bounds: dict[str, Any]) -> Any:
+    """`kind` with msgspec's ge/le constraints (JSON Schema's minimum and maximum)."""
+    return Annotated[kind, msgspec.Meta(**bounds)] if bounds else kind
+
+
+def _object(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> _Object:
+    """The `_Object` of an object schema with properties."""
+    keywords = set(schema) - _ANNOTATIONS - {"$defs"}
+    if not keywords <= {"type", "properties", "required", "additionalProperties"}:
+        raise Unsupported(f"keywords {sorted(keywords)}")
+    if schema.get("type") != "object":
+        raise Unsupported("an object schema without type object")
+    if schema.get("additionalProperties", False) is not False:  # absent: allowed, and unknown
+        raise Unsupported("additionalProperties other than false")  # keys go the full path
+    properties: dict[str, Any] = {}
+    formats: dict[str, Mapping[str, Any]] = {}
+    for name, sub in schema.get("properties", {}).items():
+        sub = _resolve(sub, defs)
+        if "properties" in sub:
+            properties[name] = _object(sub, defs)
+        else:
+            properties[name], has_format = _leaf(sub)
+            if has_format:
+                formats[name] = sub
+    return _Object(properties, frozenset(schema.get("required", ())), formats)
+
+
+def _struct(shape: _Object, order: Signature, name: str) -> type[msgspec.Struct]:
+    """A Struct for `shape` whose fields come in `order` (then the rest, optional, not encoded
+    when None)."""
+    fields: list[Any] = []
+    for key, child in order:
+        spec = shape.properties[key]
+        kind = _struct(spec, child, f"{name}_{key}") if isinstance(spec, _Object) else spec
+        fields.append((key, kind))
+    present = {key for key, _ in order}
+    for key, spec in shape.properties.items():
+        if key in present:
+            continue
+        if key in shape.required or isinstance(spec, _Object):
+            raise Unsupported(f"order without {key}")
+        fields.append((key, Union[spec, None], None))  # noqa: UP007
+    return msgspec.defstruct(name, fields, forbid_unknown_fields=True, omit_defaults=True)
+
+
+def _schema_order(shape: _Object) -> Signature:
+    """Every property in the schema's order."""
+    return tuple(
+        (key, _schema_order(spec) if isinstance(spec, _Object) else None)
+        for key, spec in shape.properties.items()
+    )
+
+
+def signature(value: Any, shape: _Object) -> Signature | None:
+    """The key order of a parsed object, or None when it has a key the schema does not name."""
+    if type(value) is not dict:
+        return None
+    out: list[tuple[str, Any]] = []
+    for key, item in value.items():
+        spec = shape.properties.get(key)
+        if spec is None:
+            return None
+        if isinstance(spec, _Object):
+            child = signature(item, spec)
+            if child is None:
+                return None
+            out.append((key, child))
+        else:
+            out.append((key, None))
+    return tuple(out)
+
+
+class FastLane:
+    """Decides whether an NDJSON line is clean in one native pass (see the module docstring)."""
+
+    def __init__(self, shape: _Object, part: Part) -> None:
+        import jsonschema_rs
+
+        self._shape = shape
+        self._part = part
+        job = shape if part == "job" else shape.properties["job"]
+        if not isinstance(job, _Object) or not set(quickrules.FIELDS) <= set(job.properties):
+            raise Unsupported("no job object with the fields the rules read")
+        if part == "status" and shape.formats:
+            raise Unsupported("a format outside the job")
+        self._rule_values = attrgetter(*quickrules.FIELDS)
+        names = list(job.formats)
+        if len(names) < 2:  # attrgetter of one name returns the value, not a tuple
+            raise Unsupported("fewer than two fields with a format")
+        self._format_values = attrgetter(*names)
+        # the fields with a format, as one array checked by jsonschema-rs against their own
+        # subschemas: the engine and the date-time decision of the full path
+        formats = {"type": "array", "prefixItems": [dict(job.formats[name]) for name in names]}
+        self._formats_valid = jsonschema_rs.validator_for(formats, validate_formats=True).is_valid
+        self._decoders: dict[Signature, Callable[[bytes], Any]] = {}
+        self._seen = 0
+        self._decode = self._decoder(_schema_order(shape))
+        self.clean: Callable[[bytes], bool] = self._make_clean()
+        """Whether a line is surely valid with no rule finding (False: take the full path)."""
+
+    def _decoder(self, order: Signature) -> Callable[[bytes], Any]:
+        decoder = self._decoders.get(order)
+        if decoder is None:
+            decoder = msgspec.json.Decoder(_struct(self._shape, order, "Lane")).decode
+            self._decoders[order] = decoder
+        return decoder
+
+    def learn(self, value: Any) -> None:
+        """Adopt the key order of a value the full path found clean, unless the lane uses it
+        already (at most `_MAX_ORDERS` orders per run). Reading the order costs more than the
+        lane saves on one line, so after the first `_EAGER` values only one in `_EVERY` is read."""
+        self._seen += 1
+        if self._seen > _EAGER and self._seen % _EVERY:
+            return
+        order = signature(value, self._shape)
+        if order is None or self._decoders.get(order) is self._decode:
+            return
+        if order not in self._decoders and len(self._decoders) >= _MAX_ORDERS:
+            return
+        try:
+            self._decode = self._decoder(order)
+        except Unsupported:  # a required key absent: the full path will have said so
+            return
+        self.clean = self._make_clean()
+
+    def _make_clean(self) -> Callable[[bytes], bool]:
+        decode, encode = self._decode, msgspec.json.encode
+        failures = (msgspec.DecodeError, UnicodeDecodeError)
+        rule_values, format_values = self._rule_values, self._format_values
+        formats_valid = self._formats_valid
+        values_clean = quickrules.values_clean
+        if self._part == "job":
+
+            def clean(line: bytes) -> bool:
+                try:
+                    job = decode(line)
+                except failures:
+                    return False
+                return (
+                    encode(job) == line
+                    and formats_valid(format_values(job))
+                    and values_clean(rule_values(job), None)
+                )
+
+            return clean
+
+        def clean_status(line: bytes) -> bool:
+            try:
+                doc = decode(line)
+            except failures:
+                return False
+            job = doc.job
+            return (
+                encode(doc) == line
+                and formats_valid(format_values(job))
+                and values_clean(rule_values(job), doc.progress_percentage)
+            )
+
+        return clean_status
+
+
+def build(profile: Profile, part: Part) -> FastLane | None:
+    """The lane for a profile and part, or None when the schema uses what the lane does not
+    derive (the full path then checks every line) or the document rules changed."""
+    if not quickrules.usable():
+        return None
+    schema = bundled_schema(profile, part)
+    defs = schema.get("$defs", {})
+    try:
+        return FastLane(_object(_resolve(schema, defs), defs), part)
+    except Unsupported:
+        return None

@@ -1,0 +1,291 @@
+"""The fast lane (`batch_contract.fastlane`) only ever says "clean" of a line the full path finds
+valid with no rule finding at any level; everything else it leaves to the full path.
+
+The example documents of tests/examples are the cases (the test list is the folder listing), each
+as the compact line orjson writes, with the lane taught that line's key order first, so the lane
+is as willing as it can be. Hypothesis then mutates clean lines byte by byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from batch_contract import fastlane, rules
+from batch_contract.documents import Document, LineBlock
+from batch_contract.runner import Checker, Passed, Result
+from batch_contract.schemas import Part
+
+EXAMPLES = Path(__file__).parent / "examples"
+FOLDERS = ("valid", "invalid", "strict-invalid", "malformed")
+EVERY_RULE_AS_WARNING = {name: "warning" for name in rules.RULES}
+LANE_PASSES = {
+    "completed",
+    "counts-large",
+    "datetime-leap-second",
+    "dispatched",
+    "ids-without-prefixes",
+    "job-type-classify",
+    "job-type-extract",
+    "nullable-optional-fields-null",
+    "pending",
+    "progress-fraction",
+    "progress-integer",
+    "required-fields-only",
+    "running",
+    "strings-empty-and-unicode",
+}
+"""The valid examples the lane decides itself. The others are left to the full path on purpose:
+whole floats as counts (1.0 is an integer to JSON Schema, not to msgspec), and time stamps of
+different layouts (an offset, a lower-case `t`, fractions of different lengths), which the quick
+rule test does not order."""
+
+
+def example_lines() -> list[Any]:
+    """(folder, name, line, value or None) for every example file."""
+    return list(_example_lines())
+
+
+def _example_lines() -> Iterator[Any]:
+    for folder in FOLDERS:
+        for path in sorted((EXAMPLES / folder).glob("*.json")):
+            raw = path.read_bytes()
+            try:
+                value = orjson.loads(raw)
+                line = orjson.dumps(value)
+            except orjson.JSONDecodeError:
+                value, line = None, raw
+            yield pytest.param(folder, path.stem, line, value, id=f"{folder}/{path.stem}")
+
+
+def taught(value: Any, part: Part = "status") -> fastlane.FastLane:
+    """A new lane for the documented profile that has learned the key order of `value`."""
+    lane = fastlane.build("documented", part)
+    assert lane is not None
+    if value is not None:
+        lane.learn(value)
+    return lane
+
+
+def full_path_clean(line: bytes, part: Part = "status") -> bool:
+    """Whether the full path finds the line valid with no finding, every rule on."""
+    result = Checker("documented", part, EVERY_RULE_AS_WARNING).check(Document("t", "1", line))
+    return result.problem is None and not result.violations
+
+
+@pytest.mark.parametrize(("folder", "name", "line", "value"), example_lines())
+def test_lane_never_passes_what_the_full_path_faults(
+    folder: str, name: str, line: bytes, value: Any
+) -> None:
+    """Whatever the example, a line the lane calls clean is clean on the full path; no invalid or
+    malformed one passes; the valid ones that pass are exactly `LANE_PASSES` (strict-invalid
+    examples are valid in the documented profile the lane checks)."""
+    lane = taught(value)
+    clean = lane.clean(line)
+    if clean:
+        assert full_path_clean(line)
+    if folder == "valid":
+        assert clean == (name in LANE_PASSES)
+    elif folder in ("invalid", "malformed"):
+        assert not clean
+
+
+def job_lines() -> list[Any]:
+    """(folder, name, job line, job) for every example that holds a job object."""
+    out = []
+    for param in example_lines():
+        folder, name, _, value = param.values
+        if isinstance(value, dict) and isinstance(value.get("job"), dict):
+            job = value["job"]
+            out.append(pytest.param(folder, name, orjson.dumps(job), job, id=param.id))
+    return out
+
+
+@pytest.mark.parametrize(("folder", "name", "line", "job"), job_lines())
+def test_job_lane_never_passes_what_the_full_path_faults(
+    folder: str, name: str, line: bytes, job: Any
+) -> None:
+    """The same for `--part job`: a bare job the lane calls clean is clean on the full path, and
+    the valid examples it passes are again `LANE_PASSES`."""
+    clean = taught(job, "job").clean(line)
+    if clean:
+        assert full_path_clean(line, "job")
+    if folder == "valid":
+        assert clean == (name in LANE_PASSES)
+
+
+def completed_line() -> tuple[bytes, Any]:
+    """The compact line of valid/completed.json and its value."""
+    value = orjson.loads((EXAMPLES / "valid/completed.json").read_bytes())
+    return orjson.dumps(value), value
+
+
+def test_duplicate_key_is_left_to_the_full_path() -> None:
+    """A compact line with a key twice (msgspec keeps the last) is not clean: the full path
+    names the duplicate key."""
+    line, value = completed_line()
+    doubled = line.replace(b'"status":', b'"status":"running","status":', 1)
+    result = Checker().check(Document("t", "1", doubled))
+    assert result.problem == 'duplicate object key "status"'
+    assert taught(value).clean(line)
+    assert not taught(value).clean(doubled)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param((b'"status":"completed"', b'"status" : "completed"'), id="whitespace"),
+        pytest.param((b'"parse"', b'"p\\u0061rse"'), id="escape"),
+        pytest.param((b'"job":{', b'"job":{"note":1,'), id="undocumented-field"),
+        pytest.param((b'"total_items":40', b'"total_items":40.0'), id="whole-float-count"),
+    ],
+)
+def test_valid_spellings_the_lane_leaves_alone(change: tuple[bytes, bytes]) -> None:
+    """Valid lines that are not msgspec's own spelling of their value go the full path, which
+    finds them valid."""
+    line, value = completed_line()
+    assert change[0] in line
+    changed = line.replace(*change, 1)
+    assert full_path_clean(changed)
+    assert not taught(value).clean(changed)
+
+
+def test_key_order_is_learned_from_the_stream() -> None:
+    """A line whose keys come in another order than the lane's passes once the lane has learned
+    that order from a clean value, and the first order keeps passing."""
+    line, value = completed_line()
+    reordered = {"progress_percentage": value["progress_percentage"], "job": value["job"]}
+    other = orjson.dumps(reordered)
+    lane = taught(value)
+    assert lane.clean(line)
+    assert not lane.clean(other)
+    lane.learn(reordered)
+    assert lane.clean(other)
+    assert lane.clean(line) is False  # the lane holds one order at a time
+    lane.learn(value)
+    assert lane.clean(line)
+
+
+def test_learning_is_bounded() -> None:
+    """A stream of ever new key orders teaches the lane at most a bounded number of them."""
+    _, value = completed_line()
+    lane = taught(value)
+    names = list(value["job"])
+    for shift in range(1, len(names)):
+        job = {name: value["job"][name] for name in names[shift:] + names[:shift]}
+        lane.learn({"job": job, "progress_percentage": value["progress_percentage"]})
+    assert len(lane._decoders) == fastlane._MAX_ORDERS
+
+
+def test_lane_exists_for_the_documented_profile_only() -> None:
+    """The documented schemas derive a lane for both parts; the strict profile, which extends
+    them with `$ref` beside other keywords, has none and goes the full path."""
+    assert fastlane.build("documented", "status") is not None
+    assert fastlane.build("documented", "job") is not None
+    assert fastlane.build("strict", "status") is None
+    assert fastlane.build("strict", "job") is None
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        pytest.param({"type": "object", "properties": {"a": {"pattern": "x"}}}, id="pattern"),
+        pytest.param(
+            {"type": "object", "properties": {}, "additionalProperties": {}}, id="extra-schema"
+        ),
+        pytest.param({"type": "object", "properties": {"a": True}}, id="boolean-subschema"),
+        pytest.param({"type": "object", "properties": {"a": {"type": "array"}}}, id="array"),
+        pytest.param(
+            {"type": "object", "properties": {"a": {"type": "string", "format": "uri"}}},
+            id="other-format",
+        ),
+    ],
+)
+def test_unknown_schema_keywords_mean_no_lane(schema: dict[str, Any]) -> None:
+    """A schema keyword the lane does not turn into a msgspec type stops the derivation."""
+    with pytest.raises(fastlane.Unsupported):
+        fastlane._object(schema, {})
+
+
+EDIT_BYTES = b'"{}[],:0123456789.-+eEZTtz nul\\x'
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(sorted(LANE_PASSES)),
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 10_000),
+            st.sampled_from(["set", "insert", "delete"]),
+            st.sampled_from(list(EDIT_BYTES)),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_mutated_lines_never_pass_wrongly(name: str, edits: list[tuple[int, str, int]]) -> None:
+    """Byte edits of a clean line (a digit, a quote, a date-time letter...) never make the lane
+    call clean a line that the full path faults."""
+    value = orjson.loads((EXAMPLES / "valid" / f"{name}.json").read_bytes())
+    data = bytearray(orjson.dumps(value))
+    for position, action, byte in edits:
+        at = position % (len(data) + 1)
+        if action == "insert":
+            data.insert(at, byte)
+        elif at < len(data):
+            if action == "set":
+                data[at] = byte
+            else:
+                del data[at]
+    line = bytes(data)
+    if taught(value).clean(line):
+        assert full_path_clean(line)
+
+
+def test_every_digit_changed_is_judged_right() -> None:
+    """Every one-digit change of a clean line (counts, progress, dates and times) is either left
+    to the full path or clean there; and the lane still decides most of them itself."""
+    line, value = completed_line()
+    lane = taught(value)
+    decided = tried = 0
+    for at, byte in enumerate(line):
+        if not chr(byte).isdigit():
+            continue
+        for digit in b"0123456789":
+            if digit == byte:
+                continue
+            changed = line[:at] + bytes([digit]) + line[at + 1 :]
+            tried += 1
+            if lane.clean(changed):
+                decided += 1
+                assert full_path_clean(changed), changed
+    assert tried > 500
+    assert decided > 0.3 * tried
+
+
+def test_block_verdicts_do_not_depend_on_the_lane() -> None:
+    """Over every example line, a checker with the lane and one without give every line the
+    same verdict and the same violations."""
+    lines = [param.values[2] for param in example_lines()]
+    with_lane, without = Checker(), Checker()
+    without._lane = None
+
+    def verdicts(checker: Checker) -> dict[int, tuple[Any, ...]]:
+        out: dict[int, tuple[Any, ...]] = {}
+        for item in checker.check_block(
+            LineBlock("t", 1, [line.replace(b"\n", b"") for line in lines])
+        ):
+            if isinstance(item, Passed):
+                out.update((number, ()) for number in item.numbers)
+            else:
+                assert isinstance(item, Result)
+                out[int(item.document.where or 0)] = (item.problem, item.violations)
+        return out
+
+    assert verdicts(with_lane) == verdicts(without)
