@@ -7,6 +7,7 @@ end, so output streams and memory stays flat.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import IO, Literal, Protocol
 
 from batch_contract.runner import Result, Tally
@@ -37,13 +38,66 @@ def violation_text(violation: Violation) -> str:
 
 
 class Reporter(Protocol):
-    """Receives every result, then the tally; writes to its stream."""
+    """Receives every result (or lines already rendered from results), then the tally; writes to
+    its stream."""
 
     def result(self, result: Result) -> None:
         """Report one document's verdict."""
 
+    def emit(self, lines: list[str]) -> None:
+        """Write lines that `renderer` made of results elsewhere (a `--jobs` worker)."""
+
     def finish(self, tally: Tally) -> None:
         """Report the end of the run."""
+
+
+def text_lines(result: Result) -> list[str]:
+    """`SOURCE[:LINE]: problem` and `SOURCE[:LINE]::$.json.path: message` lines of a result."""
+    location = result.document.location
+    lines = [f"{location}: {result.problem}"] if result.problem is not None else []
+    lines.extend(f"{location}::{violation_text(v)}" for v in result.violations)
+    return lines
+
+
+def github_lines(result: Result) -> list[str]:
+    """One GitHub Actions workflow command per problem or violation of a result."""
+    document = result.document
+    props = [f"file={_escape_property(document.source)}"]
+    if document.where is not None and document.where.isdigit():
+        props.append(f"line={document.where}")
+    title = (
+        "batch-contract"
+        if document.where is None or document.where.isdigit()
+        else (f"batch-contract {document.where}")
+    )
+    props.append(f"title={_escape_property(title)}")
+    head = ",".join(props)
+    lines = []
+    if result.problem is not None:
+        lines.append(f"::error {head}::{_escape_data(result.problem)}")
+    for violation in result.violations:
+        level = "warning" if violation.severity == "warning" else "error"
+        lines.append(f"::{level} {head}::{_escape_data(violation_text(violation))}")
+    return lines
+
+
+def json_lines(result: Result, warnings_as_errors: bool = False) -> list[str]:
+    """The one JSON entry of a result in the `results` list (valid documents included)."""
+    entry = {
+        "source": result.document.source,
+        "where": result.document.where,
+        "valid": result.is_valid(warnings_as_errors),
+        "problem": result.problem,
+        "violations": [_violation_json(v) for v in result.violations],
+    }
+    return [json.dumps(entry, ensure_ascii=False)]
+
+
+def renderer(fmt: str, warnings_as_errors: bool = False) -> Callable[[Result], list[str]]:
+    """The function that turns a result into the lines the reporter of `fmt` writes."""
+    if fmt == "json":
+        return lambda result: json_lines(result, warnings_as_errors)
+    return github_lines if fmt == "github" else text_lines
 
 
 class TextReporter:
@@ -67,11 +121,12 @@ class TextReporter:
 
     def result(self, result: Result) -> None:
         """Write one line per problem or violation of the document."""
-        location = result.document.location
-        if result.problem is not None:
-            self._line(f"{location}: {result.problem}")
-        for violation in result.violations:
-            self._line(f"{location}::{violation_text(violation)}")
+        self.emit(text_lines(result))
+
+    def emit(self, lines: list[str]) -> None:
+        """Write rendered lines, as many as --max-errors leaves room for."""
+        for line in lines:
+            self._line(line)
 
     def finish(self, tally: Tally) -> None:
         """Write the summary line (and how many lines --max-errors held back)."""
@@ -91,26 +146,9 @@ def _escape_property(text: str) -> str:
 class GithubReporter(TextReporter):
     """GitHub Actions workflow commands: `::error file=F,line=L,title=T::message`."""
 
-    def _annotation(self, level: str, result: Result, message: str) -> None:
-        document = result.document
-        props = [f"file={_escape_property(document.source)}"]
-        if document.where is not None and document.where.isdigit():
-            props.append(f"line={document.where}")
-        title = (
-            "batch-contract"
-            if document.where is None or document.where.isdigit()
-            else (f"batch-contract {document.where}")
-        )
-        props.append(f"title={_escape_property(title)}")
-        self._line(f"::{level} {','.join(props)}::{_escape_data(message)}")
-
     def result(self, result: Result) -> None:
         """One annotation per problem or violation."""
-        if result.problem is not None:
-            self._annotation("error", result, result.problem)
-        for violation in result.violations:
-            level = "warning" if violation.severity == "warning" else "error"
-            self._annotation(level, result, violation_text(violation))
+        self.emit(github_lines(result))
 
 
 def _violation_json(violation: Violation) -> dict[str, str]:
@@ -135,17 +173,13 @@ class JsonReporter:
 
     def result(self, result: Result) -> None:
         """Append one document's entry."""
-        entry = {
-            "source": result.document.source,
-            "where": result.document.where,
-            "valid": result.is_valid(self._strict),
-            "problem": result.problem,
-            "violations": [_violation_json(v) for v in result.violations],
-        }
-        self._out.write(
-            ("\n  " if self._first else ",\n  ") + json.dumps(entry, ensure_ascii=False)
-        )
-        self._first = False
+        self.emit(json_lines(result, self._strict))
+
+    def emit(self, lines: list[str]) -> None:
+        """Append rendered entries."""
+        for line in lines:
+            self._out.write(("\n  " if self._first else ",\n  ") + line)
+            self._first = False
 
     def finish(self, tally: Tally) -> None:
         """Close the list and write the counts."""
