@@ -107,3 +107,22 @@ def test_line_ranges_cover_file_on_line_boundaries(tmp_path: Path) -> None:
     assert ranges[-1][1] == len(data)
     assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
     assert all(data[end - 1 : end] == b"\n" for _, end in ranges[:-1])
+
+
+def test_ranges_are_numbered_as_one_file(tmp_path: Path) -> None:
+    """Counting the newlines before each range and numbering its lines from there gives every
+    line the number it has in the whole file, blank and over-long lines included."""
+    path = tmp_path / "lines.ndjson"
+    data = mixed_lines(500) + b"\n\n" + b"x" * 20_000
+    path.write_bytes(data)
+    numbered: dict[int, bytes] = {}
+    before = 0
+    for start, end in line_ranges(path, 30, minimum=1000):
+        for item in parallel.range_items(path, "f", start, end, before + 1):
+            if isinstance(item, parallel.LineBlock):
+                numbered.update(enumerate(item.lines, item.first))
+            else:
+                numbered[int(item.where or 0)] = item.raw
+        before += parallel.count_lines(path, start, end)
+    assert numbered == dict(enumerate(data.split(b"\n"), 1))
+    assert before == data.count(b"\n")

@@ -20,7 +20,7 @@ from batch_contract.exitcodes import ExitCode
 
 if TYPE_CHECKING:
     from batch_contract.rules import Level
-    from batch_contract.runner import Checker, Item
+    from batch_contract.runner import Checker, Item, Rendered
 
 
 class _Parser(OneLineParser):
@@ -160,7 +160,7 @@ def run_validate(
     from batch_contract import rules
     from batch_contract.progress import Progress
     from batch_contract.report import GithubReporter, JsonReporter, Reporter, TextReporter
-    from batch_contract.runner import Checker, Passed, Tally
+    from batch_contract.runner import Checker, Passed, Rendered, Tally
 
     levels = rules.load_levels()
     for text in options.rules:
@@ -182,21 +182,17 @@ def run_validate(
     strict = options.warnings_as_errors
     lists_valid = options.format == "json"
     for item in _checked(options, checker, levels, stdin, tally.unreadable):
-        if isinstance(item, Passed):
-            tally.documents += len(item.numbers)
-            tally.valid += len(item.numbers)
+        if isinstance(item, Rendered):  # a --jobs worker's verdicts, counted and rendered
+            tally.add_counts(item.counts)
+            reporter.emit(item.lines)
+        elif isinstance(item, Passed):
+            tally.add(item)
             if lists_valid:
                 for passed in item.results():
                     reporter.result(passed)
         else:
-            result = item
-            tally.documents += 1
-            if result.is_valid(strict):
-                tally.valid += 1
-            else:
-                tally.invalid += 1
-            tally.warnings += sum(v.severity == "warning" for v in result.violations)
-            reporter.result(result)
+            tally.add(item, strict)
+            reporter.result(item)
         if progress is not None:
             progress.update(tally.documents, tally.invalid)
     if progress is not None:
@@ -218,12 +214,18 @@ def _checked(
     levels: dict[str, Level],
     stdin: BinaryIO,
     errors: list[str],
-) -> Iterator[Item]:
+) -> Iterator[Item | Rendered]:
     """The verdicts on every input, in order, from this process or from `--jobs` workers."""
     if options.jobs > 1:
         from batch_contract.parallel import check_parallel
 
-        settings = (options.profile, options.part, dict(levels))
+        settings = (
+            options.profile,
+            options.part,
+            dict(levels),
+            options.format,
+            options.warnings_as_errors,
+        )
         return check_parallel(
             checker,
             options.paths,

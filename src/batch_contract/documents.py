@@ -65,10 +65,12 @@ class LineBlock:
                 yield Document(source, str(number), line)
 
 
-def iter_line_blocks(stream: BinaryIO, source: str) -> Iterator[LineBlock | Document]:
-    """The lines of a stream as blocks, read in blocks; an over-long line is reported as a
-    `Document` with a problem, not kept."""
-    number = 0  # lines handed out so far
+def iter_line_blocks(
+    stream: BinaryIO, source: str, first: int = 1
+) -> Iterator[LineBlock | Document]:
+    """The lines of a stream as blocks, read in blocks, the first numbered `first`; an over-long
+    line is reported as a `Document` with a problem, not kept."""
+    number = first - 1  # the number of the last line handed out
     pending = b""
     skipping = 0  # bytes of an over-long line dropped so far
     while block := stream.read(_BLOCK):

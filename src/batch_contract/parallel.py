@@ -1,14 +1,17 @@
 """Spreads one run over worker processes (`--jobs N`), with the same output as one process.
 
 The inputs are cut into units: byte ranges of a large NDJSON file (each ending just after a
-newline), or single files (a folder gives one unit per file). Workers check units; the parent takes
-their verdicts back in input order, moves line numbers from range-relative to file-absolute, and
-hands them on exactly as `Checker.check_items` would. At most a few units are in flight at a time,
-so memory stays flat. Standard input is read by the parent itself.
+newline), or single files (a folder gives one unit per file). The parent counts the lines before
+each range as it hands the range out, so a worker numbers lines as one process would; the worker
+checks its unit, counts the verdicts and renders them for the run's reporter (`Rendered`), and the
+parent writes them in input order. So the parent, which shares the cores with the workers, does
+next to nothing per document. At most a few units are in flight at a time, so memory stays flat.
+Standard input is read by the parent itself.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import multiprocessing
 from collections import deque
@@ -27,17 +30,21 @@ from batch_contract.documents import (
     iter_items,
     iter_line_blocks,
 )
-from batch_contract.runner import Checker, Item, Passed, Result
-from batch_contract.validation import Violation
+from batch_contract.report import renderer
+from batch_contract.runner import Checker, Item, Passed, Rendered, Tally
 
-RANGE_BYTES = 8 << 20
-"""About how many bytes of NDJSON one unit holds, at most (a file gives at least 4 per job)."""
+RANGE_BYTES = 2 << 20
+"""About how many bytes of NDJSON one unit holds, at most (a file gives at least 16 per job, so
+that no worker is left with a long last unit while the others wait)."""
 SPLIT_BYTES = 2 << 20
 """NDJSON files larger than this are split into byte ranges; smaller ones are one unit."""
 MIN_RANGE_BYTES = 1 << 20
 """The smallest byte range worth a unit."""
 _READ = 1 << 20
 _checker: Checker | None = None
+_render: Any = None
+_strict = False
+_lists_valid = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -52,6 +59,8 @@ class Unit:
     explicit: bool = True
     start: int = -1
     end: int = -1
+    first: int = 1
+    """The number of the range's first line in the file."""
 
 
 class _Range:
@@ -71,10 +80,24 @@ class _Range:
         return data
 
 
-def range_items(path: Path, source: str, start: int, end: int) -> Iterator[LineBlock | Document]:
-    """The NDJSON lines of bytes [start, end) of a file (line numbers counted from the range)."""
+def range_items(
+    path: Path, source: str, start: int, end: int, first: int = 1
+) -> Iterator[LineBlock | Document]:
+    """The NDJSON lines of bytes [start, end) of a file, the first numbered `first`."""
     with path.open("rb") as handle:
-        yield from iter_line_blocks(_Range(handle, start, end), source)  # type: ignore[arg-type]
+        yield from iter_line_blocks(_Range(handle, start, end), source, first)  # type: ignore[arg-type]
+
+
+def count_lines(path: Path, start: int, end: int) -> int:
+    """How many newlines bytes [start, end) of a file hold."""
+    lines = 0
+    with path.open("rb") as handle:
+        handle.seek(start)
+        left = end - start
+        while left > 0 and (chunk := handle.read(min(left, _READ))):
+            lines += chunk.count(b"\n")
+            left -= len(chunk)
+    return lines
 
 
 def line_ranges(path: Path, parts: int, minimum: int = 4 * _READ) -> list[tuple[int, int]]:
@@ -108,69 +131,50 @@ def plan(paths: Sequence[str], ndjson: bool, jobs: int) -> Iterator[Unit | str]:
             for file in folder_files(path):
                 yield Unit(group, name, str(file), str(file), ndjson, explicit=False)
         elif is_ndjson(path, ndjson) and path.stat().st_size > SPLIT_BYTES:
-            parts = max(jobs * 4, path.stat().st_size // RANGE_BYTES)
+            parts = max(jobs * 16, path.stat().st_size // RANGE_BYTES)
             for start, end in line_ranges(path, parts, minimum=MIN_RANGE_BYTES):
                 yield Unit(group, name, name, name, ndjson, start=start, end=end)
         else:
             yield Unit(group, name, name, name, ndjson)
 
 
-def _init(profile: str, part: str, levels: Mapping[str, str]) -> None:
-    """Worker start-up: build the checker once."""
-    global _checker
-    _checker = Checker(profile, part, levels)  # type: ignore[arg-type]
+def _init(
+    profile: str, part: str, levels: Mapping[str, str], fmt: str, warnings_as_errors: bool
+) -> None:
+    """Worker start-up: build the checker once (a forked worker has the parent's already) and the
+    renderer of the run's output format."""
+    global _checker, _render, _strict, _lists_valid
+    if _checker is None:
+        _checker = Checker(profile, part, levels)  # type: ignore[arg-type]
+    _render = renderer(fmt, warnings_as_errors)
+    _strict = warnings_as_errors
+    _lists_valid = fmt == "json"  # the JSON report lists valid documents too
 
 
-Packed = tuple[Any, ...]
-"""An item as a worker sends it: `(source, numbers)` for a `Passed` run, or `(source, where,
-document problem, problem, violations as tuples)` for a `Result`. Plain tuples pickle several
-times faster than the dataclasses, and the raw bytes of documents stay behind."""
-
-
-def _pack(item: Item) -> Packed:
-    """The plain-tuple form of an item."""
-    if isinstance(item, Passed):
-        return (item.source, item.numbers)
-    document = item.document
-    violations = tuple(
-        (v.path, v.keyword, v.expected, v.found, v.severity) for v in item.violations
-    )
-    return (document.source, document.where, document.problem, item.problem, violations)
-
-
-def _unpack(packed: Packed, base: int) -> Item:
-    """The item of a packed one, with line numbers moved by `base` (a byte range's first line)."""
-    if len(packed) == 2:
-        source, numbers = packed
-        return Passed(source, [number + base for number in numbers] if base else numbers)
-    source, where, document_problem, problem, violations = packed
-    if base:
-        where = str(int(where or 0) + base)
-    found = tuple(Violation(*violation) for violation in violations)
-    return Result(Document(source, where, b"", document_problem), found, problem)
-
-
-def work(unit: Unit) -> tuple[list[Packed], int, str | None]:
-    """Check one unit: its items, how many lines it spans (ranges), and a read error if any."""
+def work(unit: Unit) -> tuple[Rendered, str | None]:
+    """Check one unit: its verdicts counted and rendered, and a read error if any."""
     assert _checker is not None
-    items: list[Packed] = []
-    lines = 0
+    tally = Tally()
+    lines: list[str] = []
+    render, strict = _render, _strict
     try:
         if unit.start >= 0:
             source: Iterator[Document | LineBlock] = range_items(
-                Path(unit.path), unit.source, unit.start, unit.end
+                Path(unit.path), unit.source, unit.start, unit.end, unit.first
             )
         else:
             source = file_items(Path(unit.path), unit.source, unit.ndjson, unit.explicit, True)
-        for part in source:
-            if isinstance(part, LineBlock):
-                lines = part.first + len(part.lines) - 1
-            elif part.where is not None and part.where.isdigit():
-                lines = int(part.where)
-            items.extend(_pack(item) for item in _checker.check_items([part]))
+        for item in _checker.check_items(source):
+            tally.add(item, strict)
+            if isinstance(item, Passed):
+                if _lists_valid:
+                    for result in item.results():
+                        lines.extend(render(result))
+            else:
+                lines.extend(render(item))
     except OSError as error:
-        return items, lines, cannot_read(unit.name, error)
-    return items, lines, None
+        return Rendered(tally.counts, lines), cannot_read(unit.name, error)
+    return Rendered(tally.counts, lines), None
 
 
 def check_parallel(
@@ -181,21 +185,30 @@ def check_parallel(
     ndjson: bool,
     errors: list[str],
     jobs: int,
-    settings: tuple[str, str, Mapping[str, str]],
-) -> Iterator[Item]:
+    settings: tuple[str, str, Mapping[str, str], str, bool],
+) -> Iterator[Item | Rendered]:
     """Verdicts for the inputs, in input order, computed by `jobs` worker processes.
 
-    `settings` (profile, part, levels) builds the workers' checker; `checker` serves what the
-    parent reads itself. Unreadable inputs are appended to `errors`, as `iter_items` does."""
+    `settings` (profile, part, levels, output format, warnings as errors) builds the workers'
+    checker and renderer; `checker` serves what the parent reads itself. Unreadable inputs are
+    appended to `errors`, as `iter_items` does."""
     units = list(plan(paths, ndjson, jobs))
     if sum(isinstance(unit, Unit) for unit in units) <= 1:
         items = iter_items(paths, stdin=stdin, ndjson=ndjson, errors=errors)
         yield from checker.check_items(items)
         return
+    global _checker
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with context.Pool(jobs, initializer=_init, initargs=settings) as pool:
-        yield from _merge(pool, units, checker, stdin, ndjson, errors, jobs)
+    fork = "fork" in methods
+    if fork:  # workers start with the parent's checker, its fast lane built
+        checker.prepare_lines()
+        _checker = checker
+    context = multiprocessing.get_context("fork" if fork else None)
+    try:
+        with context.Pool(jobs, initializer=_init, initargs=settings) as pool:
+            yield from _merge(pool, units, checker, stdin, ndjson, errors, jobs)
+    finally:
+        _checker = None
 
 
 def _merge(
@@ -206,26 +219,31 @@ def _merge(
     ndjson: bool,
     errors: list[str],
     jobs: int,
-) -> Iterator[Item]:
-    """Submit units a few at a time and yield their items in order."""
+) -> Iterator[Item | Rendered]:
+    """Submit units a few at a time, each range with the number of its first line, and yield
+    their verdicts in order."""
     pending: deque[tuple[Unit, Any]] = deque()
     queue = deque(units)
     failed: set[int] = set()
-    base: dict[str, int] = {}
+    lines_before: dict[str, int] = {}
     while queue or pending:
         while queue and isinstance(queue[0], Unit) and len(pending) < 2 * jobs:
             unit = queue.popleft()
             assert isinstance(unit, Unit)
+            if unit.start >= 0:
+                before = lines_before.get(unit.name, 0)
+                unit = dataclasses.replace(unit, first=before + 1)
+                with contextlib.suppress(OSError):  # the worker reports it
+                    lines_before[unit.name] = before + count_lines(
+                        Path(unit.path), unit.start, unit.end
+                    )
             pending.append((unit, pool.apply_async(work, (unit,))))
         if pending:
             unit, future = pending.popleft()
-            items, lines, error = future.get()
+            rendered, error = future.get()
             if unit.group in failed:
                 continue
-            offset = base.get(unit.name, 0) if unit.start >= 0 else 0
-            for packed in items:
-                yield _unpack(packed, offset)
-            base[unit.name] = offset + lines
+            yield rendered
             if error is not None:
                 errors.append(error)
                 failed.add(unit.group)

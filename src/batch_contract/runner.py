@@ -44,16 +44,28 @@ class Passed:
 
     source: str
     numbers: list[int]
+    base: int = 0
+    """Added to each number: a `--jobs` worker numbers the lines of its byte range from 1."""
 
     def results(self) -> Iterator[Result]:
         """A `Result` without violations for each line, for reporters that list valid documents."""
         for number in self.numbers:
-            yield Result(Document(self.source, str(number)))
+            yield Result(Document(self.source, str(number + self.base)))
 
 
 def _never(value: Any) -> bool:
     """The quick rule test when it cannot be used: never sure."""
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """Verdicts a `--jobs` worker has already counted and rendered for the run's reporter."""
+
+    counts: tuple[int, int, int, int]
+    """(documents, valid, invalid, warnings), as `Tally.counts`."""
+    lines: list[str]
+    """What the reporter writes for them (`report.renderer`), in order."""
 
 
 _UNBUILT: Any = object()
@@ -71,6 +83,31 @@ class Tally:
     invalid: int = 0
     warnings: int = 0
     unreadable: list[str] = field(default_factory=list)
+
+    def add(self, item: Item, warnings_as_errors: bool = False) -> None:
+        """Count one verdict, or a run of lines that passed."""
+        if isinstance(item, Passed):
+            self.documents += len(item.numbers)
+            self.valid += len(item.numbers)
+            return
+        self.documents += 1
+        if item.is_valid(warnings_as_errors):
+            self.valid += 1
+        else:
+            self.invalid += 1
+        self.warnings += sum(v.severity == "warning" for v in item.violations)
+
+    @property
+    def counts(self) -> tuple[int, int, int, int]:
+        """(documents, valid, invalid, warnings)."""
+        return self.documents, self.valid, self.invalid, self.warnings
+
+    def add_counts(self, counts: tuple[int, int, int, int]) -> None:
+        """Add the `counts` of another tally (a `--jobs` worker's)."""
+        self.documents += counts[0]
+        self.valid += counts[1]
+        self.invalid += counts[2]
+        self.warnings += counts[3]
 
 
 class Checker:
@@ -106,6 +143,14 @@ class Checker:
             return ()
         return self._rules(value, self._levels)
 
+    def prepare_lines(self) -> Any:
+        """Build what checking NDJSON lines needs beyond single documents (the fast lane)."""
+        if self._lane is _UNBUILT:
+            from batch_contract import fastlane
+
+            self._lane = fastlane.build(self._profile, self._part)
+        return self._lane
+
     def check_block(self, block: LineBlock) -> list[Item]:
         """Verdicts on the non-blank lines of a block, in order.
 
@@ -122,11 +167,7 @@ class Checker:
         invalid = self._validator.violations_of_invalid
         rules, levels = self._rules, self._levels
         clean = self._clean or _never
-        lane = self._lane
-        if lane is _UNBUILT:
-            from batch_contract import fastlane
-
-            lane = self._lane = fastlane.build(self._profile, self._part)
+        lane = self._lane if self._lane is not _UNBUILT else self.prepare_lines()
         lane_clean = lane.clean if lane is not None else _never
         number = block.first - 1
         for line in block.lines:
