@@ -28,6 +28,7 @@ EVERY_RULE_AS_WARNING = {name: "warning" for name in rules.RULES}
 LANE_PASSES = {
     "completed",
     "counts-large",
+    "counts-whole-floats",
     "datetime-leap-second",
     "dispatched",
     "ids-without-prefixes",
@@ -41,10 +42,9 @@ LANE_PASSES = {
     "running",
     "strings-empty-and-unicode",
 }
-"""The valid examples the lane decides itself. The others are left to the full path on purpose:
-whole floats as counts (1.0 is an integer to JSON Schema, not to msgspec), and time stamps of
-different layouts (an offset, a lower-case `t`, fractions of different lengths), which the quick
-rule test does not order."""
+"""The valid examples the lane decides itself. The others, all with time stamps of different
+layouts (an offset, a lower-case `t`, fractions of different lengths), are left to the full path
+on purpose: the quick rule test does not order them."""
 
 
 def example_lines() -> list[Any]:
@@ -143,7 +143,7 @@ def test_duplicate_key_is_left_to_the_full_path() -> None:
         pytest.param((b'"status":"completed"', b'"status" : "completed"'), id="whitespace"),
         pytest.param((b'"parse"', b'"p\\u0061rse"'), id="escape"),
         pytest.param((b'"job":{', b'"job":{"note":1,'), id="undocumented-field"),
-        pytest.param((b'"total_items":40', b'"total_items":40.0'), id="whole-float-count"),
+        pytest.param((b'"total_items":40', b'"total_items":4e1'), id="count-with-exponent"),
     ],
 )
 def test_valid_spellings_the_lane_leaves_alone(change: tuple[bytes, bytes]) -> None:
@@ -289,3 +289,39 @@ def test_block_verdicts_do_not_depend_on_the_lane() -> None:
         return out
 
     assert verdicts(with_lane) == verdicts(without)
+
+
+def with_note(line: bytes, note: bytes) -> bytes:
+    """`line` with a property the schema does not name, `"note"`, first in its job."""
+    return line.replace(b'"job":{', b'"job":{"note":' + note + b",", 1)
+
+
+def test_undocumented_properties_are_learned_and_kept_raw() -> None:
+    """Once the lane has seen a clean line with a property the schema does not name, lines with
+    it (any JSON value) and without it both pass, and the value is held to the full path's JSON
+    rules: a duplicate key, a number out of range or an unpaired surrogate inside it is left to
+    the full path, which faults it."""
+    line, value = completed_line()
+    lane = taught(value)
+    noted = with_note(line, b'{"a":[1,2.5,"x",null,true]}')
+    assert full_path_clean(noted)
+    assert not lane.clean(noted)
+    lane.learn(orjson.loads(noted))
+    assert lane.clean(noted)
+    assert lane.clean(line)
+    assert lane.clean(with_note(line, b'"text"'))
+    for bad in (b'{"a":1,"a":2}', b"1e400", b'"\\ud800"', b'{"a": 1}'):
+        noted_bad = with_note(line, bad)
+        assert not lane.clean(noted_bad), bad
+        if bad != b'{"a": 1}':  # spaces: valid, only not msgspec's own spelling
+            assert not full_path_clean(noted_bad), bad
+
+
+def test_strict_lane_would_not_learn_undocumented_properties() -> None:
+    """An object schema that forbids other properties keeps them out of the key order."""
+    shape = fastlane._object(
+        {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": False},
+        {},
+    )
+    assert fastlane.signature({"a": "x", "b": 1}, shape) is None
+    assert fastlane.signature({"a": "x"}, shape) == (("a", None),)

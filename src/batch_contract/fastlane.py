@@ -27,6 +27,7 @@ from operator import attrgetter
 from typing import Annotated, Any, Literal, Union
 
 import msgspec
+import orjson
 
 from batch_contract import quickrules
 from batch_contract.schemas import Part, Profile, bundled_schema
@@ -54,6 +55,8 @@ class _Object:
     required: frozenset[str]
     formats: dict[str, Mapping[str, Any]]
     """The properties with a format (date-time), with their subschemas."""
+    open: bool
+    """Whether the schema allows properties it does not name (no `additionalProperties`)."""
 
 
 def _resolve(schema: Any, defs: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -84,10 +87,10 @@ def _leaf(schema: Mapping[str, Any]) -> tuple[Any, bool]:
         bounds["le"] = schema["maximum"]
     members: list[Any] = []
     for name in types:
-        if name in ("integer", "number"):
-            kinds = [int] if name == "integer" else [int, float]
-            # bool is not an integer for msgspec either; 1.0 as "integer" is left to the full path
-            members += [_bounded(kind, bounds) for kind in kinds]
+        if name == "integer":  # a float with no fractional part is an integer to JSON Schema
+            members += [_bounded(int, bounds), _bounded(float, {**bounds, "multiple_of": 1})]
+        elif name == "number":  # int kept apart from float, so that 40 is encoded back as 40
+            members += [_bounded(int, bounds), _bounded(float, bounds)]
         elif name in _SCALARS:
             members.append(_SCALARS[name])
         else:
@@ -112,8 +115,8 @@ def _object(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> _Object:
         raise Unsupported(f"keywords {sorted(keywords)}")
     if schema.get("type") != "object":
         raise Unsupported("an object schema without type object")
-    if schema.get("additionalProperties", False) is not False:  # absent: allowed, and unknown
-        raise Unsupported("additionalProperties other than false")  # keys go the full path
+    if schema.get("additionalProperties", False) is not False:
+        raise Unsupported("additionalProperties other than false")
     properties: dict[str, Any] = {}
     formats: dict[str, Mapping[str, Any]] = {}
     for name, sub in schema.get("properties", {}).items():
@@ -124,16 +127,34 @@ def _object(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> _Object:
             properties[name], has_format = _leaf(sub)
             if has_format:
                 formats[name] = sub
-    return _Object(properties, frozenset(schema.get("required", ())), formats)
+    closed = schema.get("additionalProperties", True) is False
+    return _Object(properties, frozenset(schema.get("required", ())), formats, not closed)
 
 
-def _struct(shape: _Object, order: Signature, name: str) -> type[msgspec.Struct]:
+EXTRA = "*"
+"""The signature of a property the schema does not name (its value, any JSON, is kept raw)."""
+
+
+def _struct(
+    shape: _Object, order: Signature, name: str, extras: list[str], path: str = ""
+) -> type[msgspec.Struct]:
     """A Struct for `shape` whose fields come in `order` (then the rest, optional, not encoded
-    when None)."""
+    when None). A property the schema does not name becomes an optional `msgspec.Raw` field
+    (absent: UNSET, not encoded); its attribute path is added to `extras`."""
     fields: list[Any] = []
+    rename: dict[str, str] = {}
     for key, child in order:
+        if child == EXTRA:
+            attribute = f"extra_{len(extras)}"
+            rename[attribute] = key
+            extras.append(path + attribute)
+            fields.append((attribute, Union[msgspec.Raw, msgspec.UnsetType], msgspec.UNSET))  # noqa: UP007
+            continue
         spec = shape.properties[key]
-        kind = _struct(spec, child, f"{name}_{key}") if isinstance(spec, _Object) else spec
+        if isinstance(spec, _Object):
+            kind = _struct(spec, child, f"{name}_{key}", extras, f"{path}{key}.")
+        else:
+            kind = spec
         fields.append((key, kind))
     present = {key for key, _ in order}
     for key, spec in shape.properties.items():
@@ -142,7 +163,46 @@ def _struct(shape: _Object, order: Signature, name: str) -> type[msgspec.Struct]
         if key in shape.required or isinstance(spec, _Object):
             raise Unsupported(f"order without {key}")
         fields.append((key, Union[spec, None], None))  # noqa: UP007
-    return msgspec.defstruct(name, fields, forbid_unknown_fields=True, omit_defaults=True)
+    return msgspec.defstruct(  # kw_only: fields with a default may come before the others
+        name,
+        fields,
+        kw_only=True,
+        forbid_unknown_fields=True,
+        omit_defaults=True,
+        rename=rename or None,
+    )
+
+
+def _merge(current: Signature, new: Signature) -> Signature | None:
+    """`current` with the properties only `new` has that the schema does not name, each where
+    `new` has it; None when the two differ in the properties the schema names."""
+    known = [key for key, child in current if child != EXTRA]
+    if known != [key for key, child in new if child != EXTRA]:
+        return None
+    out: list[tuple[str, Any]] = []
+    seen: set[str] = set()
+    i = j = 0
+    while i < len(current) or j < len(new):
+        if i < len(current) and current[i][1] == EXTRA:
+            if current[i][0] not in seen:
+                seen.add(current[i][0])
+                out.append(current[i])
+            i += 1
+        elif j < len(new) and new[j][1] == EXTRA:
+            if new[j][0] not in seen:
+                seen.add(new[j][0])
+                out.append(new[j])
+            j += 1
+        else:
+            key, child = current[i]
+            if isinstance(child, tuple):
+                child = _merge(child, new[j][1])
+                if child is None:
+                    return None
+            out.append((key, child))
+            i += 1
+            j += 1
+    return tuple(out)
 
 
 def _schema_order(shape: _Object) -> Signature:
@@ -154,14 +214,18 @@ def _schema_order(shape: _Object) -> Signature:
 
 
 def signature(value: Any, shape: _Object) -> Signature | None:
-    """The key order of a parsed object, or None when it has a key the schema does not name."""
+    """The key order of a parsed object (a property the schema does not name marked `EXTRA`), or
+    None when the value does not have the shape of the schema."""
     if type(value) is not dict:
         return None
     out: list[tuple[str, Any]] = []
     for key, item in value.items():
         spec = shape.properties.get(key)
         if spec is None:
-            return None
+            if not shape.open:
+                return None
+            out.append((key, EXTRA))
+            continue
         if isinstance(spec, _Object):
             child = signature(item, spec)
             if child is None:
@@ -194,35 +258,45 @@ class FastLane:
         # subschemas: the engine and the date-time decision of the full path
         formats = {"type": "array", "prefixItems": [dict(job.formats[name]) for name in names]}
         self._formats_valid = jsonschema_rs.validator_for(formats, validate_formats=True).is_valid
-        self._decoders: dict[Signature, Callable[[bytes], Any]] = {}
+        self._decoders: dict[Signature, tuple[Callable[[bytes], Any], Any]] = {}
         self._seen = 0
-        self._decode = self._decoder(_schema_order(shape))
+        self._order = _schema_order(shape)
+        self._decode, self._extras = self._decoder(self._order)
         self.clean: Callable[[bytes], bool] = self._make_clean()
         """Whether a line is surely valid with no rule finding (False: take the full path)."""
 
-    def _decoder(self, order: Signature) -> Callable[[bytes], Any]:
-        decoder = self._decoders.get(order)
-        if decoder is None:
-            decoder = msgspec.json.Decoder(_struct(self._shape, order, "Lane")).decode
-            self._decoders[order] = decoder
-        return decoder
+    def _decoder(self, order: Signature) -> tuple[Callable[[bytes], Any], Any]:
+        """The decode function for `order` and the getter of its raw properties (or None)."""
+        made = self._decoders.get(order)
+        if made is None:
+            extras: list[str] = []
+            decode = msgspec.json.Decoder(_struct(self._shape, order, "Lane", extras)).decode
+            getter = attrgetter(*extras) if extras else None
+            made = self._decoders[order] = (decode, (getter, len(extras)))
+        return made
 
     def learn(self, value: Any) -> None:
-        """Adopt the key order of a value the full path found clean, unless the lane uses it
-        already (at most `_MAX_ORDERS` orders per run). Reading the order costs more than the
-        lane saves on one line, so after the first `_EAGER` values only one in `_EVERY` is read."""
+        """Adopt the key order of a value the full path found clean, unless the lane has it
+        already: merged into the lane's own when the two differ only in properties the schema
+        does not name, else in its place (at most `_MAX_ORDERS` orders per run). Reading the order
+        costs more than the lane saves on one line, so after the first `_EAGER` values only one in
+        `_EVERY` is read."""
         self._seen += 1
         if self._seen > _EAGER and self._seen % _EVERY:
             return
         order = signature(value, self._shape)
-        if order is None or self._decoders.get(order) is self._decode:
+        if order is None:
+            return
+        order = _merge(self._order, order) or order
+        if order == self._order:
             return
         if order not in self._decoders and len(self._decoders) >= _MAX_ORDERS:
             return
         try:
-            self._decode = self._decoder(order)
+            self._decode, self._extras = self._decoder(order)
         except Unsupported:  # a required key absent: the full path will have said so
             return
+        self._order = order
         self.clean = self._make_clean()
 
     def _make_clean(self) -> Callable[[bytes], bool]:
@@ -231,34 +305,57 @@ class FastLane:
         rule_values, format_values = self._rule_values, self._format_values
         formats_valid = self._formats_valid
         values_clean = quickrules.values_clean
+        job_of: Callable[[Any], Any] = attrgetter("job")
+        progress_of: Callable[[Any], Any] = attrgetter("progress_percentage")
         if self._part == "job":
+            job_of, progress_of = _itself, _nothing
+        extras, count = self._extras
+        if extras is None:
 
-            def clean(line: bytes) -> bool:
-                try:
-                    job = decode(line)
-                except failures:
-                    return False
-                return (
-                    encode(job) == line
-                    and formats_valid(format_values(job))
-                    and values_clean(rule_values(job), None)
-                )
+            def raw_ok(doc: Any) -> bool:
+                return True
 
-            return clean
+        else:
 
-        def clean_status(line: bytes) -> bool:
+            def raw_ok(doc: Any) -> bool:
+                values = extras(doc)
+                return all(_strict_raw(raw) for raw in (values if count > 1 else (values,)))
+
+        def clean(line: bytes) -> bool:
             try:
                 doc = decode(line)
             except failures:
                 return False
-            job = doc.job
+            job = job_of(doc)
             return (
                 encode(doc) == line
                 and formats_valid(format_values(job))
-                and values_clean(rule_values(job), doc.progress_percentage)
+                and values_clean(rule_values(job), progress_of(doc))
+                and raw_ok(doc)
             )
 
-        return clean_status
+        return clean
+
+
+def _itself(value: Any) -> Any:
+    return value
+
+
+def _nothing(value: Any) -> None:
+    return None
+
+
+def _strict_raw(raw: Any) -> bool:
+    """Whether a raw property value is absent, or JSON the full path takes as it is: orjson parses
+    it (no NaN, no number out of range, no unpaired surrogate) and writes it back byte for byte
+    (compact, no duplicate key, at most 255 levels deep)."""
+    if raw is msgspec.UNSET:
+        return True
+    data = bytes(raw)
+    try:
+        return orjson.dumps(orjson.loads(data)) == data
+    except (orjson.JSONDecodeError, TypeError):
+        return False
 
 
 def build(profile: Profile, part: Part) -> FastLane | None:
