@@ -11,8 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from batch_contract.argparsing import OneLineParser
 from batch_contract.errors import BatchContractError
@@ -120,8 +119,7 @@ def build_validate_parser(prog: str = "validate-status") -> argparse.ArgumentPar
     return parser
 
 
-@dataclass(frozen=True, slots=True)
-class ValidateOptions:
+class ValidateOptions(NamedTuple):
     """What `validate-status` was asked to do."""
 
     paths: tuple[str, ...]

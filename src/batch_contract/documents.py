@@ -10,9 +10,8 @@ import os
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from batch_contract.errors import InputError
 from batch_contract.jsondoc import MAX_DOCUMENT_BYTES
@@ -28,8 +27,7 @@ ENDPOINT = re.compile(
 _BLOCK = 1 << 20
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
+class Document(NamedTuple):
     """One document to check: its raw bytes, or the reason it has none, and where it came from."""
 
     source: str
@@ -47,8 +45,7 @@ def _too_large(size: int) -> str:
     return f"document too large: {size} bytes (limit {MAX_DOCUMENT_BYTES})"
 
 
-@dataclass(frozen=True, slots=True)
-class LineBlock:
+class LineBlock(NamedTuple):
     """Consecutive NDJSON lines of one source, blank ones included, the first being line `first`.
 
     Documents are made only for the lines that need one (see `runner.Checker.check_block`)."""

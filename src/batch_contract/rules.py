@@ -10,9 +10,8 @@ The checks themselves live in `semantics`; this module names them, sets their se
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 from batch_contract.config import find_pyproject, read_tool_table
 from batch_contract.errors import UsageError
@@ -37,8 +36,7 @@ LEVELS: tuple[Level, ...] = get_args(Level)
 Kind = Literal["document", "sequence"]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A named semantic rule: its default severity, a one-line summary and the check itself."""
 
     name: str

@@ -6,9 +6,8 @@ Results are plain data; reporters turn them into text (see `report`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from itertools import compress
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -21,8 +20,7 @@ from batch_contract.schemas import Part, Profile
 from batch_contract.validation import Violation, validator
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
     """The verdict on one document: its violations (errors and warnings) or the parse problem."""
 
     document: Document
@@ -39,8 +37,7 @@ class Result:
         return not any(v.severity == "error" for v in self.violations)
 
 
-@dataclass(frozen=True, slots=True)
-class Passed:
+class Passed(NamedTuple):
     """NDJSON lines of one source that passed every check on the fast path: valid, no warning."""
 
     source: str
@@ -59,8 +56,7 @@ def _never(value: Any) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class Rendered:
+class Rendered(NamedTuple):
     """Verdicts a `--jobs` worker has already counted and rendered for the run's reporter."""
 
     counts: tuple[int, int, int, int]
@@ -75,15 +71,15 @@ Item = Result | Passed
 """What the checker hands on: one verdict, or a run of lines that passed the fast path."""
 
 
-@dataclass(slots=True)
 class Tally:
-    """Running counts over a run: documents, valid, invalid and warnings."""
+    """Running counts over a run: documents, valid, invalid and warnings, and the inputs that
+    could not be read."""
 
-    documents: int = 0
-    valid: int = 0
-    invalid: int = 0
-    warnings: int = 0
-    unreadable: list[str] = field(default_factory=list)
+    __slots__ = ("documents", "invalid", "unreadable", "valid", "warnings")
+
+    def __init__(self) -> None:
+        self.documents = self.valid = self.invalid = self.warnings = 0
+        self.unreadable: list[str] = []
 
     def add(self, item: Item, warnings_as_errors: bool = False) -> None:
         """Count one verdict, or a run of lines that passed."""

@@ -12,8 +12,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from batch_contract.datetimes import is_rfc3339_datetime
 from batch_contract.schemas import Part, Profile, bundled_schema, load_schema, registry
@@ -33,8 +32,7 @@ _TYPE_NAMES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """One way a document breaks the contract: where, what kind, what was expected and found."""
 
     path: str
