@@ -170,6 +170,7 @@ def _struct(
         forbid_unknown_fields=True,
         omit_defaults=True,
         rename=rename or None,
+        gc=False,  # scalars only, so no cycle: not tracked, cheaper to make and to free
     )
 
 
@@ -310,16 +311,20 @@ class FastLane:
         if self._part == "job":
             job_of, progress_of = _itself, _nothing
         extras, count = self._extras
+        unset = msgspec.UNSET
+        raw_ok: Callable[[Any], bool]
         if extras is None:
+            raw_ok = _always
+        elif count == 1:
 
             def raw_ok(doc: Any) -> bool:
-                return True
+                raw = extras(doc)
+                return raw is unset or _strict_raw(raw)
 
         else:
 
             def raw_ok(doc: Any) -> bool:
-                values = extras(doc)
-                return all(_strict_raw(raw) for raw in (values if count > 1 else (values,)))
+                return all(raw is unset or _strict_raw(raw) for raw in extras(doc))
 
         def clean(line: bytes) -> bool:
             try:
@@ -345,12 +350,14 @@ def _nothing(value: Any) -> None:
     return None
 
 
+def _always(value: Any) -> bool:
+    return True
+
+
 def _strict_raw(raw: Any) -> bool:
-    """Whether a raw property value is absent, or JSON the full path takes as it is: orjson parses
-    it (no NaN, no number out of range, no unpaired surrogate) and writes it back byte for byte
-    (compact, no duplicate key, at most 255 levels deep)."""
-    if raw is msgspec.UNSET:
-        return True
+    """Whether a raw property value is JSON the full path takes as it is: orjson parses it (no
+    NaN, no number out of range, no unpaired surrogate) and writes it back byte for byte (compact,
+    no duplicate key, at most 255 levels deep)."""
     data = bytes(raw)
     try:
         return orjson.dumps(orjson.loads(data)) == data
