@@ -1,12 +1,15 @@
 """Spreads one run over worker processes (`--jobs N`), with the same output as one process.
 
 The inputs are cut into units: byte ranges of a large NDJSON file (each ending just after a
-newline), or single files (a folder gives one unit per file). The parent counts the lines before
-each range as it hands the range out, so a worker numbers lines as one process would; the worker
-checks its unit, counts the verdicts and renders them for the run's reporter (`Rendered`), and the
-parent writes them in input order. So the parent, which shares the cores with the workers, does
-next to nothing per document. At most a few units are in flight at a time, so memory stays flat.
-Standard input is read by the parent itself.
+newline), or single files (a folder gives one unit per file). A worker checks its unit, counts the
+verdicts and renders them for the run's reporter, and the parent writes them in input order
+(`Rendered`), so the parent, which shares the cores with the workers, does next to nothing per
+document. Line numbers: for the text report a worker numbers a range's lines from 1 and sends
+each line's text after its location, and the parent, which learns how many lines each range held
+as the ranges come back in order, writes the locations; for the other reports, whose lines carry
+the number inside, the parent counts the lines before each range as it hands the range out. At
+most a few units are in flight at a time, so memory stays flat. Standard input is read by the
+parent itself.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from batch_contract.documents import (
     STDIN,
@@ -30,7 +33,7 @@ from batch_contract.documents import (
     iter_items,
     iter_line_blocks,
 )
-from batch_contract.report import renderer
+from batch_contract.report import renderer, text_tails
 from batch_contract.runner import Checker, Item, Passed, Rendered, Tally
 
 RANGE_BYTES = 2 << 20
@@ -45,6 +48,7 @@ _checker: Checker | None = None
 _render: Any = None
 _strict = False
 _lists_valid = False
+_relative = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -143,38 +147,74 @@ def _init(
 ) -> None:
     """Worker start-up: build the checker once (a forked worker has the parent's already) and the
     renderer of the run's output format."""
-    global _checker, _render, _strict, _lists_valid
+    global _checker, _render, _strict, _lists_valid, _relative
     if _checker is None:
         _checker = Checker(profile, part, levels)  # type: ignore[arg-type]
     _render = renderer(fmt, warnings_as_errors)
     _strict = warnings_as_errors
     _lists_valid = fmt == "json"  # the JSON report lists valid documents too
+    _relative = relative_numbers(fmt)
 
 
-def work(unit: Unit) -> tuple[Rendered, str | None]:
-    """Check one unit: its verdicts counted and rendered, and a read error if any."""
+def relative_numbers(fmt: str) -> bool:
+    """Whether workers number a range's lines from 1 and leave the locations to the parent: for
+    the text report, whose lines start with the location and hold the number nowhere else."""
+    return fmt == "text"
+
+
+Numbered = list[tuple[int, list[str]]]
+"""A range's text lines as a worker sends them: (line number in the range, texts after the
+location) for each document with something to report."""
+
+
+def work(unit: Unit) -> tuple[tuple[int, int, int, int], list[str] | Numbered, int, str | None]:
+    """Check one unit: its counts; its rendered lines (`Numbered` for a range under the text
+    report); how many lines it spans; and a read error if any."""
     assert _checker is not None
     tally = Tally()
     lines: list[str] = []
+    numbered: Numbered = []
     render, strict = _render, _strict
+    relative = _relative and unit.start >= 0
+    spanned = 0
     try:
         if unit.start >= 0:
+            first = 1 if relative else unit.first
             source: Iterator[Document | LineBlock] = range_items(
-                Path(unit.path), unit.source, unit.start, unit.end, unit.first
+                Path(unit.path), unit.source, unit.start, unit.end, first
             )
         else:
             source = file_items(Path(unit.path), unit.source, unit.ndjson, unit.explicit, True)
-        for item in _checker.check_items(source):
-            tally.add(item, strict)
-            if isinstance(item, Passed):
-                if _lists_valid:
-                    for result in item.results():
-                        lines.extend(render(result))
-            else:
-                lines.extend(render(item))
+        for part in source:
+            if isinstance(part, LineBlock):
+                spanned = part.first + len(part.lines) - 1
+            elif part.where is not None and part.where.isdigit():
+                spanned = int(part.where)
+            for item in _checker.check_items([part]):
+                tally.add(item, strict)
+                if isinstance(item, Passed):
+                    if _lists_valid:
+                        for result in item.results():
+                            lines.extend(render(result))
+                elif relative:
+                    numbered.append((int(item.document.where or 0), text_tails(item)))
+                else:
+                    lines.extend(render(item))
     except OSError as error:
-        return Rendered(tally.counts, lines), cannot_read(unit.name, error)
-    return Rendered(tally.counts, lines), None
+        return tally.counts, numbered if relative else lines, spanned, cannot_read(unit.name, error)
+    return tally.counts, numbered if relative else lines, spanned, None
+
+
+def _teach(checker: Checker, units: Sequence[Unit | str], sample: int = 1 << 16) -> None:
+    """Check the first lines of the first NDJSON range, so that the fast lane has learned the
+    stream's key order before the workers are forked (each would otherwise learn it anew)."""
+    for unit in units:
+        if isinstance(unit, Unit) and unit.start >= 0:
+            with contextlib.suppress(OSError), Path(unit.path).open("rb") as handle:
+                handle.seek(unit.start)
+                lines = handle.read(min(sample, unit.end - unit.start)).split(b"\n")[:-1]
+                checker.check_block(LineBlock(unit.source, 1, lines))
+            return
 
 
 def check_parallel(
@@ -200,13 +240,15 @@ def check_parallel(
     global _checker
     methods = multiprocessing.get_all_start_methods()
     fork = "fork" in methods
-    if fork:  # workers start with the parent's checker, its fast lane built
+    if fork:  # workers start with the parent's checker, its fast lane built and taught
         checker.prepare_lines()
+        _teach(checker, units)
         _checker = checker
     context = multiprocessing.get_context("fork" if fork else None)
     try:
         with context.Pool(jobs, initializer=_init, initargs=settings) as pool:
-            yield from _merge(pool, units, checker, stdin, ndjson, errors, jobs)
+            relative = relative_numbers(settings[3])
+            yield from _merge(pool, units, checker, stdin, ndjson, errors, jobs, relative)
     finally:
         _checker = None
 
@@ -219,9 +261,11 @@ def _merge(
     ndjson: bool,
     errors: list[str],
     jobs: int,
+    relative: bool,
 ) -> Iterator[Item | Rendered]:
-    """Submit units a few at a time, each range with the number of its first line, and yield
-    their verdicts in order."""
+    """Submit units a few at a time and yield their verdicts in order. With `relative` line
+    numbers, the parent writes each range's locations from the line counts of the ranges before
+    it; else it counts the lines before each range as it hands the range out."""
     pending: deque[tuple[Unit, Any]] = deque()
     queue = deque(units)
     failed: set[int] = set()
@@ -230,7 +274,7 @@ def _merge(
         while queue and isinstance(queue[0], Unit) and len(pending) < 2 * jobs:
             unit = queue.popleft()
             assert isinstance(unit, Unit)
-            if unit.start >= 0:
+            if unit.start >= 0 and not relative:
                 before = lines_before.get(unit.name, 0)
                 unit = dataclasses.replace(unit, first=before + 1)
                 with contextlib.suppress(OSError):  # the worker reports it
@@ -240,10 +284,22 @@ def _merge(
             pending.append((unit, pool.apply_async(work, (unit,))))
         if pending:
             unit, future = pending.popleft()
-            rendered, error = future.get()
+            counts, lines, spanned, error = future.get()
             if unit.group in failed:
                 continue
-            yield rendered
+            texts: list[str]
+            if relative and unit.start >= 0:
+                base = lines_before.get(unit.name, 0)
+                lines_before[unit.name] = base + spanned
+                source = unit.source
+                texts = [
+                    f"{source}:{number + base}{tail}"
+                    for number, tails in cast(Numbered, lines)
+                    for tail in tails
+                ]
+            else:
+                texts = cast(list[str], lines)
+            yield Rendered(counts, texts)
             if error is not None:
                 errors.append(error)
                 failed.add(unit.group)

@@ -54,9 +54,14 @@ class Reporter(Protocol):
 def text_lines(result: Result) -> list[str]:
     """`SOURCE[:LINE]: problem` and `SOURCE[:LINE]::$.json.path: message` lines of a result."""
     location = result.document.location
-    lines = [f"{location}: {result.problem}"] if result.problem is not None else []
-    lines.extend(f"{location}::{violation_text(v)}" for v in result.violations)
-    return lines
+    return [location + tail for tail in text_tails(result)]
+
+
+def text_tails(result: Result) -> list[str]:
+    """What follows the location in each text line of a result (`: problem`, `::$.path: ...`)."""
+    tails = [f": {result.problem}"] if result.problem is not None else []
+    tails.extend(f"::{violation_text(v)}" for v in result.violations)
+    return tails
 
 
 def github_lines(result: Result) -> list[str]:
