@@ -3,10 +3,11 @@
 For every generated document: jsonschema-rs (`Validator.violations`) and pure-Python jsonschema
 (`Validator.reference_violations`, with the toolkit's date-time decision) give the same verdict and
 the same violations; the quick rule test never calls a body clean that the rules find fault with;
-and the checker's line-block fast path gives the same verdict as the full path of `check`.
+and the checker's line blocks (the fast lane of `fastlane`, then orjson, jsonschema-rs and the
+quick rule test) give the same verdict as the full path of `check`.
 
-2,000 documents by default; `BATCH_CONTRACT_FULL_DIFFERENTIAL=1` runs all 200,000 (about a minute
-on two cores, most of it in the pure-Python engine).
+2,000 documents by default; `BATCH_CONTRACT_FULL_DIFFERENTIAL=1` runs all 200,000 (about three
+minutes with `-n 2`, most of it in the pure-Python engine).
 """
 
 from __future__ import annotations
