@@ -325,3 +325,45 @@ def test_strict_lane_would_not_learn_undocumented_properties() -> None:
     )
     assert fastlane.signature({"a": "x", "b": 1}, shape) is None
     assert fastlane.signature({"a": "x"}, shape) == (("a", None),)
+
+
+def test_lines_that_leave_out_optional_properties_share_one_order() -> None:
+    """A stream whose lines leave out different optional properties (a producer that drops
+    nulls) is learned into one key order: after one line of each shape, lines of both shapes
+    pass; a line with one of those properties as an explicit null is left to the full path."""
+    line, value = completed_line()
+    job = value["job"]
+    pending = {k: v for k, v in job.items() if k not in ("started_at", "completed_at")}
+    pending.update(status="pending", processed_items=0, failed_items=0, skipped_items=0)
+    pending_value = {"job": pending, "progress_percentage": 0}
+    pending_line = orjson.dumps(pending_value)
+    assert full_path_clean(pending_line)
+    lane = taught(value)
+    assert lane.clean(line)
+    assert not lane.clean(pending_line)
+    lane.learn(pending_value)
+    assert lane.clean(pending_line)
+    assert lane.clean(line)
+    explicit = orjson.dumps({"job": {**pending, "started_at": None}, "progress_percentage": 0})
+    assert full_path_clean(explicit)
+    assert not lane.clean(explicit)
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "merged"),
+    [
+        pytest.param(
+            (("a", None), ("b", None)), (("a", None),), (("a", None), ("b", "?")), id="left-out"
+        ),
+        pytest.param(
+            (("a", None),), (("x", "*"), ("a", None)), (("x", "*"), ("a", None)), id="raw-added"
+        ),
+        pytest.param((("a", None), ("b", None)), (("b", None), ("a", None)), None, id="reordered"),
+        pytest.param((("j", (("a", None),)),), (("k", None),), None, id="object-left-out"),
+        pytest.param((("a", None),), (("a", "*"),), None, id="named-and-raw"),
+    ],
+)
+def test_key_orders_merge_only_when_they_agree(current: Any, new: Any, merged: Any) -> None:
+    """Two key orders merge when they order their shared properties alike; a property only one
+    has becomes optional (or stays raw); objects cannot be left out."""
+    assert fastlane._merge(current, new) == merged

@@ -133,14 +133,17 @@ def _object(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> _Object:
 
 EXTRA = "*"
 """The signature of a property the schema does not name (its value, any JSON, is kept raw)."""
+OPTIONAL = "?"
+"""The signature of a named property some lines leave out (absent: None, not encoded)."""
 
 
 def _struct(
     shape: _Object, order: Signature, name: str, extras: list[str], path: str = ""
 ) -> type[msgspec.Struct]:
     """A Struct for `shape` whose fields come in `order` (then the rest, optional, not encoded
-    when None). A property the schema does not name becomes an optional `msgspec.Raw` field
-    (absent: UNSET, not encoded); its attribute path is added to `extras`."""
+    when None). An `OPTIONAL` property is None when absent and not encoded then; a property the
+    schema does not name becomes an optional `msgspec.Raw` field (absent: UNSET, not encoded),
+    and its attribute path is added to `extras`."""
     fields: list[Any] = []
     rename: dict[str, str] = {}
     for key, child in order:
@@ -151,6 +154,11 @@ def _struct(
             fields.append((attribute, Union[msgspec.Raw, msgspec.UnsetType], msgspec.UNSET))  # noqa: UP007
             continue
         spec = shape.properties[key]
+        if child == OPTIONAL:
+            if key in shape.required or isinstance(spec, _Object):
+                raise Unsupported(f"order without {key}")
+            fields.append((key, Union[spec, None], None))  # noqa: UP007
+            continue
         if isinstance(spec, _Object):
             kind = _struct(spec, child, f"{name}_{key}", extras, f"{path}{key}.")
         else:
@@ -175,35 +183,47 @@ def _struct(
 
 
 def _merge(current: Signature, new: Signature) -> Signature | None:
-    """`current` with the properties only `new` has that the schema does not name, each where
-    `new` has it; None when the two differ in the properties the schema names."""
-    known = [key for key, child in current if child != EXTRA]
-    if known != [key for key, child in new if child != EXTRA]:
-        return None
+    """One key order for the lines of both: the properties in the order they share, and those
+    only one of them has made optional (absent: not encoded); None when the two order some
+    properties differently, or only one has an object property."""
+    in_current = {key for key, _ in current}
+    in_new = {key for key, _ in new}
     out: list[tuple[str, Any]] = []
-    seen: set[str] = set()
     i = j = 0
     while i < len(current) or j < len(new):
-        if i < len(current) and current[i][1] == EXTRA:
-            if current[i][0] not in seen:
-                seen.add(current[i][0])
-                out.append(current[i])
-            i += 1
-        elif j < len(new) and new[j][1] == EXTRA:
-            if new[j][0] not in seen:
-                seen.add(new[j][0])
-                out.append(new[j])
-            j += 1
-        else:
-            key, child = current[i]
-            if isinstance(child, tuple):
-                child = _merge(child, new[j][1])
+        if i < len(current) and j < len(new) and current[i][0] == new[j][0]:
+            (key, mine), theirs = current[i], new[j][1]
+            child: Any
+            if isinstance(mine, tuple) and isinstance(theirs, tuple):
+                child = _merge(mine, theirs)
                 if child is None:
                     return None
+            elif mine == theirs:  # leaf and leaf, optional and optional, raw and raw
+                child = mine
+            elif isinstance(mine, tuple) or isinstance(theirs, tuple) or EXTRA in (mine, theirs):
+                return None
+            else:  # a leaf here, optional there
+                child = OPTIONAL
             out.append((key, child))
             i += 1
             j += 1
-    return tuple(out)
+        elif i < len(current) and current[i][0] not in in_new:
+            out.append(_optional(current[i]))
+            i += 1
+        elif j < len(new) and new[j][0] not in in_current:
+            out.append(_optional(new[j]))
+            j += 1
+        else:  # the same properties in another order
+            return None
+    return None if any(entry is None for entry in out) else tuple(out)
+
+
+def _optional(entry: tuple[str, Any]) -> Any:
+    """A property only some lines have: kept raw, or optional; None for an object property."""
+    key, child = entry
+    if isinstance(child, tuple):
+        return None
+    return (key, EXTRA if child == EXTRA else OPTIONAL)
 
 
 def _schema_order(shape: _Object) -> Signature:
@@ -278,17 +298,18 @@ class FastLane:
 
     def learn(self, value: Any) -> None:
         """Adopt the key order of a value the full path found clean, unless the lane has it
-        already: merged into the lane's own when the two differ only in properties the schema
-        does not name, else in its place (at most `_MAX_ORDERS` orders per run). Reading the order
-        costs more than the lane saves on one line, so after the first `_EAGER` values only one in
-        `_EVERY` is read."""
+        already: merged into the lane's own when the two agree on the order of the properties
+        they share (`_merge`), else in its place (at most `_MAX_ORDERS` orders per run). Reading
+        the order costs more than the lane saves on one line, so after the first `_EAGER` values
+        only one in `_EVERY` is read."""
         self._seen += 1
         if self._seen > _EAGER and self._seen % _EVERY:
             return
         order = signature(value, self._shape)
         if order is None:
             return
-        order = _merge(self._order, order) or order
+        merged = _merge(self._order, order)
+        order = order if merged is None else merged
         if order == self._order:
             return
         if order not in self._decoders and len(self._decoders) >= _MAX_ORDERS:
