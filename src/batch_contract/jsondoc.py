@@ -38,7 +38,7 @@ def _duplicate_check(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
-def _explain(raw: bytes, error: orjson.JSONDecodeError) -> DocumentError:
+def explain(raw: bytes, error: orjson.JSONDecodeError) -> DocumentError:
     """Turns orjson's error into one line that names the problem and where it is."""
     msg = error.msg
     where = f"line {error.lineno} column {error.colno}"
@@ -97,7 +97,7 @@ def parse_document(raw: bytes) -> Any:
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        raise _explain(raw, error) from None
+        raise explain(raw, error) from None
     # Duplicate keys: a compact document that re-serializes to itself has none (orjson keeps key
     # order and drops a duplicate, so a dropped key would show). Anything else is checked in full.
     # orjson serializes at most 255 levels, so anything deeper is always checked here.

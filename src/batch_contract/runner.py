@@ -14,7 +14,7 @@ import orjson
 from batch_contract import quickrules
 from batch_contract.documents import Document, LineBlock
 from batch_contract.errors import DocumentError
-from batch_contract.jsondoc import MAX_DOCUMENT_BYTES, parse_document
+from batch_contract.jsondoc import MAX_DOCUMENT_BYTES, explain, parse_document
 from batch_contract.rules import Level
 from batch_contract.schemas import Part, Profile
 from batch_contract.validation import Violation, validator
@@ -195,8 +195,12 @@ class Checker:
             try:
                 value = loads(line)
                 compact = type(value) is dict and dumps(value) == line
-            except decode_error:
+            except decode_error as error:
                 if not line.strip():
+                    continue
+                if len(line) <= MAX_DOCUMENT_BYTES:  # what `check` would say, without parsing again
+                    document = Document(source, str(first + index), line)
+                    results[index] = Result(document, problem=str(explain(line, error)))
                     continue
                 compact = False
             except TypeError:  # nested deeper than orjson serializes
