@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
@@ -244,6 +245,9 @@ def check_parallel(
         checker.prepare_lines()
         _teach(checker, units)
         _checker = checker
+        # What exists now lives as long as the run: out of the collector's sight, a forked
+        # worker's collections neither walk it nor copy the pages it sits on.
+        gc.freeze()
     context = multiprocessing.get_context("fork" if fork else None)
     try:
         with context.Pool(jobs, initializer=_init, initargs=settings) as pool:
@@ -251,6 +255,8 @@ def check_parallel(
             yield from _merge(pool, units, checker, stdin, ndjson, errors, jobs, relative)
     finally:
         _checker = None
+        if fork:
+            gc.unfreeze()
 
 
 def _merge(
