@@ -45,6 +45,8 @@ SPLIT_BYTES = 2 << 20
 MIN_RANGE_BYTES = 1 << 20
 """The smallest byte range worth a unit."""
 _READ = 1 << 20
+_PEEK = 1 << 16
+"""How much is read at a time, looking for the newline that ends a range."""
 _checker: Checker | None = None
 _render: Any = None
 _strict = False
@@ -117,7 +119,7 @@ def line_ranges(path: Path, parts: int, minimum: int = 4 * _READ) -> list[tuple[
             end = min(start + step, size)
             if end < size:
                 handle.seek(end - 1)
-                while (chunk := handle.read(_READ)) and (cut := chunk.find(b"\n")) < 0:
+                while (chunk := handle.read(_PEEK)) and (cut := chunk.find(b"\n")) < 0:
                     end += len(chunk)
                 end = min(size, end + cut if chunk else size)
             ranges.append((start, end))
