@@ -129,3 +129,37 @@ def test_block_fast_path_matches_full_path(profile: Profile, part: Any) -> None:
             where = int(item.document.where or 0)
             assert item == checker.check(Document("corpus", str(where), lines()[where - 1]))
     assert passed > (0.8 if profile == "documented" else 0.3) * COUNT
+
+
+@cache
+def spaced_lines() -> list[bytes]:
+    """The corpus lines as Python's `json.dumps` writes them (a space after `:` and `,`), the
+    well-formed ones; the malformed ones as they are."""
+    import json
+
+    out = []
+    for line in lines():
+        try:
+            out.append(json.dumps(json.loads(line)).encode())
+        except ValueError:
+            out.append(line)
+    return out
+
+
+def test_block_path_matches_full_path_on_spaced_lines() -> None:
+    """Lines that are not compact (no line of which the fast lane or the compact path can take)
+    get exactly the full path's result, duplicate keys and all."""
+    checker = Checker()
+    spaced = [*spaced_lines()[:1000], b'{"job": {}, "job": {}}']
+    results = 0
+    for item in checker.check_block(LineBlock("corpus", 1, spaced)):
+        if isinstance(item, Passed):
+            for number in item.numbers:
+                full = checker.check(Document("corpus", str(number), spaced[number - 1]))
+                assert (full.violations, full.problem) == ((), None), number
+        else:
+            assert isinstance(item, Result)
+            where = int(item.document.where or 0)
+            assert item == checker.check(Document("corpus", str(where), spaced[where - 1]))
+            results += 1
+    assert results > 50

@@ -98,6 +98,13 @@ def parse_document(raw: bytes) -> Any:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise explain(raw, error) from None
+    check_parsed(raw, value)
+    return value
+
+
+def check_parsed(raw: bytes, value: Any) -> None:
+    """The checks of `parse_document` that follow orjson's parse of `raw` into `value`: a
+    `DocumentError` for a duplicate key or nesting deeper than `MAX_DEPTH`."""
     # Duplicate keys: a compact document that re-serializes to itself has none (orjson keeps key
     # order and drops a duplicate, so a dropped key would show). Anything else is checked in full.
     # orjson serializes at most 255 levels, so anything deeper is always checked here.
@@ -110,4 +117,3 @@ def parse_document(raw: bytes) -> Any:
             raise DocumentError(
                 f"nesting deeper than {MAX_DEPTH} levels", keyword="depth"
             ) from None
-    return value

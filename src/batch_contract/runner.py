@@ -14,7 +14,7 @@ import orjson
 from batch_contract import quickrules
 from batch_contract.documents import Document, LineBlock
 from batch_contract.errors import DocumentError
-from batch_contract.jsondoc import MAX_DOCUMENT_BYTES, explain, parse_document
+from batch_contract.jsondoc import MAX_DOCUMENT_BYTES, check_parsed, explain, parse_document
 from batch_contract.rules import Level
 from batch_contract.schemas import Part, Profile
 from batch_contract.validation import Violation, validator
@@ -192,36 +192,45 @@ class Checker:
         clean = self._clean or _never
         for index in [index for index, hit in enumerate(passed) if not hit]:
             line = lines[index]
+            if len(line) > MAX_DOCUMENT_BYTES:  # `check` names the size
+                results[index] = self.check(Document(source, str(first + index), line))
+                continue
             try:
                 value = loads(line)
-                compact = type(value) is dict and dumps(value) == line
             except decode_error as error:
-                if not line.strip():
-                    continue
-                if len(line) <= MAX_DOCUMENT_BYTES:  # what `check` would say, without parsing again
+                if line.strip():  # a blank line is no document
                     document = Document(source, str(first + index), line)
                     results[index] = Result(document, problem=str(explain(line, error)))
-                    continue
-                compact = False
+                continue
+            try:
+                compact = type(value) is dict and dumps(value) == line
             except TypeError:  # nested deeper than orjson serializes
                 compact = False
-            document = Document(source, str(first + index), line)
-            if compact and len(line) <= MAX_DOCUMENT_BYTES:
+            if not compact:  # the rest of `check`, on the value parsed already
+                document = Document(source, str(first + index), line)
                 try:
-                    valid = is_valid(value)
-                except UnicodeEncodeError:  # unpaired surrogates: `check_value` handles them
-                    results[index] = Result(document, self.check_value(value))
-                    continue
-                if not valid:
-                    results[index] = Result(document, invalid(value))
-                elif clean(value):
-                    passed[index] = True
-                    if lane is not None:
-                        lane.learn(value)
+                    check_parsed(line, value)
+                except DocumentError as error:
+                    results[index] = Result(document, problem=str(error))
                 else:
-                    results[index] = Result(document, rules(value, levels))
+                    results[index] = Result(document, self.check_value(value))
+                continue
+            try:
+                valid = is_valid(value)
+            except UnicodeEncodeError:  # unpaired surrogates: `check_value` handles them
+                document = Document(source, str(first + index), line)
+                results[index] = Result(document, self.check_value(value))
+                continue
+            if not valid:
+                document = Document(source, str(first + index), line)
+                results[index] = Result(document, invalid(value))
+            elif clean(value):
+                passed[index] = True
+                if lane is not None:
+                    lane.learn(value)
             else:
-                results[index] = self.check(document)
+                document = Document(source, str(first + index), line)
+                results[index] = Result(document, rules(value, levels))
         return results
 
     def check_items(self, items: Iterable[Document | LineBlock]) -> Iterator[Item]:
