@@ -38,6 +38,11 @@ def _duplicate_check(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+_DUPLICATE_CHECKER = json.JSONDecoder(object_pairs_hook=_duplicate_check).decode
+"""`json.loads` with the duplicate-key hook, its decoder built once (`json.loads` builds one per
+call when given a hook)."""
+
+
 def explain(raw: bytes, error: orjson.JSONDecodeError) -> DocumentError:
     """Turns orjson's error into one line that names the problem and where it is."""
     msg = error.msg
@@ -112,7 +117,7 @@ def check_parsed(raw: bytes, value: Any) -> None:
         if same is None and _deeper_than(value, MAX_DEPTH):
             raise DocumentError(f"nesting deeper than {MAX_DEPTH} levels", keyword="depth")
         try:
-            json.loads(raw, object_pairs_hook=_duplicate_check)
+            _DUPLICATE_CHECKER(raw.decode("utf-8"))  # UTF-8: orjson has read it
         except RecursionError:  # only when called from an already deep stack
             raise DocumentError(
                 f"nesting deeper than {MAX_DEPTH} levels", keyword="depth"
