@@ -20,7 +20,6 @@ from batch_contract.schemas import Part, Profile, bundled_schema, load_schema, r
 Severity = Literal["error", "warning"]
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _LITERAL = json.JSONEncoder(ensure_ascii=False).encode
-_EXPECTED: dict[tuple[str, Any], str] = {}
 _TYPE_NAMES = {
     "integer": "integer",
     "number": "number",
@@ -88,30 +87,6 @@ def _literal(value: Any) -> str:
     return _LITERAL(value)
 
 
-def _key(value: Any) -> Any:
-    """A hashable form of a JSON value that tells `1`, `1.0` and `true` apart (None: not one)."""
-    if isinstance(value, list):
-        items = tuple(_key(item) for item in value)
-        return None if None in items else (list, items)
-    if isinstance(value, dict):
-        return None
-    return (type(value), value)
-
-
-def _expected(keyword: str, limit: Any) -> str:
-    """What a schema keyword with its value asks for, in words (remembered per keyword and
-    limit: a run meets the same few over and over)."""
-    key = (keyword, _key(limit))
-    if key[1] is None:
-        return _expected_text(keyword, limit)
-    text = _EXPECTED.get(key)
-    if text is None:
-        if len(_EXPECTED) >= 4096:
-            _EXPECTED.clear()
-        text = _EXPECTED[key] = _expected_text(keyword, limit)
-    return text
-
-
 def _expected_text(keyword: str, limit: Any) -> str:
     """What a schema keyword with its value asks for, in words."""
     if keyword == "type":
@@ -134,7 +109,7 @@ def _expected_text(keyword: str, limit: Any) -> str:
 
 def _make(path: Sequence[str | int], keyword: str, limit: Any, instance: Any) -> Violation:
     found = _ABSENT if keyword == "required" else describe(instance)
-    return Violation(json_path(path), keyword, _expected(keyword, limit), found)
+    return Violation(json_path(path), keyword, _expected_text(keyword, limit), found)
 
 
 def _sorted(violations: Iterable[Violation]) -> tuple[Violation, ...]:
@@ -171,11 +146,10 @@ class Validator:
     def violations(self, document: Any) -> tuple[Violation, ...]:
         """Every schema violation of the document, sorted by path; empty when it is valid."""
         try:
-            if self._rs.is_valid(document):
-                return ()
-            return _sorted(self._rs_violations(document))
-        except UnicodeEncodeError:
+            valid = self._rs.is_valid(document)
+        except UnicodeEncodeError:  # unpaired surrogates: jsonschema-rs cannot read them
             return self.reference_violations(document)
+        return () if valid else self.violations_of_invalid(document)
 
     def violations_of_invalid(self, document: Any) -> tuple[Violation, ...]:
         """`violations` of a document jsonschema-rs's `is_valid` has already found invalid."""
