@@ -322,7 +322,10 @@ class FastLane:
         self.clean = self._make_clean()
 
     def _make_clean(self) -> Callable[[bytes], bool]:
-        decode, encode = self._decode, msgspec.json.encode
+        decode = self._decode
+        # encoded into one reused buffer: a line is longer than the small-object allocator
+        # serves, so a new bytes object per line would cost a third of the encoding itself
+        encode_into, encoded = msgspec.json.Encoder().encode_into, bytearray()
         failures = (msgspec.DecodeError, UnicodeDecodeError)
         rule_values, format_values = self._rule_values, self._format_values
         formats_valid = self._formats_valid
@@ -353,8 +356,9 @@ class FastLane:
             except failures:
                 return False
             job = job_of(doc)
+            encode_into(doc, encoded)
             return (
-                encode(doc) == line
+                encoded == line
                 and formats_valid(format_values(job))
                 and values_clean(rule_values(job), progress_of(doc))
                 and raw_ok(doc)
