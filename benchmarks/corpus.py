@@ -3,8 +3,10 @@
 `ndjson_lines(count, seed)` yields one compact JSON body per line, about 10% of them invalid in
 varied ways: schema violations (types, enums, ranges, required fields), date-time and number edge
 cases (some valid, some not), rule violations, duplicate keys and malformed lines. The same seed
-always gives the same bytes. `python benchmarks/corpus.py` writes the corpus under
-benchmarks/corpus/ (git-ignored): `status.ndjson` (200,000 lines) and `files/` (2,000 small files).
+always gives the same bytes; `invalid_share=0` gives valid bodies only (what a healthy producer's
+log holds). `python benchmarks/corpus.py` writes the corpus under benchmarks/corpus/ (git-ignored):
+`status-200000.ndjson`, `status-valid-200000.ndjson` (the same count, every body valid) and
+`files-2000/` (2,000 small files).
 """
 
 from __future__ import annotations
@@ -203,28 +205,33 @@ def _dumps(body: dict[str, Any]) -> bytes:
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def ndjson_lines(count: int = DOCUMENTS, seed: int = SEED) -> Iterator[bytes]:
-    """`count` lines of the corpus (without newlines): ~10% invalid, reproducible from `seed`."""
+def ndjson_lines(
+    count: int = DOCUMENTS, seed: int = SEED, invalid_share: float = INVALID_SHARE
+) -> Iterator[bytes]:
+    """`count` lines of the corpus (without newlines): about `invalid_share` of them invalid,
+    reproducible from `seed`."""
     rng = random.Random(seed)
     for _ in range(count):
         body = valid_body(rng)
         roll = rng.random()
-        if roll < INVALID_SHARE * 0.6:
+        if roll < invalid_share * 0.6:
             _schema_breakage(rng, body)
-        elif roll < INVALID_SHARE * 0.75:
+        elif roll < invalid_share * 0.75:
             _rule_breakage(rng, body)
         line = _dumps(body)
-        if INVALID_SHARE * 0.75 <= roll < INVALID_SHARE:
+        if invalid_share * 0.75 <= roll < invalid_share:
             line = rng.choice(_MALFORMED)(line)
         yield line
 
 
-def write_ndjson(path: Path, count: int = DOCUMENTS, seed: int = SEED) -> Path:
+def write_ndjson(
+    path: Path, count: int = DOCUMENTS, seed: int = SEED, invalid_share: float = INVALID_SHARE
+) -> Path:
     """Write `count` corpus lines to `path`, one per line."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
         batch: list[bytes] = []
-        for line in ndjson_lines(count, seed):
+        for line in ndjson_lines(count, seed, invalid_share):
             batch.append(line)
             if len(batch) >= 10_000:
                 out.write(b"\n".join(batch) + b"\n")
@@ -252,6 +259,9 @@ def ensure(root: Path = CORPUS, documents: int = DOCUMENTS, files: int = FILES) 
     folder = root / f"files-{files}"
     if not ndjson.exists():
         write_ndjson(ndjson.with_suffix(".tmp"), documents).rename(ndjson)
+    valid = root / f"status-valid-{documents}.ndjson"
+    if not valid.exists():
+        write_ndjson(valid.with_suffix(".tmp"), documents, invalid_share=0).rename(valid)
     if not (folder / f"status-{files - 1:05d}.json").exists():
         write_files(folder, files)
     return root

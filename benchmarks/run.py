@@ -154,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     root = corpus.ensure(corpus.CORPUS, documents, files)
     _compile_package()
     ndjson = root / f"status-{documents}.ndjson"
+    valid = root / f"status-valid-{documents}.ndjson"
     folder = root / f"files-{files}"
     one = folder / "status-00000.json"
     schema = root / "schema.json"
@@ -174,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         Timing("orjson parse only (ceiling)", [PYTHON, "-c", CEILING, str(ndjson)], documents),
         Timing("validate-status", _vs(str(ndjson)), documents),
         Timing("validate-status --jobs 2", _vs("--jobs", "2", str(ndjson)), documents),
+        Timing("orjson parse only, valid only", [PYTHON, "-c", CEILING, str(valid)], documents),
+        Timing("validate-status, valid only", _vs(str(valid)), documents),
         Timing(
             "jsonschema (pure Python)",
             [PYTHON, "-c", JSONSCHEMA, str(ndjson), str(reference_docs)],
@@ -232,6 +235,11 @@ def _print(
         ("validate-status / orjson parse rate", vs1.rate / ceiling, ">= 0.40"),
         ("validate-status --jobs 2 / orjson parse rate", vs2.rate / ceiling, "(info)"),
         ("--jobs 2 speed-up over --jobs 1", vs2.rate / vs1.rate, ">= 1.8"),
+        (
+            "validate-status / orjson parse rate, valid only",
+            by["validate-status, valid only"].rate / by["orjson parse only, valid only"].rate,
+            "(info)",
+        ),
         (
             "validate-status / pure jsonschema",
             vs1.rate / by["jsonschema (pure Python)"].rate,

@@ -75,6 +75,17 @@ def test_corpus_is_varied() -> None:
     assert 0.85 <= valid / len(results) <= 0.95
 
 
+def test_valid_only_corpus_is_all_valid() -> None:
+    """The benchmark's valid-only stream (`invalid_share=0`) holds no violation and no warning,
+    and the block path passes every line."""
+    valid_only = list(corpus().ndjson_lines(2000, invalid_share=0))
+    checker = Checker()
+    results = [checker.check(Document("v", str(n), line)) for n, line in enumerate(valid_only, 1)]
+    assert [r for r in results if r.problem is not None or r.violations] == []
+    items = checker.check_block(LineBlock("v", 1, valid_only))
+    assert items == [Passed("v", list(range(1, 2001)))]
+
+
 @pytest.mark.parametrize("profile", PROFILES)
 def test_engines_agree_on_corpus(profile: Profile) -> None:
     """jsonschema-rs and the pure-Python oracle give the same violations for every document."""
