@@ -1,9 +1,19 @@
 """The command-line options of the contract suite (one `batch-contract` group) and how the
-target-deciding ones are read back."""
+target-deciding ones are read back.
+
+The plugin is installed for every pytest run of an environment that has the package, so no option
+may take a name another plugin owns: pytest stops the whole run (its own and every other
+project's) when two plugins register one name. `--contract-base-url` and `--contract-profile` are
+the options' own names; the short `--base-url` (pytest-base-url's, which pytest-playwright and
+pytest-selenium install) and `--profile` (pytest-profiling's) are added as their aliases only
+after every plugin and initial conftest has registered its options, and only when no one else has
+taken them (`add_aliases`)."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,10 +21,19 @@ from batch_contract.client import DEFAULT_TIMEOUT, MAX_RETRIES
 from batch_contract.schemas import PROFILES
 from batch_contract.targets import Options
 
+BASE_URL = "batch_contract_base_url"
+PROFILE = "batch_contract_profile"
+ALIASES = {
+    "--base-url": ("--contract-base-url", BASE_URL),
+    "--profile": ("--contract-profile", PROFILE),
+}
+"""Short alias -> (the option's own name, its dest)."""
+GROUP = "batch-contract"
+
 
 def add_options(parser: pytest.Parser) -> None:
     """Registers the batch-contract option group of the contract suite."""
-    group = parser.getgroup("batch-contract", "contract suite for Get Batch Job Status")
+    group = parser.getgroup(GROUP, "contract suite for Get Batch Job Status")
     group.addoption(
         "--live",
         action="store_true",
@@ -38,10 +57,12 @@ def add_options(parser: pytest.Parser) -> None:
         "`batch-contract serve --list-breaks`): the suite must then fail",
     )
     group.addoption(
-        "--base-url",
+        "--contract-base-url",
+        dest=BASE_URL,
         default=None,
+        metavar="URL",
         help="base URL of the deployment for --live (default: LLAMA_CLOUD_BASE_URL "
-        "or https://api.cloud.llamaindex.ai)",
+        "or https://api.cloud.llamaindex.ai); also --base-url unless another plugin has it",
     )
     group.addoption(
         "--job-id",
@@ -61,10 +82,12 @@ def add_options(parser: pytest.Parser) -> None:
         "--project-id", default=None, help="project_id query parameter sent with every request"
     )
     group.addoption(
-        "--profile",
+        "--contract-profile",
+        dest=PROFILE,
         default="documented",
         choices=PROFILES,
-        help="schema profile responses must honour (default: documented)",
+        help="schema profile responses must honour (default: documented); also --profile "
+        "unless another plugin has it",
     )
     group.addoption(
         "--poll-interval",
@@ -109,16 +132,50 @@ def add_options(parser: pytest.Parser) -> None:
     )
 
 
+def taken_names(parser: pytest.Parser) -> set[str] | None:
+    """Every option name registered so far, or None when this pytest does not let us see them
+    (then no alias is added)."""
+    groups: Any = getattr(parser, "_groups", None)
+    if groups is None:
+        return None
+    try:
+        return {name for group in groups for option in group.options for name in option.names()}
+    except (AttributeError, TypeError):
+        return None
+
+
+def add_aliases(parser: pytest.Parser) -> list[str]:
+    """Add `--base-url` and `--profile` as aliases of the contract options where no plugin or
+    conftest has taken them; returns the aliases added."""
+    taken = taken_names(parser)
+    if taken is None:
+        return []
+    group = parser.getgroup(GROUP)
+    own = {name: option for option in group.options for name in option.names()}
+    added = []
+    for alias, (name, dest) in ALIASES.items():
+        if alias in taken or name not in own:
+            continue
+        attrs = own[name].attrs()
+        extra = {key: attrs[key] for key in ("default", "choices", "type") if key in attrs}
+        try:
+            group.addoption(alias, dest=dest, help=f"same as {name}", **extra)
+        except (ValueError, argparse.ArgumentError):  # taken after all: the alias is not ours
+            continue
+        added.append(alias)
+    return added
+
+
 def read_options(config: pytest.Config) -> Options:
     """The target-deciding options of a run, read once from pytest's config."""
     cassettes = config.getoption("--cassette-dir")
     return Options(
         live=config.getoption("--live"),
         reference=config.getoption("--reference"),
-        base_url=config.getoption("--base-url"),
+        base_url=config.getoption(BASE_URL),
         job_ids=tuple(config.getoption("job_ids")),
         organization_id=config.getoption("--organization-id"),
         project_id=config.getoption("--project-id"),
-        profile=config.getoption("--profile"),
+        profile=config.getoption(PROFILE),
         cassette_dir=Path(cassettes) if cassettes else config.rootpath / "cassettes",
     )

@@ -33,7 +33,7 @@ from batch_contract.client import (
 from batch_contract.contract import RetryWarning, RuleWarning, StillRunningWarning
 from batch_contract.errors import UsageError
 from batch_contract.fixtures import rule_levels
-from batch_contract.options import add_options, read_options
+from batch_contract.options import PROFILE, add_aliases, add_options, read_options
 from batch_contract.polling import PollSettings
 from batch_contract.recording import configure_vcr, vcr_options
 from batch_contract.rules import Level
@@ -78,6 +78,18 @@ CASSETTE = pytest.StashKey[str]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Registers the batch-contract option group."""
     add_options(parser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> Iterator[None]:
+    """Adds the short option aliases once every plugin and initial conftest has registered its
+    options, so that a name another plugin owns is never taken from it."""
+    try:
+        return (yield)
+    finally:
+        add_aliases(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -331,7 +343,7 @@ def contract_target(pytestconfig: pytest.Config) -> Target:
 @pytest.fixture(scope="session")
 def contract_profile(pytestconfig: pytest.Config) -> Profile:
     """The schema profile responses must honour (`--profile`)."""
-    return cast(Profile, pytestconfig.getoption("--profile"))
+    return cast(Profile, pytestconfig.getoption(PROFILE))
 
 
 @pytest.fixture(scope="session")
