@@ -109,6 +109,28 @@ def test_line_ranges_cover_file_on_line_boundaries(tmp_path: Path) -> None:
     assert all(data[end - 1 : end] == b"\n" for _, end in ranges[:-1])
 
 
+def test_line_ranges_taper_at_the_end_for_workers(tmp_path: Path) -> None:
+    """For N workers no range holds more than a 2N-th of what is left after its start (down to
+    the floor of `minimum`, plus the rest of a line): the last ranges are small, so the workers
+    finish together; the ranges still cover the file on line boundaries."""
+    path = tmp_path / "lines.ndjson"
+    data = mixed_lines(3000) + b"\n"
+    path.write_bytes(data)
+    size, longest = len(data), max(map(len, data.split(b"\n"))) + 1
+    step = max(1000, -(-size // 20))
+    equal = line_ranges(path, 20, minimum=1000)
+    tapered = line_ranges(path, 20, minimum=1000, workers=2)
+    assert tapered[0][0] == 0
+    assert tapered[-1][1] == size
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(tapered))
+    assert all(data[end - 1 : end] == b"\n" for _, end in tapered)
+    for start, end in tapered:
+        assert end - start <= max(1000, min(step, (size - start) // 4)) + longest
+    assert max(end - start for start, end in equal[:-1]) >= step
+    assert max(end - start for start, end in tapered[-4:]) <= 1000 + longest
+    assert len(tapered) > len(equal)
+
+
 def test_ranges_are_numbered_as_one_file(tmp_path: Path) -> None:
     """Counting the newlines before each range and numbering its lines from there gives every
     line the number it has in the whole file, blank and over-long lines included."""

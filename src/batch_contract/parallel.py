@@ -43,7 +43,9 @@ that no worker is left with a long last unit while the others wait)."""
 SPLIT_BYTES = 2 << 20
 """NDJSON files larger than this are split into byte ranges; smaller ones are one unit."""
 MIN_RANGE_BYTES = 1 << 20
-"""The smallest byte range worth a unit."""
+"""The smallest byte range worth a unit, before the tail of the file."""
+TAIL_RANGE_BYTES = 1 << 18
+"""The smallest unit of the tapered tail of a file (`line_ranges`)."""
 _READ = 1 << 20
 _PEEK = 1 << 16
 """How much is read at a time, looking for the newline that ends a range."""
@@ -107,16 +109,25 @@ def count_lines(path: Path, start: int, end: int) -> int:
     return lines
 
 
-def line_ranges(path: Path, parts: int, minimum: int = 4 * _READ) -> list[tuple[int, int]]:
+def line_ranges(
+    path: Path, parts: int, minimum: int = 4 * _READ, workers: int = 0
+) -> list[tuple[int, int]]:
     """Split a file into about `parts` byte ranges of at least `minimum` bytes, each ending just
-    after a newline (or at the end of the file)."""
+    after a newline (or at the end of the file). For `workers` processes the tail tapers (guided
+    scheduling): no range holds more than a (2 x workers)th of what is left, down to
+    `TAIL_RANGE_BYTES`, so that the workers run out of work at about the same time instead of one
+    finishing a whole range while the others wait."""
     size = path.stat().st_size
     step = max(minimum, -(-size // max(parts, 1)))
+    smallest = min(minimum, TAIL_RANGE_BYTES)
     ranges: list[tuple[int, int]] = []
     start = 0
     with path.open("rb") as handle:
         while start < size:
-            end = min(start + step, size)
+            want = step
+            if workers > 0:
+                want = max(smallest, min(step, (size - start) // (2 * workers)))
+            end = min(start + want, size)
             if end < size:
                 handle.seek(end - 1)
                 while (chunk := handle.read(_PEEK)) and (cut := chunk.find(b"\n")) < 0:
@@ -139,7 +150,7 @@ def plan(paths: Sequence[str], ndjson: bool, jobs: int) -> Iterator[Unit | str]:
                 yield Unit(group, name, str(file), str(file), ndjson, explicit=False)
         elif is_ndjson(path, ndjson) and path.stat().st_size > SPLIT_BYTES:
             parts = max(jobs * 16, path.stat().st_size // RANGE_BYTES)
-            for start, end in line_ranges(path, parts, minimum=MIN_RANGE_BYTES):
+            for start, end in line_ranges(path, parts, MIN_RANGE_BYTES, workers=jobs):
                 yield Unit(group, name, name, name, ndjson, start=start, end=end)
         else:
             yield Unit(group, name, name, name, ndjson)
