@@ -12,6 +12,7 @@ taken them (`add_aliases`)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -144,26 +145,21 @@ def taken_names(parser: pytest.Parser) -> set[str] | None:
         return None
 
 
-def add_aliases(parser: pytest.Parser) -> list[str]:
+def add_aliases(parser: pytest.Parser) -> None:
     """Add `--base-url` and `--profile` as aliases of the contract options where no plugin or
-    conftest has taken them; returns the aliases added."""
+    conftest has taken them."""
     taken = taken_names(parser)
     if taken is None:
-        return []
+        return
     group = parser.getgroup(GROUP)
     own = {name: option for option in group.options for name in option.names()}
-    added = []
     for alias, (name, dest) in ALIASES.items():
         if alias in taken or name not in own:
             continue
         attrs = own[name].attrs()
         extra = {key: attrs[key] for key in ("default", "choices", "type") if key in attrs}
-        try:
+        with contextlib.suppress(ValueError, argparse.ArgumentError):  # taken after all
             group.addoption(alias, dest=dest, help=f"same as {name}", **extra)
-        except (ValueError, argparse.ArgumentError):  # taken after all: the alias is not ours
-            continue
-        added.append(alias)
-    return added
 
 
 def read_options(config: pytest.Config) -> Options:
