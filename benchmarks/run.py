@@ -137,6 +137,22 @@ def _compile_package() -> None:
     subprocess.run([PYTHON, "-m", "compileall", "-q", str(package)], check=True)
 
 
+def _instructions(argv: list[str]) -> int:
+    """Instructions one run of `argv` executes, counted by valgrind's callgrind: the same count
+    for the same program and input whatever else the machine is doing."""
+    process = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=tempfile.gettempdir(),
+        check=False,
+    )
+    for line in process.stderr.decode(errors="replace").splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1])
+    raise SystemExit(f"valgrind counted nothing for {argv[:2]}: {process.stderr.decode()[-300:]}")
+
+
 def _row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
@@ -147,6 +163,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smaller corpus and fewer rounds")
     parser.add_argument("--rounds", type=int, help="interleaved rounds (default 5, quick 3)")
     parser.add_argument("--no-memory", action="store_true", help="skip the large-file RSS check")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the instructions of the bulk ceiling and validate-status (valgrind)",
+    )
     args = parser.parse_args(argv)
     documents, files = (20_000, 200) if args.quick else (corpus.DOCUMENTS, corpus.FILES)
     big = (100 if args.quick else 1000) * 1_000_000
@@ -175,6 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         Timing("orjson parse only (ceiling)", [PYTHON, "-c", CEILING, str(ndjson)], documents),
         Timing("validate-status", _vs(str(ndjson)), documents),
         Timing("validate-status --jobs 2", _vs("--jobs", "2", str(ndjson)), documents),
+        Timing(
+            "2 x validate-status side by side",
+            ["/bin/sh", "-c", '"$0" "$1" & "$0" "$1"; wait', *_vs(str(ndjson))],
+            2 * documents,
+        ),
         Timing("orjson parse only, valid only", [PYTHON, "-c", CEILING, str(valid)], documents),
         Timing("validate-status, valid only", _vs(str(valid)), documents),
         Timing(
@@ -210,6 +236,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     _print(bulk, memory, documents, files, rounds, args.quick)
+    if args.instructions:
+        if shutil.which("valgrind") is None:
+            raise SystemExit("--instructions needs valgrind on PATH")
+        sys.stderr.write("counting instructions (valgrind, a few minutes)\n")
+        ceiling = _instructions([PYTHON, "-c", CEILING, str(ndjson)])
+        ours = _instructions(_vs(str(ndjson)))
+        sys.stdout.write(
+            f"\ninstructions (valgrind callgrind, the same on a busy machine): orjson parse only "
+            f"{ceiling / 1e6:,.0f} M, validate-status {ours / 1e6:,.0f} M; "
+            f"validate-status / orjson parse rate by instructions {ceiling / ours:.2f}\n"
+        )
     return 0
 
 
@@ -231,10 +268,17 @@ def _print(
     ceiling = by["orjson parse only (ceiling)"].rate
     vs1 = by["validate-status"]
     vs2 = by["validate-status --jobs 2"]
+    pair = by["2 x validate-status side by side"]
     ratios = [
         ("validate-status / orjson parse rate", vs1.rate / ceiling, ">= 0.40"),
         ("validate-status --jobs 2 / orjson parse rate", vs2.rate / ceiling, "(info)"),
         ("--jobs 2 speed-up over --jobs 1", vs2.rate / vs1.rate, ">= 1.8"),
+        (
+            "2 one-process runs side by side / one run (the machine's own 2-process scaling)",
+            pair.rate / vs1.rate,
+            "(info)",
+        ),
+        ("--jobs 2 speed-up / the machine's 2-process scaling", vs2.rate / pair.rate, "(info)"),
         (
             "validate-status / orjson parse rate, valid only",
             by["validate-status, valid only"].rate / by["orjson parse only, valid only"].rate,

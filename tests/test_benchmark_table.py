@@ -1,0 +1,89 @@
+"""The benchmark's table (benchmarks/run.py): the ratios it prints are the ones its timings give."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import sys
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+RUN_PY = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+
+
+@cache
+def bench() -> ModuleType:
+    """benchmarks/run.py, loaded from its file (it imports its sibling corpus.py)."""
+    spec = importlib.util.spec_from_file_location("bench_run", RUN_PY)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    sys.path.insert(0, str(RUN_PY.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(RUN_PY.parent))
+    return module
+
+
+MEDIANS = {
+    "orjson parse only (ceiling)": (1.0, 1000),
+    "validate-status": (2.5, 1000),
+    "validate-status --jobs 2": (1.5, 1000),
+    "2 x validate-status side by side": (3.125, 2000),
+    "orjson parse only, valid only": (1.0, 1000),
+    "validate-status, valid only": (2.0, 1000),
+    "jsonschema (pure Python)": (5.0, 100),
+    "validate-status, 20 files": (0.2, 20),
+    "check-jsonschema, 20 files": (2.0, 20),
+    "check-jsonschema light, 20 files": (1.2, 20),
+    "python -c pass": (0.02, 1),
+    "validate-status, one file": (0.1, 1),
+    "check-jsonschema, one file": (1.0, 1),
+    "check-jsonschema light, one file": (0.4, 1),
+}
+
+
+@pytest.fixture
+def table(monkeypatch: pytest.MonkeyPatch) -> str:
+    """What the benchmark prints for the timings of MEDIANS (one round each)."""
+    module = bench()
+    timings = []
+    for label, (seconds, documents) in MEDIANS.items():
+        timing = module.Timing(label, [], documents)
+        timing.wall.append(seconds)
+        timings.append(timing)
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    module._print(timings, [], 1000, 20, 1, True)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("ratio", "value"),
+    [
+        ("validate-status / orjson parse rate", "0.40"),
+        ("--jobs 2 speed-up over --jobs 1", "1.67"),
+        ("2 one-process runs side by side / one run (the machine's own 2-process scaling)", "1.60"),
+        ("--jobs 2 speed-up / the machine's 2-process scaling", "1.04"),
+        ("check-jsonschema / validate-status, 20 files", "10.00"),
+        ("check-jsonschema light / validate-status, one file", "4.00"),
+    ],
+)
+def test_ratio_rows(table: str, ratio: str, value: str) -> None:
+    """Each ratio row holds the value its medians give, with its target beside it."""
+    rows = {
+        line.split(" | ")[0].removeprefix("| "): line.split(" | ")[1]
+        for line in table.splitlines()
+        if line.startswith("| ") and " | " in line
+    }
+    assert rows[ratio] == value
+
+
+def test_reproduce_line(table: str) -> None:
+    """The table ends with the command that reproduces it."""
+    assert table.rstrip().splitlines()[-1] == "reproduce: python benchmarks/run.py --quick"
