@@ -169,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also count the instructions of the bulk ceiling and validate-status (valgrind)",
     )
     args = parser.parse_args(argv)
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind on PATH")
     documents, files = (20_000, 200) if args.quick else (corpus.DOCUMENTS, corpus.FILES)
     big = (100 if args.quick else 1000) * 1_000_000
     rounds = args.rounds or (3 if args.quick else 5)
@@ -237,8 +239,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     _print(bulk, memory, documents, files, rounds, args.quick)
     if args.instructions:
-        if shutil.which("valgrind") is None:
-            raise SystemExit("--instructions needs valgrind on PATH")
         sys.stderr.write("counting instructions (valgrind, a few minutes)\n")
         ceiling = _instructions([PYTHON, "-c", CEILING, str(ndjson)])
         ours = _instructions(_vs(str(ndjson)))
