@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -237,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             timing.run()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    _print(bulk, memory, documents, files, rounds, args.quick)
+    _print(bulk, memory, documents, files, rounds)
     if args.instructions:
         sys.stderr.write("counting instructions (valgrind, a few minutes)\n")
         ceiling = _instructions([PYTHON, "-c", CEILING, str(ndjson)])
@@ -247,11 +248,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{ceiling / 1e6:,.0f} M, validate-status {ours / 1e6:,.0f} M; "
             f"validate-status / orjson parse rate by instructions {ceiling / ours:.2f}\n"
         )
+    sys.stdout.write("\n" + _reproduce(sys.argv[1:] if argv is None else argv) + "\n")
     return 0
 
 
+def _reproduce(given: Sequence[str]) -> str:
+    """The line naming the command that reproduces a run, with every option it was given."""
+    return "reproduce: " + shlex.join(["python", "benchmarks/run.py", *given])
+
+
 def _print(
-    bulk: list[Timing], memory: list[Timing], documents: int, files: int, rounds: int, quick: bool
+    bulk: list[Timing], memory: list[Timing], documents: int, files: int, rounds: int
 ) -> None:
     """The table of medians, then the ratios against their targets."""
     by = {timing.label: timing for timing in bulk}
@@ -333,8 +340,6 @@ def _print(
     )
     for name, value, target in ratios:
         out.write(_row([name, f"{value:.2f}", target]) + "\n")
-    command = "python benchmarks/run.py" + (" --quick" if quick else "")
-    out.write(f"\nreproduce: {command}\n")
 
 
 if __name__ == "__main__":

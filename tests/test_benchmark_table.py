@@ -49,7 +49,7 @@ def table(monkeypatch: pytest.MonkeyPatch) -> str:
         timings.append(timing)
     out = io.StringIO()
     monkeypatch.setattr(sys, "stdout", out)
-    names["_print"](timings, [], 1000, 20, 1, True)
+    names["_print"](timings, [], 1000, 20, 1)
     return out.getvalue()
 
 
@@ -74,6 +74,21 @@ def test_ratio_rows(table: str, ratio: str, value: str) -> None:
     assert rows[ratio] == value
 
 
-def test_reproduce_line(table: str) -> None:
-    """The table ends with the command that reproduces it."""
-    assert table.rstrip().splitlines()[-1] == "reproduce: python benchmarks/run.py --quick"
+@pytest.mark.parametrize(
+    ("given", "line"),
+    [
+        ([], "reproduce: python benchmarks/run.py"),
+        (
+            ["--instructions", "--rounds", "7"],
+            "reproduce: python benchmarks/run.py --instructions --rounds 7",
+        ),
+    ],
+)
+def test_reproduce_line(given: list[str], line: str) -> None:
+    """The reproduce line repeats every option the run was given (--instructions included)."""
+    assert bench()["_reproduce"](given) == line
+
+
+def test_table_has_no_reproduce_line(table: str) -> None:
+    """The table ends with its ratios: the reproduce line comes after any instruction counts."""
+    assert table.rstrip().splitlines()[-1].startswith("| ")
