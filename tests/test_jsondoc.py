@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from batch_contract.errors import BatchContractError, DocumentError
-from batch_contract.jsondoc import MAX_DOCUMENT_BYTES, parse_document
+from batch_contract.jsondoc import parse_document
+from batch_contract.limits import MAX_DOCUMENT_BYTES
 
 MALFORMED = Path(__file__).parent / "examples" / "malformed"
 

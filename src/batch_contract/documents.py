@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from batch_contract.errors import InputError
-from batch_contract.jsondoc import MAX_DOCUMENT_BYTES
+from batch_contract.limits import MAX_DOCUMENT_BYTES
 
 NDJSON_SUFFIXES = frozenset({".ndjson", ".jsonl"})
 JSON_SUFFIXES = frozenset({".json"})

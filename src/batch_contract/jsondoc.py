@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
-
-import orjson
+from typing import TYPE_CHECKING, Any
 
 from batch_contract.errors import DocumentError
+from batch_contract.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, deeper_than
 
-MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
-"""The largest single document accepted (a real response of this endpoint is under 2 KB)."""
-
-MAX_DEPTH = 512
-"""The deepest nesting accepted: one fixed limit, whatever the parser or the call stack allows."""
+if TYPE_CHECKING:
+    import orjson
 
 _NON_FINITE = re.compile(rb"-?(?:NaN|Infinity)")
 
@@ -72,21 +68,11 @@ def explain(raw: bytes, error: orjson.JSONDecodeError) -> DocumentError:
     return DocumentError(f"malformed JSON: {msg} at {where}", keyword="json")
 
 
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether containers nest more than `limit` levels (measured without recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
-
-
 def _reserializes_to(value: Any, raw: bytes) -> bool | None:
     """Whether orjson writes `value` as `raw` byte for byte; None when `value` is deeper than orjson
     serializes (255 levels)."""
+    import orjson
+
     try:
         return orjson.dumps(value) == raw.strip()
     except TypeError:
@@ -99,6 +85,8 @@ def parse_document(raw: bytes) -> Any:
         raise DocumentError(
             f"document too large: {len(raw)} bytes (limit {MAX_DOCUMENT_BYTES})", keyword="size"
         )
+    import orjson  # here, not at the top: a run the light path clears never loads it
+
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
@@ -114,7 +102,7 @@ def check_parsed(raw: bytes, value: Any) -> None:
     # order and drops a duplicate, so a dropped key would show). Anything else is checked in full.
     # orjson serializes at most 255 levels, so anything deeper is always checked here.
     if isinstance(value, dict | list) and not (same := _reserializes_to(value, raw)):
-        if same is None and _deeper_than(value, MAX_DEPTH):
+        if same is None and deeper_than(value, MAX_DEPTH):
             raise DocumentError(f"nesting deeper than {MAX_DEPTH} levels", keyword="depth")
         try:
             _DUPLICATE_CHECKER(raw.decode("utf-8"))  # UTF-8: orjson has read it
