@@ -3,8 +3,9 @@
 For every generated document: jsonschema-rs (`Validator.violations`) and pure-Python jsonschema
 (`Validator.reference_violations`, with the toolkit's date-time decision) give the same verdict and
 the same violations; the quick rule test never calls a body clean that the rules find fault with;
-and the checker's line blocks (the fast lane of `fastlane`, then orjson, jsonschema-rs and the
-quick rule test) give the same verdict as the full path of `check`.
+the checker's line blocks (the fast lane of `fastlane`, then orjson, jsonschema-rs and the quick
+rule test) give the same verdict as the full path of `check`; and the light path of `lightpath`
+clears exactly the documents the full path finds valid and the quick rule test clean.
 
 2,000 documents by default; `BATCH_CONTRACT_FULL_DIFFERENTIAL=1` runs all 200,000 (about three
 minutes with `-n 2`, most of it in the pure-Python engine).
@@ -20,9 +21,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import orjson
 import pytest
 
-from batch_contract import quickrules, rules
+from batch_contract import lightpath, quickrules, rules
 from batch_contract.documents import Document, LineBlock
 from batch_contract.errors import DocumentError
 from batch_contract.jsondoc import parse_document
@@ -174,3 +176,30 @@ def test_block_path_matches_full_path_on_spaced_lines() -> None:
             assert item == checker.check(Document("corpus", str(where), spaced[where - 1]))
             results += 1
     assert results > 50
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_light_path_matches_full_path(profile: Profile) -> None:
+    """Every corpus document, compact and spaced: the light path clears it exactly when it reads
+    it and the full path finds it valid with no finding and the quick rule test clean; it reads
+    the value orjson reads; and it clears most documents (not vacuous)."""
+    light = lightpath.build(profile, "status")
+    assert light is not None
+    checker = Checker(profile, "status")
+    cleared = 0
+    for raw in [*lines(), *spaced_lines()]:
+        value = lightpath.parse(raw)
+        try:
+            full = parse_document(raw)
+        except DocumentError:
+            assert value is None
+            assert not light.clears(raw)
+            continue
+        if value is not None:
+            assert orjson.dumps(value) == orjson.dumps(full)
+        expected = (
+            value is not None and not checker.check_value(full) and quickrules.document_clean(full)
+        )
+        assert light.clears(raw) == expected, raw
+        cleared += expected
+    assert cleared > (0.8 if profile == "documented" else 0.3) * 2 * COUNT

@@ -6,18 +6,18 @@ Results are plain data; reporters turn them into text (see `report`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from functools import cached_property
 from itertools import compress
 from typing import Any, NamedTuple
-
-import orjson
 
 from batch_contract import quickrules
 from batch_contract.documents import Document, LineBlock
 from batch_contract.errors import DocumentError
-from batch_contract.jsondoc import MAX_DOCUMENT_BYTES, check_parsed, explain, parse_document
+from batch_contract.jsondoc import check_parsed, explain, parse_document
+from batch_contract.limits import MAX_DOCUMENT_BYTES
 from batch_contract.rules import Level
 from batch_contract.schemas import Part, Profile
-from batch_contract.validation import Violation, validator
+from batch_contract.validation import Validator, Violation, validator
 
 
 class Result(NamedTuple):
@@ -66,6 +66,10 @@ class Rendered(NamedTuple):
 
 
 _UNBUILT: Any = object()
+LIGHT_DOCUMENTS = 1000
+"""Single documents the light path (`lightpath`) may clear before the engines load anyway. Here it
+costs about 33 µs a document against the engines' 20 µs, and not loading them saves about 55 ms:
+even at this count the light path comes out ahead."""
 
 Item = Result | Passed
 """What the checker hands on: one verdict, or a run of lines that passed the fast path."""
@@ -118,18 +122,25 @@ class Checker:
     ) -> None:
         from batch_contract import rules
 
-        self._validator = validator(profile, part)
         self._levels = dict(rules.default_levels() if levels is None else levels)
         self._rules = rules.check_job if part == "job" else rules.check_document
         self._part = part
         self._profile: Profile = profile
         self._lane: Any = _UNBUILT  # built on the first block: single documents never use it
+        self._light: Any = _UNBUILT  # built on the first single document: blocks never use it
+        self._light_left = LIGHT_DOCUMENTS
         if not quickrules.usable():
             self._clean: Any = None
         elif part == "job":
             self._clean = lambda job: quickrules.job_clean(job, None)
         else:
             self._clean = quickrules.document_clean
+
+    @cached_property
+    def _validator(self) -> Validator:
+        """The schema engine (jsonschema-rs), loaded on first use: a run the light path clears
+        in full never loads it."""
+        return validator(self._profile, self._part)
 
     def check_value(self, value: Any) -> tuple[Violation, ...]:
         """Schema violations of a parsed value, then rule findings when the shape is right."""
@@ -183,6 +194,8 @@ class Checker:
     def _check_rest(self, block: LineBlock, passed: list[bool], lane: Any) -> dict[int, Result]:
         """The second pass of `check_block`: a result for each line the lane left that is not
         blank and does not pass (marked in `passed`), by index in the block."""
+        import orjson
+
         results: dict[int, Result] = {}
         source, first, lines = block.source, block.first, block.lines
         loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
@@ -246,11 +259,23 @@ class Checker:
         """The verdict on one document."""
         if document.problem is not None:
             return Result(document, problem=document.problem)
+        if self._light_left:
+            light = self._light if self._light is not _UNBUILT else self._build_light()
+            if light is not None and light.clears(document.raw):
+                self._light_left -= 1
+                return Result(document)
+            self._light_left = 0  # the engines load now, and check faster than the light path
         try:
             value = parse_document(document.raw)
         except DocumentError as error:
             return Result(document, problem=str(error))
         return Result(document, self.check_value(value))
+
+    def _build_light(self) -> Any:
+        from batch_contract import lightpath
+
+        self._light = lightpath.build(self._profile, self._part)
+        return self._light
 
     def check_all(self, documents: Iterable[Document]) -> Iterator[Result]:
         """Verdicts for a stream of documents, in order."""
