@@ -203,3 +203,35 @@ def test_light_path_matches_full_path(profile: Profile) -> None:
         assert light.clears(raw) == expected, raw
         cleared += expected
     assert cleared > (0.8 if profile == "documented" else 0.3) * 2 * COUNT
+
+
+def verdicts(items: list[Any]) -> dict[int, tuple[Any, Any]]:
+    """Line number to (violations, problem) for the items of `check_block` (passed: none)."""
+    out: dict[int, tuple[Any, Any]] = {}
+    for item in items:
+        if isinstance(item, Passed):
+            out.update((number, ((), None)) for number in item.numbers)
+        else:
+            out[int(item.document.where or 0)] = (item.violations, item.problem)
+    return out
+
+
+def test_short_blocks_get_the_lanes_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of five corpus lines, each checked by a new checker (so the light path is offered
+    them first), get the verdicts of a checker whose lane is built, line for line; and the light
+    path clears whole blocks without building a lane (not vacuous)."""
+    from batch_contract import fastlane
+
+    lane_checker = Checker()
+    lane_checker.prepare_lines()
+    built: list[object] = []
+    build = fastlane.build
+    monkeypatch.setattr(fastlane, "build", lambda *args: built.append(args) or build(*args))
+    cleared = 0
+    for start in range(0, 2000, 5):
+        block = LineBlock("c", start + 1, lines()[start : start + 5])
+        before = len(built)
+        got = Checker().check_block(block)
+        assert verdicts(got) == verdicts(lane_checker.check_block(block)), start
+        cleared += len(built) == before
+    assert cleared > 0.3 * 2000 / 5

@@ -1,6 +1,7 @@
 """The light path (`lightpath`): it clears exactly the documents the full path finds valid and the
 quick rule test finds clean, reads every value as orjson does, leaves to the full path what orjson
-reads differently, and a run it clears in full loads neither orjson nor jsonschema-rs.
+reads differently, and a run it clears in full (one file, or a short NDJSON stream) loads neither
+orjson nor jsonschema-rs.
 
 The documents are every example under tests/examples (valid, invalid, strict-invalid, malformed);
 tests/test_fast_path.py holds the light path to the full path over the generated corpus as well.
@@ -147,9 +148,9 @@ def test_reads_the_64_bit_integers_orjson_reads_as_integers() -> None:
     assert lightpath.parse(raw) == orjson.loads(raw)
 
 
-def test_a_clear_run_loads_no_engine() -> None:
-    """validate-status on one clean file answers as ever, without importing orjson,
-    jsonschema-rs or msgspec; on an invalid file it loads them and reports the violations."""
+def run_isolated(*paths: Path) -> str:
+    """The output of validate-status on `paths` in a new interpreter, then its exit code and which
+    of orjson, jsonschema-rs and msgspec it imported."""
     script = (
         "import sys\n"
         "from batch_contract.cli import validate_main\n"
@@ -157,23 +158,35 @@ def test_a_clear_run_loads_no_engine() -> None:
         "loaded = [m for m in ('orjson', 'jsonschema_rs', 'msgspec') if m in sys.modules]\n"
         "print(code, loaded)\n"
     )
-    clean = subprocess.run(
-        [sys.executable, "-c", script, str(VALID_EXAMPLE)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert clean.stdout == "1 document: 1 valid, 0 invalid\n0 []\n"
-    invalid = subprocess.run(
-        [sys.executable, "-c", script, str(INVALID_EXAMPLE)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert invalid.stdout == (
+    argv = [sys.executable, "-c", script, *map(str, paths)]
+    return subprocess.run(argv, capture_output=True, text=True, check=False).stdout
+
+
+def test_a_clear_run_loads_no_engine() -> None:
+    """validate-status on one clean file answers as ever, without importing orjson,
+    jsonschema-rs or msgspec; on an invalid file it loads them and reports the violations."""
+    assert run_isolated(VALID_EXAMPLE) == "1 document: 1 valid, 0 invalid\n0 []\n"
+    assert run_isolated(INVALID_EXAMPLE) == (
         f"{INVALID_EXAMPLE}::$.job: expected a required property, found nothing (absent)\n"
         "1 document: 0 valid, 1 invalid\n"
         "1 ['orjson', 'jsonschema_rs']\n"
+    )
+
+
+def test_a_short_clean_stream_loads_no_engine(tmp_path: Path) -> None:
+    """A short NDJSON stream of clean lines (a blank line among them) is cleared by the light
+    path without any engine; one invalid line makes the whole block take the lane, with the same
+    report as ever."""
+    clean = orjson.dumps(parse_document(VALID_EXAMPLE.read_bytes()))
+    short = tmp_path / "short.ndjson"
+    short.write_bytes(b"\n".join([clean, clean, b"", clean]) + b"\n")
+    assert run_isolated(short) == "3 documents: 3 valid, 0 invalid\n0 []\n"
+    mixed = tmp_path / "mixed.ndjson"
+    mixed.write_bytes(b"\n".join([clean, b'{"progress_percentage": 1}', clean]) + b"\n")
+    assert run_isolated(mixed) == (
+        f"{mixed}:2::$.job: expected a required property, found nothing (absent)\n"
+        "3 documents: 2 valid, 1 invalid\n"
+        "1 ['orjson', 'jsonschema_rs', 'msgspec']\n"
     )
 
 

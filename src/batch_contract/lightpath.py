@@ -3,11 +3,11 @@ standard library alone.
 
 A run over one file spends most of its time loading its engines: importing orjson and jsonschema-rs
 takes about 0.1 s here, more than reading and checking a small document costs. This path lets such
-a run, and any run whose first documents are clean, skip that: it parses with the standard `json`
-module, checks the value against a predicate derived from the bundled schema and runs the quick
-rule test (`quickrules`). It answers True only when sure, and False whenever in doubt; the caller
-then takes the full path, which decides exactly, so this path can only make a run faster, never
-change a verdict or a message.
+a run, a short NDJSON stream, and any run whose first documents are clean, skip that: it parses
+with the standard `json` module, checks the value against a predicate derived from the bundled
+schema and runs the quick rule test (`quickrules`). It answers True only when sure, and False
+whenever in doubt; the caller then takes the full path, which decides exactly, so this path can
+only make a run faster, never change a verdict or a message.
 
 Sure means all of these hold:
 
