@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from itertools import compress
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from batch_contract import quickrules
 from batch_contract.documents import Document, LineBlock
@@ -18,6 +18,9 @@ from batch_contract.limits import MAX_DOCUMENT_BYTES
 from batch_contract.rules import Level
 from batch_contract.schemas import Part, Profile
 from batch_contract.validation import Validator, Violation, validator
+
+if TYPE_CHECKING:
+    from batch_contract.lightpath import LightPath
 
 
 class Result(NamedTuple):
@@ -128,7 +131,6 @@ class Checker:
         self._part = part
         self._profile: Profile = profile
         self._lane: Any = _UNBUILT  # built on the first block: single documents never use it
-        self._light: Any = _UNBUILT  # built on the first document or short block
         self._light_left = LIGHT_DOCUMENTS
         if not quickrules.usable():
             self._clean: Any = None
@@ -142,6 +144,14 @@ class Checker:
         """The schema engine (jsonschema-rs), loaded on first use: a run the light path clears
         in full never loads it."""
         return validator(self._profile, self._part)
+
+    @cached_property
+    def _light(self) -> LightPath | None:
+        """The light path (`lightpath`), built on the first document or short block it is offered;
+        None when the schema or the rules rule it out."""
+        from batch_contract import lightpath
+
+        return lightpath.build(self._profile, self._part)
 
     def check_value(self, value: Any) -> tuple[Violation, ...]:
         """Schema violations of a parsed value, then rule findings when the shape is right."""
@@ -202,7 +212,7 @@ class Checker:
     def _light_block(self, block: LineBlock) -> list[Item] | None:
         """`check_block` by the light path when it clears every non-blank line; None (and no more
         light path in this run) at the first line it cannot clear."""
-        light = self._light if self._light is not _UNBUILT else self._build_light()
+        light = self._light
         numbers: list[int] = []
         if light is not None:
             for number, line in enumerate(block.lines, block.first):
@@ -286,7 +296,7 @@ class Checker:
         if document.problem is not None:
             return Result(document, problem=document.problem)
         if self._light_left:
-            light = self._light if self._light is not _UNBUILT else self._build_light()
+            light = self._light
             if light is not None and light.clears(document.raw):
                 self._light_left -= 1
                 return Result(document)
@@ -296,12 +306,6 @@ class Checker:
         except DocumentError as error:
             return Result(document, problem=str(error))
         return Result(document, self.check_value(value))
-
-    def _build_light(self) -> Any:
-        from batch_contract import lightpath
-
-        self._light = lightpath.build(self._profile, self._part)
-        return self._light
 
     def check_all(self, documents: Iterable[Document]) -> Iterator[Result]:
         """Verdicts for a stream of documents, in order."""
