@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from batch_contract import fastlane, rules
 from batch_contract.documents import Document, LineBlock
-from batch_contract.runner import Checker, Passed, Result
+from batch_contract.runner import LIGHT_DOCUMENTS, Checker, Passed, Result
 from batch_contract.schemas import Part
 
 EXAMPLES = Path(__file__).parent / "examples"
@@ -315,6 +315,30 @@ def test_undocumented_properties_are_learned_and_kept_raw() -> None:
         assert not lane.clean(noted_bad), bad
         if bad != b'{"a": 1}':  # spaces: valid, only not msgspec's own spelling
             assert not full_path_clean(noted_bad), bad
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        pytest.param('a"b', id="quote"),
+        pytest.param("a\\b", id="backslash"),
+        pytest.param("tab\there", id="control-character"),
+        pytest.param("plain", id="plain"),
+    ],
+)
+def test_an_undocumented_key_msgspec_cannot_name_is_not_learned(key: str) -> None:
+    """A key msgspec cannot take as a field's name (a quote, a backslash, a control character) is
+    not learned (learning it raised ValueError and stopped the run): its lines go the full path,
+    which finds them clean, as a run over them does."""
+    line, value = completed_line()
+    lane = taught(value)
+    noted = line.replace(b'"job":{', b'"job":{' + orjson.dumps(key) + b":1,", 1)
+    assert full_path_clean(noted)
+    lane.learn(orjson.loads(noted))
+    assert lane.clean(noted) is (key == "plain")
+    assert lane.clean(line)
+    block = LineBlock("t", 1, [noted] * (LIGHT_DOCUMENTS + 1))
+    assert Checker().check_block(block) == [Passed("t", list(range(1, LIGHT_DOCUMENTS + 2)))]
 
 
 def test_strict_lane_would_not_learn_undocumented_properties() -> None:

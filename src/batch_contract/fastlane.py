@@ -21,6 +21,7 @@ the stream from the lines the full path finds clean (`learn`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from operator import attrgetter
@@ -131,6 +132,8 @@ def _object(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> _Object:
     return _Object(properties, frozenset(schema.get("required", ())), formats, not closed)
 
 
+_UNNAMEABLE = re.compile(r'[\\"\x00-\x1f]')
+"""What msgspec refuses in the JSON name of a field: a key the lane leaves to the full path."""
 EXTRA = "*"
 """The signature of a property the schema does not name (its value, any JSON, is kept raw)."""
 OPTIONAL = "?"
@@ -148,6 +151,8 @@ def _struct(
     rename: dict[str, str] = {}
     for key, child in order:
         if child == EXTRA:
+            if _UNNAMEABLE.search(key):  # msgspec cannot rename a field to such a key
+                raise Unsupported(f"undocumented property {key!r}")
             attribute = f"extra_{len(extras)}"
             rename[attribute] = key
             extras.append(path + attribute)
