@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from batch_contract import fastlane, rules
 from batch_contract.documents import Document, LineBlock
+from batch_contract.quickrules import FIELDS
 from batch_contract.runner import LIGHT_DOCUMENTS, Checker, Passed, Result
 from batch_contract.schemas import Part
 
@@ -339,6 +340,36 @@ def test_an_undocumented_key_msgspec_cannot_name_is_not_learned(key: str) -> Non
     assert lane.clean(line)
     block = LineBlock("t", 1, [noted] * (LIGHT_DOCUMENTS + 1))
     assert Checker().check_block(block) == [Passed("t", list(range(1, LIGHT_DOCUMENTS + 2)))]
+
+
+def test_an_undocumented_key_never_becomes_code() -> None:
+    """The lane writes its check out as source per key order; a property the schema does not name
+    enters it only as the lane's own attribute name, whatever its key holds."""
+    line, value = completed_line()
+    lane = taught(value)
+    noted = line.replace(b'"job":{', b'"job":{"); import os; os._exit(3) #":1,', 1)
+    lane.learn(orjson.loads(noted))
+    assert lane.clean(noted)
+    assert lane.clean(line)
+
+
+@pytest.mark.parametrize("name", ["created-at", "class", "a b", ""])
+def test_a_property_name_that_is_no_identifier_means_no_lane(name: str) -> None:
+    """Only plain identifiers of the schema go into the lane's source; any other name of a
+    property the check reads (a date-time, or an object holding others) stops the lane."""
+    job = {
+        "type": "object",
+        "properties": {
+            **{field: {"type": ["string", "integer", "null"]} for field in FIELDS},
+            name: {"type": "string", "format": "date-time"},
+        },
+    }
+    with pytest.raises(fastlane.Unsupported):
+        fastlane.FastLane(fastlane._object(job, {}), "job")
+    nested = {"type": "object", "properties": {name: job}, "required": [name]}
+    shape = fastlane._object(nested, {})
+    with pytest.raises(fastlane.Unsupported):
+        fastlane._struct(shape, fastlane._schema_order(shape), "Lane", [])
 
 
 def test_strict_lane_would_not_learn_undocumented_properties() -> None:
