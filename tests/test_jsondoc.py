@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from batch_contract import jsondoc
 from batch_contract.errors import BatchContractError, DocumentError
 from batch_contract.jsondoc import parse_document
 from batch_contract.limits import MAX_DOCUMENT_BYTES
@@ -104,6 +105,42 @@ def test_well_formed_edge_cases_parse(raw: bytes, value: object) -> None:
     else:
         assert parsed == value
         assert type(parsed) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "full_check"),
+    [
+        pytest.param(b'{"a":1,"b":{"c":[1,2]}}', False, id="compact"),
+        pytest.param(
+            b'{\n  "a": 1,\n  "b": {\n    "c": [\n      1,\n      2\n    ]\n  }\n}\n',
+            False,
+            id="indented-by-two-as-jq-writes",
+        ),
+        pytest.param(b'{"a": 1, "b": {"c": [1, 2]}}', True, id="spaced"),
+        pytest.param(b'{\n    "a": 1,\n    "b": {}\n}', True, id="indented-by-four"),
+        pytest.param(b'{\n  "a": 1,\n  "a": 1\n}', True, id="indented-duplicate"),
+    ],
+)
+def test_the_full_duplicate_check_runs_only_where_a_rewrite_differs(
+    raw: bytes, full_check: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document orjson writes back byte for byte, compact or indented by two spaces, has no
+    duplicate key and skips the full check; any other layout takes it, and a duplicate in an
+    indented document is still named."""
+    calls: list[str] = []
+    real = jsondoc._DUPLICATE_CHECKER
+
+    def spy(text: str) -> object:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(jsondoc, "_DUPLICATE_CHECKER", spy)
+    if raw.count(b'"a"') == 2:
+        with pytest.raises(DocumentError, match=r'duplicate object key "a"$'):
+            parse_document(raw)
+    else:
+        parse_document(raw)
+    assert bool(calls) is full_check
 
 
 def test_duplicate_check_handles_large_documents() -> None:
