@@ -109,10 +109,12 @@ def iter_lines(stream: BinaryIO, source: str) -> Iterator[Document]:
 
 
 def _read_whole(path: Path, source: str) -> Document:
-    size = path.stat().st_size
-    if size > MAX_DOCUMENT_BYTES:
-        return Document(source, problem=_too_large(size))
-    return Document(source, raw=path.read_bytes())
+    """The whole file as one document, or the problem of one too large (one open, one fstat)."""
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_DOCUMENT_BYTES:
+            return Document(source, problem=_too_large(size))
+        return Document(source, raw=handle.read())
 
 
 def _decode_body(response: dict[str, Any]) -> bytes:
@@ -216,8 +218,9 @@ def folder_files(folder: Path) -> list[Path]:
     found: list[Path] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = Path(root)
         found.extend(
-            Path(root) / f for f in sorted(files) if Path(f).suffix.lower() in FOLDER_SUFFIXES
+            base / f for f in sorted(files) if os.path.splitext(f)[1].lower() in FOLDER_SUFFIXES
         )
     return found
 
