@@ -352,13 +352,10 @@ class FastLane:
     def _make_clean(self) -> Callable[[bytes], bool]:
         """`clean` for the current key order, from `_CLEAN`. Only the schema's property names
         (checked by `_attribute`) and the lane's own `extra_N` attributes go into the source."""
+        dates = ", ".join(f"job.{name}" for name in self._format_names)
         source = _CLEAN.format(
             job="doc" if self._part == "job" else "doc.job",
-            formats="".join(
-                f"\n        and formats_valid(({', '.join(f'job.{n}' for n in names)},))"
-                for names in [self._format_names]
-                if names
-            ),
+            formats=f"\n        and formats_valid(({dates},))" if dates else "",
             rules=", ".join(f"job.{name}" for name in quickrules.FIELDS),
             progress="None" if self._part == "job" else "doc.progress_percentage",
             raws="".join(
