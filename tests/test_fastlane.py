@@ -372,6 +372,23 @@ def test_a_property_name_that_is_no_identifier_means_no_lane(name: str) -> None:
         fastlane._struct(shape, fastlane._schema_order(shape), "Lane", [])
 
 
+def test_a_lane_with_one_date_time_checks_it() -> None:
+    """A job schema with a single date-time property gets a lane (a one-item format check) that
+    clears a line whose date-time is valid and leaves one whose date-time is not."""
+    job = {
+        "type": "object",
+        "properties": {
+            **{field: {"type": ["string", "integer", "null"]} for field in FIELDS},
+            "seen_at": {"type": "string", "format": "date-time"},
+        },
+    }
+    lane = fastlane.FastLane(fastlane._object(job, {}), "job")
+    values = {field: None for field in FIELDS} | {"status": "pending"}  # in the schema's order
+    good = orjson.dumps(values | {"seen_at": "2024-01-06T13:29:24Z"})
+    assert lane.clean(good)
+    assert not lane.clean(good.replace(b"13:29", b"25:29"))
+
+
 def test_strict_lane_would_not_learn_undocumented_properties() -> None:
     """An object schema that forbids other properties keeps them out of the key order."""
     shape = fastlane._object(
