@@ -130,6 +130,9 @@ class TextReporter:
 
     def emit(self, lines: list[str]) -> None:
         """Write rendered lines, as many as --max-errors leaves room for."""
+        if self._budget is None and not self._quiet:  # every line: one write
+            self._out.write("\n".join(lines) + "\n" if lines else "")
+            return
         for line in lines:
             self._line(line)
 

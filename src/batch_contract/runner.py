@@ -96,11 +96,20 @@ class Tally:
             self.valid += len(item.numbers)
             return
         self.documents += 1
-        if item.is_valid(warnings_as_errors):
+        violations = item.violations
+        if not violations:  # most results: a problem, or none to count
+            if item.problem is None:
+                self.valid += 1
+            else:
+                self.invalid += 1
+            return
+        warnings = sum(v.severity == "warning" for v in violations)
+        self.warnings += warnings
+        # `item.is_valid(warnings_as_errors)`, from the count just made
+        if item.problem is None and not warnings_as_errors and warnings == len(violations):
             self.valid += 1
         else:
             self.invalid += 1
-        self.warnings += sum(v.severity == "warning" for v in item.violations)
 
     @property
     def counts(self) -> tuple[int, int, int, int]:
