@@ -97,16 +97,12 @@ class Tally:
             return
         self.documents += 1
         violations = item.violations
-        if not violations:  # most results: a problem, or none to count
-            if item.problem is None:
-                self.valid += 1
-            else:
-                self.invalid += 1
-            return
-        warnings = sum(v.severity == "warning" for v in violations)
+        warnings = sum(v.severity == "warning" for v in violations) if violations else 0
         self.warnings += warnings
-        # `item.is_valid(warnings_as_errors)`, from the count just made
-        if item.problem is None and not warnings_as_errors and warnings == len(violations):
+        # `item.is_valid(warnings_as_errors)`, from the one pass over the violations just made
+        if item.problem is None and (
+            not violations or (not warnings_as_errors and warnings == len(violations))
+        ):
             self.valid += 1
         else:
             self.invalid += 1
