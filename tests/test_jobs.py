@@ -59,9 +59,15 @@ def run(args: list[str]) -> tuple[int, str, str]:
     return code, stdout.getvalue(), stderr.getvalue()
 
 
+@pytest.mark.parametrize("forks", [True, False], ids=["forked", "pool"])
 @pytest.mark.parametrize("fmt", ["text", "json", "github"])
-def test_ndjson_file_same_output(tmp_path: Path, fmt: str) -> None:
-    """A mixed NDJSON file split across workers reports exactly as one process does."""
+def test_ndjson_file_same_output(
+    tmp_path: Path, fmt: str, forks: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mixed NDJSON file split across workers reports exactly as one process does, whether
+    the workers are forked (`workers.Workers`) or, where processes do not fork, run by a
+    `multiprocessing.Pool` that hands them each unit whole."""
+    monkeypatch.setattr(parallel, "FORKS", forks)
     path = tmp_path / "mixed.ndjson"
     path.write_bytes(mixed_lines(400))
     one = run(["--format", fmt, str(path)])

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from batch_contract.argparsing import OneLineParser
-from batch_contract.errors import BatchContractError
+from batch_contract.errors import BatchContractError, WorkerDied
 from batch_contract.exitcodes import ExitCode
 
 if TYPE_CHECKING:
@@ -245,7 +245,7 @@ def _guarded(run: object, prog: str) -> int:
         return int(run())  # type: ignore[operator]
     except BatchContractError as error:
         sys.stderr.write(f"{prog}: {error}\n" if not str(error).startswith(prog) else f"{error}\n")
-        return ExitCode.USAGE
+        return ExitCode.INCOMPLETE if isinstance(error, WorkerDied) else ExitCode.USAGE
     except KeyboardInterrupt:
         sys.stderr.write(f"{prog}: interrupted\n")
         return 130

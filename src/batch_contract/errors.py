@@ -19,3 +19,7 @@ class DocumentError(BatchContractError):
     def __init__(self, message: str, *, keyword: str = "json") -> None:
         super().__init__(message)
         self.keyword = keyword
+
+
+class WorkerDied(BatchContractError):
+    """A `--jobs` worker process ended before it finished its work (exit code 3)."""

@@ -12,3 +12,5 @@ class ExitCode(IntEnum):
     """At least one document, response or comparison breaks the contract."""
     USAGE = 2
     """The command line is wrong, or a named path cannot be read."""
+    INCOMPLETE = 3
+    """The run stopped before it checked every document: a `--jobs` worker died."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
-import multiprocessing
+import os
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -36,6 +36,7 @@ from batch_contract.documents import (
 )
 from batch_contract.report import renderer, text_tails
 from batch_contract.runner import Checker, Item, Passed, Rendered, Tally
+from batch_contract.workers import MAX_AHEAD, Workers
 
 RANGE_BYTES = 2 << 20
 """About how many bytes of NDJSON one unit holds, at most (a file gives at least 16 per job, so
@@ -54,6 +55,10 @@ _render: Any = None
 _strict = False
 _lists_valid = False
 _relative = False
+_units: Sequence[Unit | str] = []
+FORKS = hasattr(os, "fork")
+"""Whether workers are forked (`Workers`), which start with the parent's checker; else they are
+spawned by a `multiprocessing.Pool` and build their own."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -251,29 +256,63 @@ def check_parallel(
         items = iter_items(paths, stdin=stdin, ndjson=ndjson, errors=errors)
         yield from checker.check_items(items)
         return
-    global _checker
-    methods = multiprocessing.get_all_start_methods()
-    fork = "fork" in methods
-    if fork:  # workers start with the parent's checker, its fast lane built and taught
-        checker.prepare_lines()
-        _teach(checker, units)
-        _checker = checker
-        # What exists now lives as long as the run: out of the collector's sight, a forked
-        # worker's collections neither walk it nor copy the pages it sits on.
-        gc.freeze()
-    context = multiprocessing.get_context("fork" if fork else None)
+    relative = relative_numbers(settings[3])
+    if not FORKS:
+        import multiprocessing
+
+        with multiprocessing.Pool(jobs, initializer=_init, initargs=settings) as pool:
+            tasks = _PoolTasks(pool, units)
+            yield from _merge(tasks, units, checker, stdin, ndjson, errors, jobs, relative)
+        return
+    global _checker, _units
+    # the workers start with the parent's checker, its fast lane built and taught
+    checker.prepare_lines()
+    _teach(checker, units)
+    _checker, _units = checker, units
+    _init(*settings)
+    # What exists now lives as long as the run: out of the collector's sight, a forked worker's
+    # collections neither walk it nor copy the pages it sits on.
+    gc.freeze()
     try:
-        with context.Pool(jobs, initializer=_init, initargs=settings) as pool:
-            relative = relative_numbers(settings[3])
-            yield from _merge(pool, units, checker, stdin, ndjson, errors, jobs, relative)
+        with Workers(_work_number, jobs) as workers:
+            yield from _merge(workers, units, checker, stdin, ndjson, errors, jobs, relative)
     finally:
-        _checker = None
-        if fork:
-            gc.unfreeze()
+        _checker, _units = None, []
+        gc.unfreeze()
+
+
+def _work_number(number: int, first: int) -> Any:
+    """`work` on unit `number` of the run (a forked worker's task), its first line numbered
+    `first` when that is not 0."""
+    unit = cast(Unit, _units[number])
+    return work(dataclasses.replace(unit, first=first) if first else unit)
+
+
+class _PoolTasks:
+    """The task interface of `Workers` over a `multiprocessing.Pool`, where processes do not
+    fork: each task travels to the worker whole."""
+
+    def __init__(self, pool: Any, units: Sequence[Unit | str]) -> None:
+        self._pool = pool
+        self._units = units
+        self._futures: dict[int, Any] = {}
+
+    def submit(self, number: int, first: int = 0) -> None:
+        """Send unit `number` (its first line numbered `first` when that is not 0)."""
+        unit = cast(Unit, self._units[number])
+        unit = dataclasses.replace(unit, first=first) if first else unit
+        self._futures[number] = self._pool.apply_async(work, (unit,))
+
+    def result(self, number: int) -> Any:
+        """The result of unit `number`, waiting for it."""
+        return self._futures.pop(number).get()
+
+    def finish(self) -> None:
+        """No more units (the pool is closed when the run leaves it)."""
 
 
 def _merge(
-    pool: Any,
+    tasks: Workers | _PoolTasks,
     units: list[Unit | str],
     checker: Checker,
     stdin: BinaryIO,
@@ -285,25 +324,31 @@ def _merge(
     """Submit units a few at a time and yield their verdicts in order. With `relative` line
     numbers, the parent writes each range's locations from the line counts of the ranges before
     it; else it counts the lines before each range as it hands the range out."""
-    pending: deque[tuple[Unit, Any]] = deque()
-    queue = deque(units)
+    pending: deque[int] = deque()
+    queue = deque(range(len(units)))
     failed: set[int] = set()
     lines_before: dict[str, int] = {}
+    ahead = min(2 * jobs, MAX_AHEAD)
     while queue or pending:
-        while queue and isinstance(queue[0], Unit) and len(pending) < 2 * jobs:
-            unit = queue.popleft()
-            assert isinstance(unit, Unit)
+        while queue and isinstance(units[queue[0]], Unit) and len(pending) < ahead:
+            number = queue.popleft()
+            unit = cast(Unit, units[number])
+            first = 0
             if unit.start >= 0 and not relative:
                 before = lines_before.get(unit.name, 0)
-                unit = dataclasses.replace(unit, first=before + 1)
+                first = before + 1
                 with contextlib.suppress(OSError):  # the worker reports it
                     lines_before[unit.name] = before + count_lines(
                         Path(unit.path), unit.start, unit.end
                     )
-            pending.append((unit, pool.apply_async(work, (unit,))))
+            tasks.submit(number, first)
+            pending.append(number)
+        if not queue:
+            tasks.finish()
         if pending:
-            unit, future = pending.popleft()
-            counts, lines, spanned, error = future.get()
+            number = pending.popleft()
+            unit = cast(Unit, units[number])
+            counts, lines, spanned, error = tasks.result(number)
             if unit.group in failed:
                 continue
             texts: list[str]
@@ -312,8 +357,8 @@ def _merge(
                 lines_before[unit.name] = base + spanned
                 source = unit.source
                 texts = [
-                    f"{source}:{number + base}{tail}"
-                    for number, tails in cast(Numbered, lines)
+                    f"{source}:{line + base}{tail}"
+                    for line, tails in cast(Numbered, lines)
                     for tail in tails
                 ]
             else:
@@ -323,7 +368,7 @@ def _merge(
                 errors.append(error)
                 failed.add(unit.group)
             continue
-        name = queue.popleft()
+        name = units[queue.popleft()]
         assert isinstance(name, str)
         yield from checker.check_items(
             iter_items([name], stdin=stdin, ndjson=ndjson, errors=errors)

@@ -1,0 +1,156 @@
+"""Forked workers (`workers.Workers`): results by task number, a dead worker named instead of a
+hang, a task's exception raised in the parent, and no worker left behind."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from batch_contract import parallel
+from batch_contract.cli import validate_main
+from batch_contract.errors import WorkerDied
+from batch_contract.exitcodes import ExitCode
+from batch_contract.workers import Workers
+
+WORK = parallel.work
+
+
+class Hung(Exception):
+    """A test waited longer than any of these should."""
+
+
+@pytest.fixture(autouse=True)
+def deadline() -> Iterator[None]:
+    """Fail a test that is still waiting after 60 s, as one whose workers hang would be."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise Hung("still waiting after 60 s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def square_and_pid(number: int, argument: int) -> tuple[int, int]:
+    """A task: its number squared plus its argument, and which process computed it."""
+    time.sleep(0.002)  # long enough that both workers take tasks
+    return number * number + argument, os.getpid()
+
+
+def dies_on_three(number: int, argument: int) -> int:
+    """A task that kills its own process when it is task 3."""
+    if number == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return number
+
+
+def fails_on_two(number: int, argument: int) -> int:
+    """A task that raises when it is task 2."""
+    if number == 2:
+        raise KeyError(f"task {number}")
+    return number
+
+
+def dying_work(unit: parallel.Unit) -> object:
+    """`parallel.work`, but the process dies on a range that does not start its file."""
+    if unit.start > 0:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return WORK(unit)
+
+
+def gone(pid: int) -> bool:
+    """Whether no process `pid` exists (it was reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_results_come_back_by_task_number_from_every_worker() -> None:
+    """Forty tasks, taken back in reverse order, each give their own result, computed in both
+    workers, which end once the tasks are closed."""
+    with Workers(square_and_pid, 2) as workers:
+        for number in range(40):
+            workers.submit(number, 7)
+        workers.finish()
+        results = {number: workers.result(number) for number in reversed(range(40))}
+    assert {number: value for number, (value, _) in results.items()} == {
+        number: number * number + 7 for number in range(40)
+    }
+    pids = {pid for _, pid in results.values()}
+    assert len(pids) == 2
+    assert all(gone(pid) for pid in pids)
+
+
+def take_all(function: Callable[[int, int], object], tasks: int) -> list[object]:
+    """Submit `tasks` tasks to two workers and take every result back in order."""
+    with Workers(function, 2) as workers:
+        for number in range(tasks):
+            workers.submit(number)
+        return [workers.result(number) for number in range(tasks)]
+
+
+def test_a_killed_worker_is_named_not_waited_for() -> None:
+    """A worker killed during a task ends the wait for that task with `WorkerDied` naming the
+    signal (the other worker is killed and reaped on the way out)."""
+    with pytest.raises(WorkerDied, match=r"process \d+\) was killed by SIGKILL"):
+        take_all(dies_on_three, 6)
+
+
+def test_a_task_exception_is_raised_in_the_parent() -> None:
+    """An exception a task raises in a worker is raised again, type and message, where the
+    parent takes that task's result."""
+    with Workers(fails_on_two, 2) as workers:
+        for number in range(4):
+            workers.submit(number)
+        assert workers.result(0) == 0
+        with pytest.raises(KeyError, match="task 2"):
+            workers.result(2)
+
+
+def stop_after_first(pids: list[int]) -> None:
+    """Submit twenty slow tasks, note the process of the first, and leave on an error."""
+    with Workers(square_and_pid, 2) as workers:
+        for number in range(20):
+            workers.submit(number)
+        pids.append(workers.result(0)[1])
+        raise RuntimeError("stop")
+
+
+def test_leaving_early_kills_and_reaps_the_workers() -> None:
+    """Leaving the block on an error, with tasks still running, leaves no worker process."""
+    pids: list[int] = []
+    with pytest.raises(RuntimeError, match="stop"):
+        stop_after_first(pids)
+    assert len(pids) == 1
+    assert gone(pids[0])
+
+
+def test_validate_status_names_a_dead_worker_with_exit_code_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`validate-status --jobs 2` whose worker is killed on its second byte range stops with
+    one line naming it and exit code 3, where it used to wait forever."""
+    monkeypatch.setattr(parallel, "SPLIT_BYTES", 4096)
+    monkeypatch.setattr(parallel, "MIN_RANGE_BYTES", 4096)
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 4096)
+    monkeypatch.setattr(parallel, "work", dying_work)
+    path = tmp_path / "lines.ndjson"
+    path.write_bytes(b'{"progress_percentage": 1}\n' * 2000)
+    code = validate_main(["--jobs", "2", str(path)])
+    err = capsys.readouterr().err
+    assert code == ExitCode.INCOMPLETE == 3
+    assert re.fullmatch(
+        r"validate-status: a --jobs worker \(process \d+\) was killed by SIGKILL "
+        r"\(out of memory\?\)\n",
+        err,
+    )
