@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from batch_contract import parallel
+from batch_contract import parallel, rules
 from batch_contract.cli import parse_validate_args, run_validate
 from batch_contract.parallel import line_ranges
+from batch_contract.runner import Checker
 
 VALID = (
     b'{"job":{"id":"bjb-1","job_type":"parse","project_id":"proj-1","status":"running",'
@@ -154,3 +155,14 @@ def test_ranges_are_numbered_as_one_file(tmp_path: Path) -> None:
         before += parallel.count_lines(path, start, end)
     assert numbered == dict(enumerate(data.split(b"\n"), 1))
     assert before == data.count(b"\n")
+
+
+def test_the_parent_teaches_the_lane_the_key_order_before_forking(tmp_path: Path) -> None:
+    """`_teach` checks the start of a file's first range, so that the lane the workers inherit
+    already passes a line in the file's key order, which a new lane sends the full way."""
+    path = tmp_path / "lines.ndjson"
+    path.write_bytes((VALID + b"\n") * 2000)
+    checker = Checker("documented", "status", rules.load_levels())
+    assert not checker.prepare_lines().clean(VALID)
+    parallel._teach(checker, list(parallel.plan([str(path)], ndjson=False, jobs=2)))
+    assert checker.prepare_lines().clean(VALID)

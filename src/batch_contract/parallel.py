@@ -224,7 +224,7 @@ def work(unit: Unit) -> tuple[tuple[int, int, int, int], list[str] | Numbered, i
     return tally.counts, numbered if relative else lines, spanned, None
 
 
-def _teach(checker: Checker, units: Sequence[Unit | str], sample: int = 1 << 16) -> None:
+def _teach(checker: Checker, units: Sequence[Unit | str], sample: int = 1 << 14) -> None:
     """Check the first lines of the first NDJSON range, so that the fast lane has learned the
     stream's key order before the workers are forked (each would otherwise learn it anew)."""
     for unit in units:
