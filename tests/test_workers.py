@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -57,6 +58,19 @@ def fails_on_two(number: int, argument: int) -> int:
     if number == 2:
         raise KeyError(f"task {number}")
     return number
+
+
+class Unpicklable(Exception):
+    """An exception that cannot travel between processes: it holds a lock."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.lock = threading.Lock()
+
+
+def fails_unpicklably(number: int, argument: int) -> int:
+    """A task that raises an exception pickle refuses."""
+    raise Unpicklable(f"task {number} holds a lock")
 
 
 def dying_work(unit: parallel.Unit) -> object:
@@ -115,6 +129,15 @@ def test_a_task_exception_is_raised_in_the_parent() -> None:
         assert workers.result(0) == 0
         with pytest.raises(KeyError, match="task 2"):
             workers.result(2)
+
+
+def test_an_exception_that_does_not_pickle_arrives_as_its_traceback() -> None:
+    """An exception pickle refuses reaches the parent as a RuntimeError holding the worker's
+    traceback, its type and message included."""
+    with Workers(fails_unpicklably, 1) as workers:
+        workers.submit(5)
+        with pytest.raises(RuntimeError, match=r"(?s)Traceback.*Unpicklable: task 5 holds a lock"):
+            workers.result(5)
 
 
 def stop_after_first(pids: list[int]) -> None:

@@ -19,7 +19,6 @@ import pickle
 import select
 import signal
 import struct
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -67,6 +66,8 @@ def _serve(function: Callable[[int, int], Any], tasks: int, results: int) -> Non
             try:
                 payload = dumps((None, error), highest)
             except Exception:  # an exception that does not pickle: its traceback as text
+                import traceback
+
                 text = "".join(traceback.format_exception(error)).rstrip()
                 payload = dumps((None, RuntimeError(text)), highest)
         _write_all(results, pack(number, len(payload)) + payload)
