@@ -513,3 +513,66 @@ def test_installed_command_handles_bad_input_without_traceback(workdir: Path) ->
         b"<stdin>: binary data, not JSON text (a NUL byte)\n1 document: 0 valid, 1 invalid\n"
     )
     assert binary.stderr == b""
+
+
+def installed(command: list[str]) -> list[str]:
+    """The argv of an installed console script (`["validate-status"]`) or of `python` with
+    options (`["-m", ...]`), run with this interpreter's environment."""
+    if command[0].startswith("-"):
+        return [sys.executable, *command]
+    script = Path(sys.executable).parent / command[0]
+    assert script.exists(), f"{command[0]} is not installed next to {sys.executable}"
+    return [str(script), *command[1:]]
+
+
+def buffered() -> dict[str, str]:
+    """This environment, but with Python's output buffered as by default (no PYTHONUNBUFFERED)."""
+    return {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+
+
+def many_invalid_lines(path: Path, count: int) -> Path:
+    """An NDJSON file of `count` lines, every third one invalid."""
+    valid = compact(EXAMPLES / "valid" / "completed.json")
+    invalid = valid.replace('"job"', '"jobs"')
+    lines = [invalid if index % 3 == 0 else valid for index in range(count)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["validate-status"], ["-m", "batch_contract", "validate"]],
+    ids=["validate-status", "python -m batch_contract"],
+)
+def test_the_console_scripts_end_with_all_their_output(
+    workdir: Path, run_cli: RunCli, command: list[str]
+) -> None:
+    """The installed commands, which end their process without the interpreter's teardown,
+    write every line first: 2,001 lines (over 200 KB, more than a pipe and Python's buffer
+    hold) exactly as the in-process run, then exit 1 with nothing on stderr."""
+    path = many_invalid_lines(workdir / "lines.ndjson", 6000)
+    expected = run_cli(str(path))
+    argv = [*installed(command), str(path)]
+    done = subprocess.run(argv, capture_output=True, check=False, timeout=60, env=buffered())
+    assert (done.returncode, done.stderr) == (ExitCode.VIOLATION, b"")
+    assert done.stdout.decode() == expected.out
+    assert len(expected.lines) == 2001
+
+
+def test_a_reader_that_leaves_early_ends_the_run_quietly(workdir: Path) -> None:
+    """`validate-status big.ndjson | head -1`: when the reader closes the pipe after one line,
+    the command ends with exit code 0 and nothing on stderr (no traceback, no "Exception
+    ignored" from a flush at exit)."""
+    path = many_invalid_lines(workdir / "lines.ndjson", 60000)
+    argv = installed(["validate-status"])
+    process = subprocess.Popen([*argv, str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    assert process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    err = process.stderr.read()
+    process.stderr.close()
+    assert process.wait(timeout=60) == ExitCode.OK
+    problem = "expected a required property, found nothing (absent)"
+    assert first.decode() == f"{path}:1::$.job: {problem}\n"
+    assert err == b""

@@ -1,5 +1,5 @@
 """`python -m batch_contract` runs the `batch-contract` command."""
 
-from batch_contract.cli import main
+from batch_contract.cli import script
 
-raise SystemExit(main())
+script()

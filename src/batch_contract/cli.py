@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn
 
 from batch_contract.argparsing import OneLineParser
 from batch_contract.errors import BatchContractError, WorkerDied
@@ -307,3 +307,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return validate_main(rest, prog="batch-contract validate")
     module = importlib.import_module(_SUBCOMMANDS[command][0])
     return _guarded(lambda: module.main(rest), f"batch-contract {command}")
+
+
+def end(code: int) -> NoReturn:
+    """End a console script's process with `code` as soon as its output is flushed, skipping the
+    interpreter's teardown: unloading the 400-odd modules a run imports takes 12-35 ms on the
+    benchmark machine, a fifth of a one-file run, and does nothing a finished command needs (every
+    file it wrote is closed, every worker reaped). A reader that has gone leaves `code` as is."""
+    import contextlib
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BrokenPipeError, ValueError):  # a reader gone, a stream closed
+            stream.flush()
+    os._exit(code)
+
+
+def validate_script() -> NoReturn:
+    """The `validate-status` console script."""
+    end(validate_main())
+
+
+def script() -> NoReturn:
+    """The `batch-contract` console script (and `python -m batch_contract`)."""
+    end(main())
