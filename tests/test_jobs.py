@@ -10,6 +10,7 @@ import io
 import itertools
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -166,3 +167,23 @@ def test_the_parent_teaches_the_lane_the_key_order_before_forking(tmp_path: Path
     assert not checker.prepare_lines().clean(VALID)
     parallel._teach(checker, list(parallel.plan([str(path)], ndjson=False, jobs=2)))
     assert checker.prepare_lines().clean(VALID)
+
+
+def test_no_more_workers_than_units(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--jobs 64` over a folder of three files forks three workers, not 64, and reports as one
+    process does."""
+    folder = tmp_path / "three"
+    folder.mkdir()
+    for index, body in enumerate((VALID, ODD_LINES[0], VALID)):
+        (folder / f"doc-{index}.json").write_bytes(body)
+    forked: list[int] = []
+    real = parallel.Workers
+
+    def counting(function: Any, jobs: int) -> parallel.Workers:
+        """`Workers`, noting how many processes were asked for."""
+        forked.append(jobs)
+        return real(function, jobs)
+
+    monkeypatch.setattr(parallel, "Workers", counting)
+    assert run(["--jobs", "64", str(folder)]) == run([str(folder)])
+    assert forked == [3]

@@ -252,10 +252,12 @@ def check_parallel(
     checker and renderer; `checker` serves what the parent reads itself. Unreadable inputs are
     appended to `errors`, as `iter_items` does."""
     units = list(plan(paths, ndjson, jobs))
-    if sum(isinstance(unit, Unit) for unit in units) <= 1:
+    count = sum(isinstance(unit, Unit) for unit in units)
+    if count <= 1:
         items = iter_items(paths, stdin=stdin, ndjson=ndjson, errors=errors)
         yield from checker.check_items(items)
         return
+    jobs = min(jobs, count)  # a worker without a unit would only be forked and reaped
     relative = relative_numbers(settings[3])
     if not FORKS:
         import multiprocessing
