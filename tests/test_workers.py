@@ -17,7 +17,7 @@ from batch_contract import parallel
 from batch_contract.cli import validate_main
 from batch_contract.errors import WorkerDied
 from batch_contract.exitcodes import ExitCode
-from batch_contract.workers import Workers
+from batch_contract.workers import MAX_AHEAD, Workers
 
 WORK = parallel.work
 
@@ -138,6 +138,21 @@ def test_an_exception_that_does_not_pickle_arrives_as_its_traceback() -> None:
         workers.submit(5)
         with pytest.raises(RuntimeError, match=r"(?s)Traceback.*Unpicklable: task 5 holds a lock"):
             workers.result(5)
+
+
+def test_no_more_than_max_ahead_tasks_are_out_at_a_time() -> None:
+    """`MAX_AHEAD` tasks may be out at once (they fit in any pipe, so handing them out never
+    waits); one more is refused until a result is taken back."""
+    with Workers(square_and_pid, 1) as workers:
+        for number in range(MAX_AHEAD):
+            workers.submit(number)
+        with pytest.raises(ValueError, match=f"more than {MAX_AHEAD} tasks"):
+            workers.submit(MAX_AHEAD)
+        assert workers.result(0)[0] == 0
+        workers.submit(MAX_AHEAD)
+        workers.finish()
+        assert workers.result(MAX_AHEAD)[0] == MAX_AHEAD * MAX_AHEAD
+        assert workers.result(MAX_AHEAD - 1)[0] == (MAX_AHEAD - 1) ** 2
 
 
 def stop_after_first(pids: list[int]) -> None:

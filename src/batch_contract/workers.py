@@ -30,8 +30,10 @@ workers reading the one pipe each take whole tasks."""
 _HEADER = struct.Struct("<qQ")
 """A result on a worker's pipe: the task number and the length of the pickle that follows, of
 (result, None) or (None, the exception the task raised)."""
-MAX_AHEAD = 2048
-"""Tasks submitted but not yet taken back, at most: 32 KB of pipe, so `submit` never blocks."""
+MAX_AHEAD = 512
+"""Tasks submitted but not yet taken back, at most: 8 KB, which every platform's pipe holds (macOS
+starts a pipe at 16 KB), so `submit` never blocks, and the parent never waits to hand out a task
+while the workers wait for it to read their results."""
 _READ = 1 << 20
 
 
@@ -81,6 +83,7 @@ class Workers:
 
     def __init__(self, function: Callable[[int, int], Any], jobs: int) -> None:
         self._done: dict[int, Any] = {}
+        self._out = 0  # tasks submitted and not yet taken back
         self._buffers: dict[int, bytearray] = {}
         self._pids: dict[int, int] = {}
         self._poll = select.poll()
@@ -120,8 +123,12 @@ class Workers:
         self._stop(kill=kind is not None)
 
     def submit(self, number: int, argument: int = 0) -> None:
-        """Hand out task `number` (>= 0); the first free worker takes it."""
+        """Hand out task `number` (>= 0); the first free worker takes it. At most `MAX_AHEAD`
+        tasks may be out at a time (ValueError past that)."""
+        if self._out >= MAX_AHEAD:
+            raise ValueError(f"more than {MAX_AHEAD} tasks out at a time")
         os.write(self._submit, _TASK.pack(number, argument))
+        self._out += 1
 
     def finish(self) -> None:
         """No more tasks: each worker ends once it has sent its last result."""
@@ -139,6 +146,7 @@ class Workers:
             for fd, _ in self._poll.poll():
                 self._receive(fd)
         value, error = done.pop(number)
+        self._out -= 1
         if error is not None:
             raise error
         return value
