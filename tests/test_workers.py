@@ -41,8 +41,9 @@ def deadline() -> Iterator[None]:
 
 
 def square_and_pid(number: int, argument: int) -> tuple[int, int]:
-    """A task: its number squared plus its argument, and which process computed it."""
-    time.sleep(0.002)  # long enough that both workers take tasks
+    """A task: its number squared plus its argument, and which process computed it. Task 0
+    takes 0.3 s, so that the other worker takes tasks meanwhile even on a loaded machine."""
+    time.sleep(0.3 if number == 0 else 0.001)
     return number * number + argument, os.getpid()
 
 
