@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -193,3 +195,43 @@ def test_validate_status_names_a_dead_worker_with_exit_code_3(
         r"\(out of memory\?\)\n",
         err,
     )
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux: from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # it ended meanwhile
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_an_interrupt_ends_a_jobs_run_and_its_workers(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the process group) during `validate-status --jobs 2` ends it with
+    "interrupted" and exit code 130, and leaves no worker behind (the workers ignore SIGINT; the
+    parent ends them)."""
+    line = (Path(__file__).parent / "examples" / "valid" / "completed.json").read_bytes()
+    line = b" ".join(line.split()) + b"\n"
+    path = tmp_path / "big.ndjson"
+    path.write_bytes(line * (48_000_000 // len(line)))
+    script = Path(sys.executable).parent / "validate-status"
+    process = subprocess.Popen(
+        [str(script), "--jobs", "2", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    while len(workers := children(process.pid)) < 2:
+        assert process.poll() is None, "the run ended before its workers started"
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGINT)
+    assert process.communicate(timeout=30) == (None, b"validate-status: interrupted\n")
+    assert process.returncode == 130
+    time.sleep(0.1)
+    assert [pid for pid in workers if not gone(pid)] == []
