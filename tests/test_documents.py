@@ -1,5 +1,5 @@
-"""Reading NDJSON in blocks: every line comes out once, whole, without its newline and with its
-number, wherever the reads cut the stream."""
+"""Reading NDJSON in blocks: every line comes out once, whole, with the newline that ends it and
+with its number, wherever the reads cut the stream."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ LINE_BYTES = st.binary(max_size=12).map(lambda raw: raw.replace(b"\n", b""))
 
 def read(data: bytes) -> dict[int, bytes]:
     """What `iter_line_blocks` hands out for `data`, by line number: the bytes of each line of a
-    block, or the raw bytes of the last line when no newline ends it."""
+    block (its newline included), or the raw bytes of the last line when no newline ends it."""
     out: dict[int, bytes] = {}
     for item in iter_line_blocks(io.BytesIO(data), "t"):
         if isinstance(item, LineBlock):
@@ -32,9 +32,10 @@ def read(data: bytes) -> dict[int, bytes]:
 
 
 def expected(data: bytes) -> dict[int, bytes]:
-    """Each line of `data` by number; the part after the last newline only if it is not blank."""
+    """Each line of `data` by number, with its newline; the part after the last newline only if
+    it is not blank."""
     *lines, last = data.split(b"\n")
-    out = dict(enumerate(lines, 1))
+    out = {number: line + b"\n" for number, line in enumerate(lines, 1)}
     if last.strip():
         out[len(lines) + 1] = last
     return out
@@ -50,7 +51,7 @@ def test_every_line_comes_out_once_wherever_the_reads_cut(
     lines: list[bytes], final_newline: bool, block: int
 ) -> None:
     """Lines read in blocks of any size, with or without a final newline, are the lines of the
-    text, numbered from 1, blank ones and carriage returns kept."""
+    text, numbered from 1, blank ones, carriage returns and newlines kept."""
     data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(documents, "_BLOCK", block)
@@ -64,7 +65,7 @@ def test_a_block_that_ends_on_a_newline_leaves_nothing_pending() -> None:
         patch.setattr(documents, "_BLOCK", 3)
         items = list(iter_line_blocks(io.BytesIO(b"ab\nc\nde\n"), "t"))
     assert items == [
-        LineBlock("t", 1, [b"ab"]),
-        LineBlock("t", 2, [b"c"]),
-        LineBlock("t", 3, [b"de"]),
+        LineBlock("t", 1, [b"ab\n"]),
+        LineBlock("t", 2, [b"c\n"]),
+        LineBlock("t", 3, [b"de\n"]),
     ]

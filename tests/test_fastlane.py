@@ -2,8 +2,9 @@
 valid with no rule finding at any level; everything else it leaves to the full path.
 
 The example documents of tests/examples are the cases (the test list is the folder listing), each
-as the compact line orjson writes, with the lane taught that line's key order first, so the lane
-is as willing as it can be. Hypothesis then mutates clean lines byte by byte.
+as the compact line orjson writes, with its newline as `LineBlock` holds it, and with the lane
+taught that line's key order first, so the lane is as willing as it can be. Hypothesis then
+mutates clean lines byte by byte.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batch_contract import fastlane, rules
-from batch_contract.documents import Document, LineBlock
+from batch_contract.documents import Document, LineBlock, chop
 from batch_contract.quickrules import FIELDS
 from batch_contract.runner import LIGHT_DOCUMENTS, Checker, Passed, Result
 from batch_contract.schemas import Part
@@ -48,6 +49,11 @@ layouts (an offset, a lower-case `t`, fractions of different lengths), are left 
 on purpose: the quick rule test does not order them."""
 
 
+def compact(value: Any) -> bytes:
+    """The compact line of `value` as a block of NDJSON holds it: its newline kept."""
+    return orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)
+
+
 def example_lines() -> list[Any]:
     """(folder, name, line, value or None) for every example file."""
     return list(_example_lines())
@@ -59,9 +65,9 @@ def _example_lines() -> Iterator[Any]:
             raw = path.read_bytes()
             try:
                 value = orjson.loads(raw)
-                line = orjson.dumps(value)
+                line = compact(value)
             except orjson.JSONDecodeError:
-                value, line = None, raw
+                value, line = None, raw if raw.endswith(b"\n") else raw + b"\n"
             yield pytest.param(folder, path.stem, line, value, id=f"{folder}/{path.stem}")
 
 
@@ -76,7 +82,8 @@ def taught(value: Any, part: Part = "status") -> fastlane.FastLane:
 
 def full_path_clean(line: bytes, part: Part = "status") -> bool:
     """Whether the full path finds the line valid with no finding, every rule on."""
-    result = Checker("documented", part, EVERY_RULE_AS_WARNING).check(Document("t", "1", line))
+    checker = Checker("documented", part, EVERY_RULE_AS_WARNING)
+    result = checker.check(Document("t", "1", chop(line)))
     return result.problem is None and not result.violations
 
 
@@ -104,7 +111,7 @@ def job_lines() -> list[Any]:
         folder, name, _, value = param.values
         if isinstance(value, dict) and isinstance(value.get("job"), dict):
             job = value["job"]
-            out.append(pytest.param(folder, name, orjson.dumps(job), job, id=param.id))
+            out.append(pytest.param(folder, name, compact(job), job, id=param.id))
     return out
 
 
@@ -124,7 +131,18 @@ def test_job_lane_never_passes_what_the_full_path_faults(
 def completed_line() -> tuple[bytes, Any]:
     """The compact line of valid/completed.json and its value."""
     value = orjson.loads((EXAMPLES / "valid/completed.json").read_bytes())
-    return orjson.dumps(value), value
+    return compact(value), value
+
+
+def test_a_line_without_its_newline_is_left_to_the_full_path() -> None:
+    """The lane compares a line with its encoding plus a newline, so the same clean line without
+    its newline (the last line of a file, handed out as a document) is not clean to the lane,
+    while a check of it finds it clean."""
+    line, value = completed_line()
+    lane = taught(value)
+    assert lane.clean(line)
+    assert not lane.clean(chop(line))
+    assert full_path_clean(chop(line))
 
 
 def test_duplicate_key_is_left_to_the_full_path() -> None:
@@ -132,7 +150,7 @@ def test_duplicate_key_is_left_to_the_full_path() -> None:
     names the duplicate key."""
     line, value = completed_line()
     doubled = line.replace(b'"status":', b'"status":"running","status":', 1)
-    result = Checker().check(Document("t", "1", doubled))
+    result = Checker().check(Document("t", "1", chop(doubled)))
     assert result.problem == 'duplicate object key "status"'
     assert taught(value).clean(line)
     assert not taught(value).clean(doubled)
@@ -162,7 +180,7 @@ def test_key_order_is_learned_from_the_stream() -> None:
     that order from a clean value, and the first order keeps passing."""
     line, value = completed_line()
     reordered = {"progress_percentage": value["progress_percentage"], "job": value["job"]}
-    other = orjson.dumps(reordered)
+    other = compact(reordered)
     lane = taught(value)
     assert lane.clean(line)
     assert not lane.clean(other)
@@ -244,7 +262,7 @@ def test_mutated_lines_never_pass_wrongly(name: str, edits: list[tuple[int, str,
                 data[at] = byte
             else:
                 del data[at]
-    line = bytes(data)
+    line = bytes(data) + b"\n"
     if taught(value).clean(line):
         assert full_path_clean(line)
 
@@ -280,7 +298,7 @@ def test_block_verdicts_do_not_depend_on_the_lane() -> None:
     def verdicts(checker: Checker) -> dict[int, tuple[Any, ...]]:
         out: dict[int, tuple[Any, ...]] = {}
         for item in checker.check_block(
-            LineBlock("t", 1, [line.replace(b"\n", b"") for line in lines])
+            LineBlock("t", 1, [line.replace(b"\n", b"") + b"\n" for line in lines])
         ):
             if isinstance(item, Passed):
                 out.update((number, ()) for number in item.numbers)
@@ -384,7 +402,7 @@ def test_a_lane_with_one_date_time_checks_it() -> None:
     }
     lane = fastlane.FastLane(fastlane._object(job, {}), "job")
     values = {field: None for field in FIELDS} | {"status": "pending"}  # in the schema's order
-    good = orjson.dumps(values | {"seen_at": "2024-01-06T13:29:24Z"})
+    good = compact(values | {"seen_at": "2024-01-06T13:29:24Z"})
     assert lane.clean(good)
     assert not lane.clean(good.replace(b"13:29", b"25:29"))
 
@@ -408,7 +426,7 @@ def test_lines_that_leave_out_optional_properties_share_one_order() -> None:
     pending = {k: v for k, v in job.items() if k not in ("started_at", "completed_at")}
     pending.update(status="pending", processed_items=0, failed_items=0, skipped_items=0)
     pending_value = {"job": pending, "progress_percentage": 0}
-    pending_line = orjson.dumps(pending_value)
+    pending_line = compact(pending_value)
     assert full_path_clean(pending_line)
     lane = taught(value)
     assert lane.clean(line)
@@ -416,7 +434,7 @@ def test_lines_that_leave_out_optional_properties_share_one_order() -> None:
     lane.learn(pending_value)
     assert lane.clean(pending_line)
     assert lane.clean(line)
-    explicit = orjson.dumps({"job": {**pending, "started_at": None}, "progress_percentage": 0})
+    explicit = compact({"job": {**pending, "started_at": None}, "progress_percentage": 0})
     assert full_path_clean(explicit)
     assert not lane.clean(explicit)
 

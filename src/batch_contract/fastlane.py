@@ -5,7 +5,8 @@ required and nullable fields; no undocumented field) without building a dict fir
 *clean* (valid, and no rule finds anything at any level) when all of these hold:
 
 1. msgspec decodes it into the derived Structs;
-2. msgspec encodes the decoded value back to the very same bytes. So the line is compact JSON,
+2. msgspec encodes the decoded value back to the very same bytes (the line keeps its newline,
+   and the lane adds one to the encoding). So the line is compact JSON,
    holds every key once (a duplicate key would be in the line twice and in the encoding once),
    and has no escape sequence or number spelling whose meaning the decoded value hides;
 3. jsonschema-rs finds the fields with a format (the date-times) valid against their own
@@ -276,6 +277,7 @@ def clean(line):
     except failures:
         return False
     encode_into(doc, encoded)
+    encoded.append(10)
     job = {job}
     return (
         encoded == line{formats}
@@ -313,7 +315,8 @@ class FastLane:
         self._order = _schema_order(shape)
         self._decode, self._extras = self._decoder(self._order)
         self.clean: Callable[[bytes], bool] = self._make_clean()
-        """Whether a line is surely valid with no rule finding (False: take the full path)."""
+        """Whether a line, its newline included (as `LineBlock` holds it), is surely valid with no
+        rule finding (False: take the full path; a line without its newline always does)."""
 
     def _decoder(self, order: Signature) -> tuple[Callable[[bytes], Any], list[str]]:
         """The decode function for `order` and the attribute paths of its raw properties."""

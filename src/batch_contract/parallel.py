@@ -20,6 +20,7 @@ import gc
 import os
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
+from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
@@ -231,7 +232,7 @@ def _teach(checker: Checker, units: Sequence[Unit | str], sample: int = 1 << 14)
         if isinstance(unit, Unit) and unit.start >= 0:
             with contextlib.suppress(OSError), Path(unit.path).open("rb") as handle:
                 handle.seek(unit.start)
-                lines = handle.read(min(sample, unit.end - unit.start)).split(b"\n")[:-1]
+                lines = BytesIO(handle.read(min(sample, unit.end - unit.start))).readlines()[:-1]
                 checker.check_block(LineBlock(unit.source, 1, lines))
             return
 

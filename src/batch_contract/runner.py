@@ -11,7 +11,7 @@ from itertools import compress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from batch_contract import quickrules
-from batch_contract.documents import Document, LineBlock
+from batch_contract.documents import Document, LineBlock, chop
 from batch_contract.errors import DocumentError
 from batch_contract.jsondoc import check_parsed, explain, parse_document
 from batch_contract.limits import MAX_DOCUMENT_BYTES
@@ -223,7 +223,7 @@ class Checker:
             for number, line in enumerate(block.lines, block.first):
                 if not line.strip():
                     continue
-                if not light.clears(line):
+                if not light.clears(chop(line)):
                     break
                 numbers.append(number)
             else:
@@ -245,7 +245,7 @@ class Checker:
         rules, levels = self._rules, self._levels
         clean = self._clean or _never
         for index in [index for index, hit in enumerate(passed) if not hit]:
-            line = lines[index]
+            line = chop(lines[index])
             if len(line) > MAX_DOCUMENT_BYTES:  # `check` names the size
                 results[index] = self.check(Document(source, str(first + index), line))
                 continue
