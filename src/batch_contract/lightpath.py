@@ -34,27 +34,11 @@ from typing import Any
 from batch_contract import quickrules
 from batch_contract.datetimes import is_rfc3339_datetime
 from batch_contract.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, deeper_than
-from batch_contract.schemas import Part, Profile, bundled_schema
+from batch_contract.schemas import ANNOTATIONS, KEYWORDS, Part, Profile, bundled_schema
 
 Check = Callable[[Any], bool]
 """Whether a value honours one schema."""
 
-_ANNOTATIONS = frozenset(
-    {"$schema", "$id", "$defs", "title", "description", "$comment", "examples"}
-)
-_KEYWORDS = frozenset(
-    {
-        "$ref",
-        "type",
-        "enum",
-        "minimum",
-        "maximum",
-        "format",
-        "properties",
-        "required",
-        "additionalProperties",
-    }
-)
 _INT64 = 2**63
 """orjson reads an integer beyond 64 bits as a float; this path leaves anything that large."""
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -144,7 +128,7 @@ def compile_schema(schema: Any, defs: Mapping[str, Any], depth: int = 0) -> Chec
         return _never
     if not isinstance(schema, dict) or depth > 32:
         raise Unsupported(f"subschema {schema!r}")
-    unknown = set(schema) - _ANNOTATIONS - _KEYWORDS
+    unknown = set(schema) - ANNOTATIONS - KEYWORDS
     if unknown:
         raise Unsupported(f"keywords {sorted(unknown)}")
     ref: Check | None = None

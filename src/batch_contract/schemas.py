@@ -14,6 +14,23 @@ Profile = Literal["documented", "strict"]
 Part = Literal["status", "job"]
 PROFILES: tuple[Profile, ...] = ("documented", "strict")
 PARTS: tuple[Part, ...] = ("status", "job")
+ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "title", "description", "$comment", "examples"})
+"""Keywords that say nothing about validity."""
+KEYWORDS = frozenset(
+    {
+        "$ref",
+        "type",
+        "enum",
+        "minimum",
+        "maximum",
+        "format",
+        "properties",
+        "required",
+        "additionalProperties",
+    }
+)
+"""The keywords the bundled schemas use, which the light path's predicate and the lister's source
+are derived from; a schema with any other keyword gets neither."""
 
 _FILES: dict[tuple[Profile, Part], str] = {
     ("documented", "status"): "batch-job-status.schema.json",

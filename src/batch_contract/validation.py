@@ -1,8 +1,9 @@
 """Turns a parsed document into violations of a schema profile.
 
 Two engines give the same answers (tests/test_engines.py): jsonschema-rs decides quickly whether a
-document is valid and lists what is wrong with it; pure-Python jsonschema is the reference oracle.
-Both are built on the same schema files and the date-time decision of `datetimes`.
+document is valid, and the lister written for the schema (`lister`) lists what is wrong with an
+invalid one (jsonschema-rs lists where there is none); pure-Python jsonschema is the reference
+oracle. All are built on the same schema files and the date-time decision of `datetimes`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, NamedTuple
 
 from batch_contract.datetimes import is_rfc3339_datetime
@@ -87,7 +88,7 @@ def _literal(value: Any) -> str:
     return _LITERAL(value)
 
 
-def _expected_text(keyword: str, limit: Any) -> str:
+def expected_text(keyword: str, limit: Any) -> str:
     """What a schema keyword with its value asks for, in words."""
     if keyword == "type":
         types = sorted([limit] if isinstance(limit, str) else limit, key=lambda t: t == "null")
@@ -108,8 +109,8 @@ def _expected_text(keyword: str, limit: Any) -> str:
 
 
 def _make(path: Sequence[str | int], keyword: str, limit: Any, instance: Any) -> Violation:
-    found = _ABSENT if keyword == "required" else describe(instance)
-    return Violation(json_path(path), keyword, _expected_text(keyword, limit), found)
+    found = ABSENT if keyword == "required" else describe(instance)
+    return Violation(json_path(path), keyword, expected_text(keyword, limit), found)
 
 
 def _sorted(violations: Iterable[Violation]) -> tuple[Violation, ...]:
@@ -152,11 +153,30 @@ class Validator:
         return () if valid else self.violations_of_invalid(document)
 
     def violations_of_invalid(self, document: Any) -> tuple[Violation, ...]:
-        """`violations` of a document jsonschema-rs's `is_valid` has already found invalid."""
+        """`violations` of a document jsonschema-rs's `is_valid` has already found invalid: listed
+        by the lister written for the schema (`lister`), or by jsonschema-rs where there is none
+        or it finds nothing."""
         try:
-            return _sorted(self._rs_violations(document))
-        except UnicodeEncodeError:  # pragma: no cover - is_valid raises it first
+            lister = self._lister
+            if lister is not None:
+                found = lister(document)
+                if found:
+                    return _sorted(found)
+            return self.rs_violations(document)
+        except UnicodeEncodeError:  # unpaired surrogates: jsonschema-rs cannot read them
             return self.reference_violations(document)
+
+    def rs_violations(self, document: Any) -> tuple[Violation, ...]:
+        """Every violation as jsonschema-rs's `iter_errors` lists it, sorted: where the lister
+        cannot list (raises `UnicodeEncodeError` on unpaired surrogates)."""
+        return _sorted(self._rs_violations(document))
+
+    @functools.cached_property
+    def _lister(self) -> Callable[[Any], list[Violation]] | None:
+        """The lister of this profile and part (`lister.build`), written on first use."""
+        from batch_contract import lister
+
+        return lister.build(self.profile, self.part)
 
     def _rs_violations(self, document: Any) -> Iterable[Violation]:
         expected_at = self._expected_at
@@ -165,7 +185,7 @@ class Validator:
             path = error.instance_path
             kind: Any = error.kind
             if keyword == "required":
-                yield Violation(json_path([*path, kind.property]), keyword, _REQUIRED, _ABSENT)
+                yield Violation(json_path([*path, kind.property]), keyword, REQUIRED, ABSENT)
             elif keyword == "additionalProperties":
                 instance: Any = error.instance
                 for name in kind.unexpected:
@@ -175,7 +195,7 @@ class Validator:
                 where = tuple(error.evaluation_path)
                 text = expected_at.get(where)
                 if text is None:
-                    text = expected_at[where] = _expected_text(keyword, _RS_LIMITS[keyword](kind))
+                    text = expected_at[where] = expected_text(keyword, _RS_LIMITS[keyword](kind))
                 yield Violation(json_path(path), keyword, text, describe(error.instance))
             else:  # pragma: no cover - keywords our schemas do not use
                 yield Violation(json_path(path), keyword, keyword, error.message)
@@ -218,8 +238,8 @@ _RS_LIMITS: dict[str, Any] = {
     "format": lambda kind: kind.format,
 }
 """How to read the keyword's value off a jsonschema-rs error kind."""
-_REQUIRED = _expected_text("required", None)
-_ABSENT = "nothing (absent)"
+REQUIRED = expected_text("required", None)
+ABSENT = "nothing (absent)"
 
 
 def _date_time_format(instance: object) -> bool:
