@@ -54,24 +54,46 @@ def table(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 @pytest.mark.parametrize(
-    ("ratio", "value"),
+    ("ratio", "value", "met"),
     [
-        ("validate-status / orjson parse rate", "0.40"),
-        ("--jobs 2 speed-up over --jobs 1", "1.67"),
-        ("2 one-process runs side by side / one run (the machine's own 2-process scaling)", "1.60"),
-        ("--jobs 2 speed-up / the machine's 2-process scaling", "1.04"),
-        ("check-jsonschema / validate-status, 20 files", "10.00"),
-        ("check-jsonschema light / validate-status, one file", "4.00"),
+        ("validate-status / orjson parse rate", "0.400", "yes"),
+        ("--jobs 2 speed-up over --jobs 1", "1.667", "NO"),
+        (
+            "2 one-process runs side by side / one run (the machine's own 2-process scaling)",
+            "1.600",
+            "",
+        ),
+        ("--jobs 2 speed-up / the machine's 2-process scaling", "1.042", ""),
+        ("check-jsonschema / validate-status, 20 files", "10.000", "yes"),
+        ("check-jsonschema light / validate-status, one file", "4.000", "yes"),
     ],
 )
-def test_ratio_rows(table: str, ratio: str, value: str) -> None:
-    """Each ratio row holds the value its medians give, with its target beside it."""
+def test_ratio_rows(table: str, ratio: str, value: str, met: str) -> None:
+    """Each ratio row holds the value its medians give, its target, and whether it meets it."""
     rows = {
-        line.split(" | ")[0].removeprefix("| "): line.split(" | ")[1]
+        line.split(" | ")[0].removeprefix("| "): line.removesuffix(" |").split(" | ")[1:]
         for line in table.splitlines()
         if line.startswith("| ") and " | " in line
     }
-    assert rows[ratio] == value
+    assert rows[ratio][0] == value
+    assert rows[ratio][2] == met
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "met"),
+    [
+        (0.397, ">= 0.40", "NO"),
+        (0.4, ">= 0.40", "yes"),
+        (1.799, ">= 1.8", "NO"),
+        (1.5, "<= 1.5", "yes"),
+        (1.51, "<= 1.5", "NO"),
+        (0.1, "(info)", ""),
+    ],
+)
+def test_a_target_is_judged_unrounded(value: float, target: str, met: str) -> None:
+    """A ratio just short of its target is not met, even where it rounds to it: 0.397 is no
+    0.40."""
+    assert bench()["_verdict"](value, target) == met
 
 
 @pytest.mark.parametrize(
