@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from batch_contract.errors import UsageError
 
@@ -14,6 +14,24 @@ class OneLineParser(argparse.ArgumentParser):
 
     hint = ""
     """Appended to every error message (for example " (see --help)")."""
+    _adding = False
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        """`ArgumentParser.add_argument`, whose check of the metavar gets a formatter of a given
+        width (`_get_formatter`)."""
+        self._adding = True
+        try:
+            return super().add_argument(*args, **kwargs)
+        finally:
+            self._adding = False
+
+    def _get_formatter(self) -> argparse.HelpFormatter:
+        """The help formatter; while an argument is added (argparse makes one per argument only to
+        check its metavar), one of a fixed width, which spares every run importing `shutil`
+        (with `bz2` and `lzma`) to ask the terminal for its width: about 3 ms of a start."""
+        if self._adding:
+            return self.formatter_class(prog=self.prog, width=80)  # type: ignore[call-arg]
+        return super()._get_formatter()
 
     def error(self, message: str) -> NoReturn:
         """Raise argparse's complaint as a `UsageError`."""
