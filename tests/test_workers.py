@@ -13,7 +13,9 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from fractions import Fraction
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -49,6 +51,20 @@ def square_and_pid(number: int, argument: int) -> tuple[int, int]:
     takes 0.3 s, so that the other worker takes tasks meanwhile even on a loaded machine."""
     time.sleep(0.3 if number == 0 else 0.001)
     return number * number + argument, os.getpid()
+
+
+class Point(NamedTuple):
+    """A result that is more than plain data."""
+
+    x: int
+    y: Fraction
+
+
+def plain_or_not(number: int, argument: int) -> object:
+    """A task whose result is plain data (a dict of lists) for even numbers, else a `Point`."""
+    if number % 2:
+        return Point(number, Fraction(1, number))
+    return {"number": [number, -1.5, "é", b"\x00", None, True], "set": {number}}
 
 
 def dies_on_three(number: int, argument: int) -> int:
@@ -258,3 +274,13 @@ def test_a_worker_reuses_the_memory_it_freed() -> None:
         faults = [workers.result(number) for number in range(8)]
     assert faults[0] > 500
     assert max(faults[1:]) < 100, faults
+
+
+def test_results_arrive_as_they_were_made() -> None:
+    """Plain data (which travels marshalled) and objects that are more than that (pickled) come
+    back equal and of the same types."""
+    results = take_all(plain_or_not, 6)
+    assert results[0] == {"number": [0, -1.5, "é", b"\x00", None, True], "set": {0}}
+    assert results[3] == Point(3, Fraction(1, 3))
+    assert type(results[3]) is Point
+    assert [type(result) for result in results] == [dict, Point] * 3

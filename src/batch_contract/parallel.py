@@ -49,8 +49,10 @@ MIN_RANGE_BYTES = 1 << 20
 TAIL_RANGE_BYTES = 1 << 18
 """The smallest unit of the tapered tail of a file (`line_ranges`)."""
 _READ = 1 << 20
-_PEEK = 1 << 16
-"""How much is read at a time, looking for the newline that ends a range."""
+_PEEK = 1 << 12
+"""How much is read at a time, looking for the newline that ends a range (a body of this endpoint
+is under 2 KB: one read finds it, where 64 KB reads took 0.5 ms of the planning of a 116 MB file
+and 4 KB reads 0.2 ms)."""
 _checker: Checker | None = None
 _render: Any = None
 _strict = False
