@@ -71,8 +71,22 @@ def checkout_folder(rev: str, folder: Path, into: Path) -> Path:
     _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root)
     archive = _git(["archive", "--format=tar", rev, "--", relative], root)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
+        _extract(tar, into)
     return into / relative
+
+
+def _extract(tar: tarfile.TarFile, into: Path) -> None:
+    """Extract the archive under `into` with the "data" filter; on a Python without extraction
+    filters (3.11 before 3.11.4, such as Debian 12's 3.11.2), the regular files and folders only,
+    none of them outside `into`, as that filter would have them."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(into, filter="data")
+        return
+    for member in tar.getmembers():
+        parts = Path(member.name).parts
+        if not (member.isfile() or member.isdir()) or member.name.startswith("/") or ".." in parts:
+            raise UsageError(f"git archive: {member.name}: not a plain file or folder")
+    tar.extractall(into)
 
 
 def render_text(result: Drift) -> str:

@@ -6,6 +6,7 @@ import io
 import json
 import shutil
 import subprocess
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -205,8 +206,14 @@ def test_json_format_exactly(new: Path) -> None:
     }
 
 
-def test_against_a_git_revision(tmp_path: Path) -> None:
-    """--against REV compares the committed cassettes with the working tree's."""
+@pytest.mark.parametrize("filters", [True, False], ids=["extraction-filters", "python-3.11.2"])
+def test_against_a_git_revision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filters: bool
+) -> None:
+    """--against REV compares the committed cassettes with the working tree's, on a Python with
+    tarfile's extraction filters and on one without them (3.11 before 3.11.4)."""
+    if not filters:
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
     repo = tmp_path / "repo"
     shutil.copytree(OLD, repo / "cassettes")
 
@@ -253,3 +260,29 @@ def test_unreadable_cassette_exits_2(new: Path) -> None:
         f"batch-contract drift: {new / 'status' / 'broken.yaml'}: not a readable vcrpy "
         "cassette (ParserError)\n"
     )
+
+
+@pytest.mark.parametrize(
+    "name", ["../outside.yaml", "/etc/absolute.yaml", "link.yaml"], ids=["parent", "abs", "link"]
+)
+def test_without_extraction_filters_only_plain_members_are_extracted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """On a Python without tarfile's filters, an archive member outside the folder or other than
+    a plain file or folder is refused in one line, and nothing is written outside the folder."""
+    from batch_contract import drift_command
+    from batch_contract.errors import UsageError
+
+    monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        member = tarfile.TarInfo(name)
+        if name == "link.yaml":
+            member.type, member.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        tar.addfile(member, io.BytesIO(b""))
+    buffer.seek(0)
+    into = tmp_path / "into"
+    with tarfile.open(fileobj=buffer) as tar, pytest.raises(UsageError, match="not a plain file"):
+        drift_command._extract(tar, into)
+    assert not (tmp_path / "outside.yaml").exists()
+    assert not into.exists()
