@@ -32,9 +32,9 @@ import msgspec
 import orjson
 
 from batch_contract import quickrules
-from batch_contract.schemas import Part, Profile, bundled_schema
+from batch_contract.schemas import ANNOTATIONS, Part, Profile, bundled_schema
 
-_ANNOTATIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "examples"})
+_ANNOTATIONS = ANNOTATIONS - {"$defs"}
 _SCALARS: dict[str, Any] = {"string": str, "boolean": bool, "null": type(None)}
 _MAX_ORDERS = 16
 """Key orders learned per run at most: a stream with more is not one producer's."""

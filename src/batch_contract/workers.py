@@ -4,10 +4,10 @@ platform forks.
 The parent writes each task as 16 bytes (its number and one integer argument) to a pipe that
 every worker reads from as it comes free, so a worker never waits on the parent for its next
 task; each worker sends its results back (marshalled, or pickled if they are more than plain
-data) on a pipe of its own, and the parent hands
-them out by task number. Next to `multiprocessing.Pool` this starts in a few milliseconds, runs
-no helper thread in the parent and wakes the parent once per result; and a worker that dies
-(killed, out of memory) ends the run with `WorkerDied`, where a Pool waits for its result forever.
+data) on a pipe of its own, and the parent hands them out by task number. Next to
+`multiprocessing.Pool` this starts in a few milliseconds, runs no helper thread in the parent and
+wakes the parent once per result; and a worker that dies (killed, out of memory) ends the run with
+`WorkerDied`, where a Pool waits for its result forever.
 
 The workers inherit the function and everything it reads at the fork, so the tasks themselves
 need not travel: only their numbers do.
