@@ -1,13 +1,14 @@
 """The HTTP client of the contract suite: httpx with explicit timeouts and the official SDK's
 retry policy (5 retries, exponential backoff from 0.5 s to 8 s with jitter, `Retry-After` honoured,
-retries on 408, 409, 429, 5xx and connection errors). Requests are shown with the key masked."""
+retries on 408, 409, 429, 5xx and connection errors). The key is a `Secret`: it is unwrapped only by
+`BearerAuth` as the request goes out, and shown masked in every form."""
 
 from __future__ import annotations
 
 import email.utils
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -16,6 +17,7 @@ import httpx
 
 from batch_contract import ENDPOINT_PATH
 from batch_contract.errors import BatchContractError
+from batch_contract.secret import Secret, mask
 
 DEFAULT_TIMEOUT = 30.0
 MAX_RETRIES = 5
@@ -34,9 +36,20 @@ class ServerUnreachable(BatchContractError):
     """The endpoint could not be reached at all, even after every retry."""
 
 
-def mask(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret` replaced by `***`."""
-    return text.replace(secret, "***") if secret else text
+class BearerAuth(httpx.Auth):
+    """`Authorization: Bearer <key>`, set on the request as it is sent: the one place the raw key
+    is used, so no header dict that holds it is ever an argument or a local of a caller."""
+
+    def __init__(self, key: Secret) -> None:
+        self.key = key
+
+    def __repr__(self) -> str:
+        return f"BearerAuth({self.key!r})"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Adds the header and sends the request once."""
+        request.headers["Authorization"] = "Bearer " + self.key.get_secret_value()
+        yield request
 
 
 def retry_after_seconds(headers: httpx.Headers) -> float | None:
@@ -90,7 +103,7 @@ class ContractClient:
     """Gets job statuses from one deployment, retrying as the SDK does and reporting each retry."""
 
     base_url: str
-    api_key: str | None
+    api_key: Secret | None
     timeout: float = DEFAULT_TIMEOUT
     organization_id: str | None = None
     project_id: str | None = None
@@ -115,13 +128,12 @@ class ContractClient:
         """The endpoint's path for one job id."""
         return ENDPOINT_PATH.format(job_id=job_id)
 
-    def _headers(self, auth: Auth) -> dict[str, str]:
-        headers = {"Accept": "application/json"}
+    def _auth(self, auth: Auth) -> httpx.Auth | None:
         if auth == "key" and self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        elif auth == "wrong":
-            headers["Authorization"] = f"Bearer {WRONG_KEY}"
-        return headers
+            return BearerAuth(self.api_key)
+        if auth == "wrong":
+            return BearerAuth(Secret(WRONG_KEY))
+        return None
 
     def _params(self) -> dict[str, str]:
         params = {}
@@ -143,8 +155,9 @@ class ContractClient:
                 assert self.http is not None
                 response = self.http.get(
                     self.base_url.rstrip("/") + url,
-                    headers=self._headers(auth),
+                    headers={"Accept": "application/json"},
                     params=query,
+                    auth=self._auth(auth),
                 )
             except _TRANSPORT_ERRORS as error:
                 if attempt == self.max_retries:
@@ -182,7 +195,11 @@ class ContractClient:
         return self.safe("\n".join(lines))
 
 
-def body_excerpt(response: httpx.Response, limit: int = 500) -> str:
-    """The start of a response body as text, for failure messages."""
-    text = response.content[:limit].decode("utf-8", "replace")
-    return text + ("..." if len(response.content) > limit else "")
+def body_excerpt(response: httpx.Response, secret: Secret | None = None, limit: int = 500) -> str:
+    """The start of a response body as text for failure messages, the key masked in every form
+    before it is cut (a body that holds it in a form that cannot be masked is withheld)."""
+    head = response.content[: limit * 8]
+    text = mask(head.decode("utf-8", "replace"), secret)
+    if secret and secret.leaks_bytes(mask(head.decode("latin-1"), secret).encode("latin-1")):
+        return "(withheld: the body holds the API key in a form that cannot be masked)"
+    return text[:limit] + ("..." if len(text) > limit or len(response.content) > len(head) else "")

@@ -10,11 +10,12 @@ from typing import Any
 
 import httpx
 
-from batch_contract.client import body_excerpt, mask
+from batch_contract.client import body_excerpt
 from batch_contract.errors import DocumentError
 from batch_contract.jsondoc import parse_document
 from batch_contract.rules import Level, check_document
 from batch_contract.schemas import Profile
+from batch_contract.secret import Secret, mask
 from batch_contract.validation import Violation, validator
 
 
@@ -31,12 +32,12 @@ class ContractViolation(AssertionError):
         super().__init__("\n".join(lines))
 
 
-def _context(response: httpx.Response, secret: str | None) -> str:
+def _context(response: httpx.Response, secret: Secret | None) -> str:
     return mask(f"  request: {response.request.method} {response.request.url}", secret)
 
 
 def expect_status_code(
-    response: httpx.Response, allowed: Iterable[int], what: str, secret: str | None
+    response: httpx.Response, allowed: Iterable[int], what: str, secret: Secret | None
 ) -> None:
     """Raises `ContractViolation` unless the response's status code is one of `allowed`."""
     allowed = tuple(allowed)
@@ -45,11 +46,11 @@ def expect_status_code(
     wanted = " or ".join(str(code) for code in allowed)
     raise ContractViolation(
         f"{what}: expected HTTP {wanted}, got {response.status_code}",
-        detail=_context(response, secret) + "\n  body: " + mask(body_excerpt(response), secret),
+        detail=_context(response, secret) + "\n  body: " + body_excerpt(response, secret),
     )
 
 
-def json_body(response: httpx.Response, secret: str | None) -> Any:
+def json_body(response: httpx.Response, secret: Secret | None) -> Any:
     """The response's JSON body after checking `Content-Type: application/json`."""
     media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
@@ -62,7 +63,7 @@ def json_body(response: httpx.Response, secret: str | None) -> Any:
     except DocumentError as error:
         raise ContractViolation(
             f"the body is not one well-formed JSON document: {error}",
-            detail=_context(response, secret) + "\n  body: " + mask(body_excerpt(response), secret),
+            detail=_context(response, secret) + "\n  body: " + body_excerpt(response, secret),
         ) from None
 
 
@@ -89,7 +90,7 @@ def warn_rules(violations: Iterable[Violation], where: str) -> None:
 def expect_valid_status(
     response: httpx.Response,
     profile: Profile,
-    secret: str | None,
+    secret: Secret | None,
     job_id: str,
     levels: Mapping[str, Level] | None = None,
 ) -> Any:

@@ -66,6 +66,12 @@ def add_options(parser: pytest.Parser) -> None:
         "or https://api.cloud.llamaindex.ai); also --base-url unless another plugin has it",
     )
     group.addoption(
+        "--allow-insecure-http",
+        action="store_true",
+        default=False,
+        help="let --live send the key over plain http:// to a host that is not loopback",
+    )
+    group.addoption(
         "--job-id",
         action="append",
         default=[],
@@ -169,6 +175,7 @@ def read_options(config: pytest.Config) -> Options:
         live=config.getoption("--live"),
         reference=config.getoption("--reference"),
         base_url=config.getoption(BASE_URL),
+        allow_insecure_http=config.getoption("--allow-insecure-http"),
         job_ids=tuple(config.getoption("job_ids")),
         organization_id=config.getoption("--organization-id"),
         project_id=config.getoption("--project-id"),

@@ -35,11 +35,12 @@ from batch_contract.errors import UsageError
 from batch_contract.fixtures import rule_levels
 from batch_contract.options import PROFILE, add_aliases, add_options, read_options
 from batch_contract.polling import PollSettings
-from batch_contract.recording import configure_vcr, vcr_options
+from batch_contract.recording import LeakedSecret, configure_vcr, vcr_options
 from batch_contract.rules import Level
 from batch_contract.schemas import Profile
 from batch_contract.targets import (
     DEFAULT_POLL_INTERVAL,
+    KEY_ENV,
     UNKNOWN_JOB_ID,
     Options,
     ReferenceServer,
@@ -62,6 +63,8 @@ class State:
     deselected: int = 0
     notes: list[str] = field(default_factory=list)
     cassettes: CassetteRun | None = None
+    checked: bool = False
+    """Whether the live deployment was checked (reachable, key accepted) before its first test."""
 
     def resolve(self) -> Target | None:
         """The target, starting the reference server on first need."""
@@ -129,24 +132,29 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         state.cassettes.close()
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Checks once, before any test, that a live deployment answers at all."""
-    state = session.config.stash.get(STATE, None)
-    if state is None or state.options.kind != "live" or hasattr(session.config, "workerinput"):
-        return
-    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+def check_deployment(config: pytest.Config, target: Target) -> None:
+    """Before the first contract test of a live run (never at collection, so `--collect-only`
+    sends nothing): the deployment must answer and accept the key, else the run stops with one
+    line and exit code 4."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
 
     def say(message: str) -> None:
         if reporter is not None:
             reporter.write_line(f"batch-contract: {message}")
 
-    client = _client(session.config, state.resolve(), say)
+    client = _client(config, target, say)
     try:
-        client.get_status(UNKNOWN_JOB_ID)
+        status = client.get_status(UNKNOWN_JOB_ID).status_code
     except ServerUnreachable as error:
         pytest.exit(f"batch-contract: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
     finally:
         client.close()
+    if status in (401, 403):
+        pytest.exit(
+            f"batch-contract: {target.base_url} refused the key in {KEY_ENV} (HTTP {status}): "
+            "check the key and the base URL",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -300,6 +308,8 @@ def pytest_runtest_makereport(
         report.longrepr = f"batch-contract: {error}"
     elif type(error).__name__ == "CannotOverwriteExistingCassetteException":
         report.longrepr = unmatched_message(item.stash.get(CASSETTE, "?"), error)
+    elif isinstance(error, LeakedSecret):
+        report.longrepr = f"batch-contract: {error}"
     elif isinstance(error, RuntimeError) and str(error).startswith("Network is disabled"):
         report.longrepr = blocked_message(str(error).rsplit(" ", 1)[-1].strip("'"))
     return report
@@ -334,9 +344,13 @@ def _client(
 @pytest.fixture(scope="session")
 def contract_target(pytestconfig: pytest.Config) -> Target:
     """The resolved target (live, reference or replay) with its base URL and job ids."""
-    target = pytestconfig.stash[STATE].resolve()
+    state = pytestconfig.stash[STATE]
+    target = state.resolve()
     if target is None:
         raise pytest.UsageError("no contract target (use --reference or --live)")
+    if target.kind == "live" and not state.checked:
+        state.checked = True
+        check_deployment(pytestconfig, target)
     return target
 
 

@@ -9,6 +9,7 @@ only after the test passed (`commit`), so a failing re-record never replaces a g
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import yaml
 
 from batch_contract.client import WRONG_KEY
+from batch_contract.secret import Secret
 
 KEY_PLACEHOLDER = "<LLAMA_CLOUD_API_KEY>"
 ORGANIZATION_PLACEHOLDER = "<ORGANIZATION_ID>"
@@ -49,20 +51,22 @@ class LeakedSecret(RuntimeError):
 
 @dataclass(frozen=True)
 class Secrets:
-    """The values that never reach a cassette, each with its placeholder."""
+    """The values that never reach a cassette, each with its placeholder: the API key (a
+    `Secret`) and the configured organization and project ids, found in every form a server may
+    echo them in (`Secret.forms`)."""
 
-    api_key: str | None = None
+    api_key: Secret | None = None
     organization_id: str | None = None
     project_id: str | None = None
 
-    def pairs(self) -> tuple[tuple[str, str], ...]:
+    def pairs(self) -> tuple[tuple[Secret, str], ...]:
         """(value, placeholder) for each configured value, longest value first."""
         found = [
             (value, placeholder)
             for value, placeholder in (
                 (self.api_key, KEY_PLACEHOLDER),
-                (self.organization_id, ORGANIZATION_PLACEHOLDER),
-                (self.project_id, PROJECT_PLACEHOLDER),
+                (Secret(self.organization_id or ""), ORGANIZATION_PLACEHOLDER),
+                (Secret(self.project_id or ""), PROJECT_PLACEHOLDER),
             )
             if value
         ]
@@ -72,16 +76,15 @@ class Secrets:
         """A whole value: its placeholder if it is a secret, else its text with long secrets
         replaced inside it."""
         for secret, placeholder in self.pairs():
-            if text == secret:
+            if secret.is_value(text):
                 return placeholder
         return self.text(text)
 
     def text(self, text: str) -> str:
-        """Free text with every secret long enough to be recognised replaced."""
+        """Free text with every secret long enough to be recognised replaced, in every form."""
         for secret, placeholder in self.pairs():
             if len(secret) >= MIN_SUBSTRING_SECRET:
-                for form in (secret, quote(secret, safe="")):
-                    text = text.replace(form, placeholder)
+                text = secret.replace(text, placeholder)
         return text
 
     def json(self, value: Any) -> Any:
@@ -94,10 +97,13 @@ class Secrets:
             return {self.value(key): self.json(item) for key, item in value.items()}
         return value
 
-    def leaks(self, text: str) -> bool:
-        """Whether `text` still holds the API key (checked when the key is long enough)."""
+    def leaks(self, value: str | bytes) -> bool:
+        """Whether text, or bytes of any charset, still hold the API key in any form (checked
+        when the key is long enough to be told from other text)."""
         key = self.api_key
-        return bool(key and len(key) >= MIN_SUBSTRING_SECRET and key in text)
+        if not key or len(key) < MIN_SUBSTRING_SECRET:
+            return False
+        return key.leaks_bytes(value) if isinstance(value, bytes) else key.found_in(value)
 
 
 def _query(pairs: list[tuple[str, str]]) -> str:
@@ -109,7 +115,7 @@ def _authorization(value: str, secrets: Secrets) -> str:
     scheme, _, credentials = value.partition(" ")
     if credentials == WRONG_KEY:
         return value
-    if secrets.api_key and credentials == secrets.api_key:
+    if secrets.api_key and secrets.api_key.is_value(credentials):
         return f"{scheme} {KEY_PLACEHOLDER}"
     return REDACTED
 
@@ -172,16 +178,40 @@ class Scrubber:
         raw = body.get("string", b"") if isinstance(body, dict) else b""
         if isinstance(raw, str):
             raw = raw.encode()
-        return {**response, "headers": headers, "body": {"string": store_body(raw, self.secrets)}}
+        stored = store_body(raw, self.secrets, charset_of(response.get("headers")))
+        return {**response, "headers": headers, "body": {"string": stored}}
 
 
-def store_body(raw: bytes, secrets: Secrets) -> bytes:
-    """A body as stored: JSON pretty-printed when the text is its compact form (so nothing such
-    as a duplicate key or a number's spelling is lost), secrets replaced; other text scrubbed."""
+def charset_of(headers: Any) -> str | None:
+    """The charset a `Content-Type` header names (vcrpy header dict: name -> list of values)."""
+    for name, values in (headers or {}).items():
+        if str(name).lower() == "content-type":
+            for value in values if isinstance(values, list) else [values]:
+                for parameter in str(value).split(";")[1:]:
+                    key, _, charset = parameter.partition("=")
+                    if key.strip().lower() == "charset":
+                        return charset.strip().strip('"') or None
+    return None
+
+
+def _codec(charset: str | None) -> str:
     try:
-        text = raw.decode("utf-8")
+        return codecs.lookup(charset).name if charset else "utf-8"
+    except LookupError:
+        return "utf-8"
+
+
+def store_body(raw: bytes, secrets: Secrets, charset: str | None = None) -> bytes:
+    """A body as stored: JSON pretty-printed when the text is its compact form (so nothing such
+    as a duplicate key or a number's spelling is lost), secrets replaced; other text scrubbed in
+    its own charset (the declared one, else UTF-8, else Latin-1, which reads any bytes)."""
+    codec = _codec(charset)
+    try:
+        text = raw.decode(codec)
     except UnicodeDecodeError:
-        return raw
+        codec, text = "latin-1", raw.decode("latin-1")
+    if codec != "utf-8":
+        return secrets.text(text).encode(codec)
     try:
         value = json.loads(text)
     except ValueError:
@@ -189,6 +219,39 @@ def store_body(raw: bytes, secrets: Secrets) -> bytes:
     if json.dumps(value, ensure_ascii=False, separators=(",", ":")) != text.strip():
         return secrets.text(text).encode()
     return (json.dumps(secrets.json(value), ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def leak_in(cassette: Any, secrets: Secrets) -> str | None:
+    """Where a cassette about to be written still holds the API key (`interaction 2: response
+    body of GET /path`), or None. Bodies are looked at as bytes of any charset."""
+    interactions = cassette.get("interactions") if isinstance(cassette, dict) else None
+    for number, interaction in enumerate(interactions or [], 1):
+        request = interaction.get("request") or {}
+        response = interaction.get("response") or {}
+        path = urlsplit(str(request.get("uri", ""))).path
+        what = f"{request.get('method', '?')} {secrets.text(path)}"
+        parts = {
+            "request URI": request.get("uri"),
+            "request headers": request.get("headers"),
+            "request body": request.get("body"),
+            "response status": response.get("status"),
+            "response headers": response.get("headers"),
+            "response body": (response.get("body") or {}).get("string"),
+        }
+        for part, value in parts.items():
+            if _holds(value, secrets):
+                return f"interaction {number}: {part} of {what}"
+    return None
+
+
+def _holds(value: Any, secrets: Secrets) -> bool:
+    if isinstance(value, str | bytes):
+        return secrets.leaks(value)
+    if isinstance(value, dict):
+        return any(_holds(k, secrets) or _holds(v, secrets) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds(item, secrets) for item in value)
+    return False
 
 
 def query_without_ids(r1: Any, r2: Any) -> None:
@@ -264,9 +327,14 @@ class StagingPersister:
         """Writes the staged cassette, refusing one that still holds the API key."""
         from vcr.serialize import serialize
 
+        where = leak_in(cassette_dict, self.secrets)
         text = serialize(cassette_dict, serializer)
-        if self.secrets.leaks(text):
-            raise LeakedSecret(f"not written: {self.final_path(cassette_path)} held the API key")
+        if where is None and self.secrets.leaks(text):
+            where = "its text"
+        if where is not None:
+            raise LeakedSecret(
+                f"not written: {self.final_path(cassette_path)} would hold the API key ({where})"
+            )
         path = Path(cassette_path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

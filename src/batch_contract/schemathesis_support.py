@@ -23,6 +23,7 @@ from batch_contract import ENDPOINT_PATH, rules
 from batch_contract.errors import DocumentError, UsageError
 from batch_contract.jsondoc import parse_document
 from batch_contract.schemas import schema_dir
+from batch_contract.secret import Secret
 
 OPENAPI_FILE = schema_dir() / "openapi.yaml"
 BUILTIN_CHECKS = (
@@ -195,7 +196,7 @@ def before_load_schema(context: Any, raw_schema: dict[str, Any]) -> None:
 def load_openapi(
     *,
     base_url: str,
-    api_key: str | None,
+    api_key: Secret | None,
     job_ids: Sequence[str] = (),
     query: Mapping[str, str | None] | None = None,
     settings: Settings | None = None,
@@ -209,7 +210,7 @@ def load_openapi(
     add_examples(schema.raw_schema, values)
     schema.config.update(base_url=base_url)
     if api_key:
-        schema.config.update(headers={"Authorization": f"Bearer {api_key}"})
+        schema.config.update(headers={"Authorization": "Bearer " + api_key.get_secret_value()})
     return schema
 
 

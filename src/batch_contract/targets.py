@@ -6,12 +6,15 @@ error at start, never a skip."""
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from batch_contract.errors import UsageError
+from batch_contract.secret import Secret
 
 Kind = Literal["live", "reference", "replay"]
 DEFAULT_BASE_URL = "https://api.cloud.llamaindex.ai"
@@ -31,7 +34,7 @@ class Target:
 
     kind: Kind
     base_url: str
-    api_key: str | None
+    api_key: Secret | None
     status_job_ids: tuple[str, ...]
     lifecycle_job_ids: tuple[str, ...]
     organization_id: str | None = None
@@ -50,6 +53,7 @@ class Options:
     project_id: str | None
     profile: str
     cassette_dir: Path
+    allow_insecure_http: bool = False
 
     @property
     def kind(self) -> Kind:
@@ -67,13 +71,18 @@ def _split_ids(values: tuple[str, ...]) -> tuple[str, ...]:
 def live_target(options: Options, environ: dict[str, str] | None = None) -> Target:
     """The live target, or a one-line `UsageError` naming what to set."""
     env = dict(os.environ if environ is None else environ)
-    key = env.get(KEY_ENV, "").strip()
-    if not key:
+    key = Secret.from_env(KEY_ENV, env)
+    if key is None:
         raise UsageError(f"--live needs an API key: set {KEY_ENV} (never pass it as an option)")
     base_url = (options.base_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL).strip()
     if not base_url.startswith(("http://", "https://")):
         raise UsageError(
             f"--live needs an http(s) base URL: --base-url or {BASE_URL_ENV}, got {base_url!r}"
+        )
+    if not options.allow_insecure_http and not secure_enough(base_url):
+        raise UsageError(
+            f"--live would send the key in clear text to {base_url}: use https://, or pass "
+            "--allow-insecure-http if that network is trusted"
         )
     ids = _split_ids(options.job_ids) or _split_ids((env.get(JOB_IDS_ENV, ""),))
     if not ids:
@@ -83,6 +92,20 @@ def live_target(options: Options, environ: dict[str, str] | None = None) -> Targ
     return Target(
         "live", base_url.rstrip("/"), key, ids, ids, options.organization_id, options.project_id
     )
+
+
+def secure_enough(base_url: str) -> bool:
+    """Whether a key may go to this base URL: https, or plain http to a loopback host."""
+    parts = urlsplit(base_url)
+    if parts.scheme == "https":
+        return True
+    host = parts.hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def replay_job_ids(cassette_dir: Path, folder: str) -> tuple[str, ...]:
@@ -115,7 +138,7 @@ class ReferenceServer:
         if self._target is None:
             from batch_contract.server import running_server
 
-            key = os.environ.get(KEY_ENV) or None
+            key = Secret.from_env(KEY_ENV)
             server: Any = self._stack.enter_context(
                 running_server(api_key=key, breaks=self._breaks)
             )

@@ -166,7 +166,8 @@ def test_batch_reference_server_fixture_serves_the_documented_example(
             job_id = "bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
             assert job_id in server.job_ids
             url = f"{server.base_url}/api/v1/beta/batch-processing/{job_id}"
-            ok = httpx.get(url, headers={"Authorization": f"Bearer {server.api_key}"})
+            key = server.api_key.get_secret_value()
+            ok = httpx.get(url, headers={"Authorization": f"Bearer {key}"})
             assert_batch_status(ok)
             assert httpx.get(url).status_code == 401
         """

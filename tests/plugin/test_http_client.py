@@ -5,13 +5,14 @@ import httpx
 import pytest
 
 from batch_contract.client import ContractClient, ServerUnreachable, backoff_seconds, should_retry
+from batch_contract.secret import Secret
 
 
 def client_for(handler: httpx.MockTransport, **kwargs: object) -> ContractClient:
     """A client whose requests go to an in-process handler and whose sleeps are recorded."""
     http = httpx.Client(transport=handler)
     return ContractClient(
-        "http://test", "secret-key-123456", http=http, sleep=lambda s: None, **kwargs
+        "http://test", Secret("secret-key-123456"), http=http, sleep=lambda s: None, **kwargs
     )  # type: ignore[arg-type]
 
 

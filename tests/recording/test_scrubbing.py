@@ -21,10 +21,11 @@ from batch_contract.recording import (
     query_without_ids,
     store_body,
 )
+from batch_contract.secret import Secret
 
 KEY = "canary-key-7f3a9c1e5b"
 ORG = "0b1f3c5e-0000-4000-8000-000000000001"
-SECRETS = Secrets(KEY, ORG, None)
+SECRETS = Secrets(Secret(KEY), ORG, None)
 SCRUB = Scrubber(SECRETS, "http://127.0.0.1:5555", "http://reference.invalid")
 
 
@@ -93,7 +94,7 @@ def test_response_body_and_headers_are_scrubbed_and_volatile_headers_dropped() -
 
 def test_short_key_is_replaced_only_as_a_whole_value() -> None:
     """A one-letter key never mangles other text, yet a value equal to it is replaced."""
-    secrets = Secrets("k")
+    secrets = Secrets(Secret("k"))
     body = b'{"key":"k","detail":"keep kind words"}'
     assert json.loads(store_body(body, secrets)) == {
         "key": KEY_PLACEHOLDER,

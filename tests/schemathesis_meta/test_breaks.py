@@ -64,7 +64,7 @@ def run_module(
     """
     capsys.readouterr()
     with running_server(breaks=breaks) as server:
-        monkeypatch.setenv(KEY_ENV, server.api_key)
+        monkeypatch.setenv(KEY_ENV, server.api_key.get_secret_value())
         monkeypatch.delenv("BATCH_CONTRACT_JOB_IDS", raising=False)
         monkeypatch.chdir(tmp_path)
         code = pytest.main(
@@ -79,7 +79,7 @@ def run_module(
             ]
         )
     captured = capsys.readouterr()
-    return int(code), captured.out + captured.err, server.api_key
+    return int(code), captured.out + captured.err, server.api_key.get_secret_value()
 
 
 def test_every_break_is_classified() -> None:

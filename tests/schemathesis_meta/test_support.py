@@ -94,7 +94,7 @@ def test_toml_enables_exactly_the_checks_of_the_python_api() -> None:
 def cli_server(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[str]:
     """A reference server (breaks from the test's parameter) whose key is in the environment."""
     with running_server(breaks=getattr(request, "param", ())) as server:
-        monkeypatch.setenv("LLAMA_CLOUD_API_KEY", server.api_key)
+        monkeypatch.setenv("LLAMA_CLOUD_API_KEY", server.api_key.get_secret_value())
         monkeypatch.delenv("BATCH_CONTRACT_JOB_IDS", raising=False)
         yield server.base_url
 
@@ -178,7 +178,7 @@ def test_schema_files_resolve_without_network(monkeypatch: pytest.MonkeyPatch) -
         operation = next(iter(schema.get_all_operations())).ok()
         case = operation.Case(
             path_parameters={"job_id": DOCUMENTED_JOB_ID},
-            headers={"Authorization": f"Bearer {server.api_key}"},
+            headers={"Authorization": f"Bearer {server.api_key.get_secret_value()}"},
         )
         response = case.call()
         assert response.status_code == 200

@@ -24,7 +24,7 @@ def reference_server() -> Iterator[RunningServer]:
 def strict_client(reference_server: RunningServer) -> Iterator[LlamaCloud]:
     """The official SDK client, strict response validation on, pointed at the reference server."""
     client = LlamaCloud(
-        api_key=reference_server.api_key,
+        api_key=reference_server.api_key.get_secret_value(),
         base_url=reference_server.base_url,
         max_retries=0,
         _strict_response_validation=True,

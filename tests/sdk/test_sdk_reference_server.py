@@ -76,7 +76,7 @@ def test_sdk_maps_error_statuses(
     )
     with wrong, pytest.raises(llama_cloud.AuthenticationError) as denied:
         wrong.beta.batch.get_status(reference_server.job_ids[0])
-    assert reference_server.api_key not in str(denied.value)
+    assert reference_server.api_key.get_secret_value() not in str(denied.value)
     assert "llx-wrong-key" not in str(denied.value)
 
 
@@ -84,7 +84,7 @@ def test_same_values_notices_a_difference(reference_server: RunningServer) -> No
     """The comparison is not blind: a changed value or a shifted timestamp is reported."""
     body = httpx.get(
         f"{reference_server.base_url}/api/v1/beta/batch-processing/{reference_server.job_ids[0]}",
-        headers={"Authorization": f"Bearer {reference_server.api_key}"},
+        headers={"Authorization": f"Bearer {reference_server.api_key.get_secret_value()}"},
     ).json()
     model = BatchGetStatusResponse.model_validate(body)
     body["job"]["total_items"] += 1

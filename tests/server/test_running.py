@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 
+from batch_contract.secret import Secret
 from batch_contract.server import DOCUMENTED_JOB_ID, MOVING_JOB_IDS, RunningServer, running_server
 from batch_contract.server.access_log import REDACTED, request_target, scrub
 from batch_contract.validation import validator
@@ -19,7 +20,7 @@ def test_running_server_describes_itself(live_server: RunningServer) -> None:
     """The handle gives a loopback base URL, the key and every job id, split moving/static."""
     assert live_server.base_url.startswith("http://127.0.0.1:")
     assert not live_server.base_url.endswith("/")
-    assert live_server.api_key == KEY
+    assert live_server.api_key.get_secret_value() == KEY
     assert live_server.moving_job_ids == MOVING_JOB_IDS
     assert DOCUMENTED_JOB_ID in live_server.static_job_ids
     assert set(live_server.job_ids) == {*live_server.moving_job_ids, *live_server.static_job_ids}
@@ -54,10 +55,10 @@ def test_http_errors_over_loopback(live_server: RunningServer) -> None:
 def test_a_generated_key_is_used_when_none_is_given() -> None:
     """Without api_key, a random development key protects the server."""
     with running_server() as server, httpx.Client(base_url=server.base_url) as client:
-        assert server.api_key.startswith("llx-dev-")
+        assert server.api_key.get_secret_value().startswith("llx-dev-")
         assert len(server.api_key) > 20
         path = job_path(DOCUMENTED_JOB_ID)
-        assert client.get(path, headers=auth(server.api_key)).status_code == 200
+        assert client.get(path, headers=auth(server.api_key.get_secret_value())).status_code == 200
         assert client.get(path, headers=auth(KEY)).status_code == 401
 
 
@@ -101,4 +102,7 @@ def test_secret_looking_query_values_and_the_key_are_scrubbed() -> None:
     assert request_target(scope) == (
         f"/a?x=1&access_token={REDACTED}&Password={REDACTED}&apiKey={REDACTED}"
     )
-    assert scrub("before s3cr/t after s3cr%2Ft", "s3cr/t") == f"before {REDACTED} after {REDACTED}"
+    assert (
+        scrub("before s3cr/t after s3cr%2Ft", Secret("s3cr/t"))
+        == f"before {REDACTED} after {REDACTED}"
+    )

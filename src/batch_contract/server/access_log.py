@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import re
 import time
-from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from batch_contract.secret import Secret
 
 LOGGER = logging.getLogger("batch_contract.server")
 """The logger of the reference server's access lines (INFO)."""
@@ -18,12 +19,9 @@ _SECRET_PARAMETER = re.compile(
 REDACTED = "[redacted]"
 
 
-def scrub(text: str, secret: str) -> str:
-    """`text` with the secret (raw or percent-encoded) replaced by a placeholder."""
-    for form in {secret, quote(secret, safe=""), quote(secret)}:
-        if form:
-            text = text.replace(form, REDACTED)
-    return text
+def scrub(text: str, secret: Secret) -> str:
+    """`text` with the secret, in any form (`Secret.forms`), replaced by a placeholder."""
+    return secret.replace(text, REDACTED)
 
 
 def request_target(scope: Scope) -> str:
@@ -39,7 +37,7 @@ def request_target(scope: Scope) -> str:
 class AccessLog:
     """Logs `client "METHOD target" status ms` once per HTTP request; never a header."""
 
-    def __init__(self, app: ASGIApp, secret: str) -> None:
+    def __init__(self, app: ASGIApp, secret: Secret) -> None:
         self.app = app
         self.secret = secret
 

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from batch_contract import ENDPOINT_PATH
 from batch_contract.errors import UsageError
+from batch_contract.secret import Secret
 from batch_contract.server.access_log import AccessLog
 from batch_contract.server.book import JobBook
 from batch_contract.server.breaks import break_body, check_breaks
@@ -32,9 +33,9 @@ def _unauthorized(detail: str) -> Response:
 class StatusEndpoint:
     """Answers `GET /api/v1/beta/batch-processing/{job_id}` as the provider does (or breaks it)."""
 
-    def __init__(self, book: JobBook, api_key: str, breaks: Sequence[str]) -> None:
+    def __init__(self, book: JobBook, api_key: Secret, breaks: Sequence[str]) -> None:
         self.book = book
-        self._key = api_key.encode()
+        self._key = api_key.get_secret_value().encode()
         self.breaks = frozenset(breaks)
 
     def check_auth(self, request: Request) -> Response | None:
@@ -98,10 +99,11 @@ def create_app(
     *,
     seed: int = 0,
     breaks: Sequence[str] = (),
-    api_key: str,
+    api_key: str | Secret,
     step_seconds: float | None = None,
 ) -> Starlette:
     """A fresh reference server application with its own job state."""
+    api_key = api_key if isinstance(api_key, Secret) else Secret(api_key)
     if not api_key:
         raise UsageError("the reference server needs a non-empty API key")
     if step_seconds is not None and not step_seconds > 0:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -13,6 +12,7 @@ from batch_contract import ENDPOINT_PATH
 from batch_contract.argparsing import OneLineParser
 from batch_contract.errors import BatchContractError, UsageError
 from batch_contract.exitcodes import ExitCode
+from batch_contract.secret import Secret
 from batch_contract.server.access_log import LOGGER
 from batch_contract.server.app import create_app
 from batch_contract.server.breaks import BREAKS, check_breaks
@@ -85,10 +85,10 @@ def _log_to(stream: TextIO) -> None:
 def serve(args: argparse.Namespace, err: TextIO) -> int:
     """Bind, announce and serve until Ctrl-C."""
     breaks = check_breaks(args.breaks)
-    key = os.environ.get(args.api_key_env, "")
-    generated = not key
-    if generated:
-        key = development_key()
+    key = Secret.from_env(args.api_key_env)
+    generated = key is None
+    if key is None:
+        key = Secret(development_key())
     app = create_app(seed=args.seed, breaks=breaks, api_key=key, step_seconds=args.step_seconds)
     try:
         sock = bind_socket(args.host, args.port)
@@ -101,7 +101,8 @@ def serve(args: argparse.Namespace, err: TextIO) -> int:
         f"seed {args.seed}, breaks: {', '.join(breaks) or 'none'}; Ctrl-C stops\n"
     )
     if generated:
-        err.write(f"{PROG}: {args.api_key_env} is not set; development key for this run: {key}\n")
+        err.write(f"{PROG}: {args.api_key_env} is not set; development key for this run: ")
+        err.write(key.get_secret_value() + "\n")
     err.flush()
     _log_to(err)
     try:

@@ -13,6 +13,7 @@ from typing import Any
 
 import uvicorn
 
+from batch_contract.secret import Secret
 from batch_contract.server.app import create_app
 from batch_contract.server.jobs import build_jobs
 
@@ -24,7 +25,8 @@ class RunningServer:
     """A reference server answering on loopback: where it is, its key and its jobs."""
 
     base_url: str
-    api_key: str
+    api_key: Secret
+    """Its key, masked when shown: `api_key.get_secret_value()` gives it."""
     job_ids: tuple[str, ...]
     moving_job_ids: tuple[str, ...]
     static_job_ids: tuple[str, ...]
@@ -76,11 +78,12 @@ def running_server(
     *,
     seed: int = 0,
     breaks: Sequence[str] = (),
-    api_key: str | None = None,
+    api_key: str | Secret | None = None,
     step_seconds: float | None = None,
 ) -> Iterator[RunningServer]:
     """Start the reference server on a free 127.0.0.1 port in a thread; stop it on exit."""
-    key = api_key or development_key()
+    key = api_key if isinstance(api_key, Secret) else Secret(api_key or "")
+    key = key or Secret(development_key())
     app = create_app(seed=seed, breaks=breaks, api_key=key, step_seconds=step_seconds)
     jobs = build_jobs(seed)
     sock = bind_socket("127.0.0.1", 0)
