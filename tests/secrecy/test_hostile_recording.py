@@ -84,8 +84,8 @@ def test_recording_a_hostile_deployment_writes_no_key(
     result = pytester.runpytest_inprocess(
         str(ROOT / "contract_tests"), "--live", "--contract-base-url", hostile,
         "--job-id", "bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "--record-mode=rewrite",
-        "--cassette-dir", str(folder), "-p", "no:cacheprovider", "-k", "not_found or status_body or refused",
-        "--poll-interval", "0.01",
+        "--cassette-dir", str(folder), "-p", "no:cacheprovider",
+        "-k", "not_found or status_body or refused",
     )  # fmt: skip
     written = [path for path in folder.rglob("*") if path.is_file()]
     assert written, result.stdout.str()
