@@ -18,7 +18,7 @@ from batch_contract.recording import (
     StagingPersister,
     commit,
 )
-from batch_contract.targets import Kind, Target
+from batch_contract.targets import Kind, Target, write_jobs
 
 Mode = Literal["replay", "record", "off"]
 NONE_RECORDED = "none-recorded"
@@ -73,7 +73,9 @@ class CassetteRun:
             self.kept.append(name)
 
     def close(self) -> None:
-        """Removes the staging folder."""
+        """Lists the jobs recorded in the folder's jobs.txt; removes the staging folder."""
+        if self.written:
+            write_jobs(self.cassette_dir, self.written)
         if self.stage_dir is not None:
             shutil.rmtree(self.stage_dir, ignore_errors=True)
 

@@ -168,6 +168,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     for name in wanted:
         ids = getattr(target, JOB_ID_FIXTURES[name])
+        if not ids and target.kind == "replay" and state.options.job_ids:
+            metafunc.parametrize(name, [])  # skipped, visibly: --job-id chose no job of its kind
+            continue
         if not ids and target.kind == "replay":
             ids = (NONE_RECORDED,)  # fails at run time, saying what to record
         if not ids:

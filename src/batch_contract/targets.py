@@ -108,17 +108,76 @@ def secure_enough(base_url: str) -> bool:
         return False
 
 
+JOBS_FILE = "jobs.txt"
+"""The jobs a cassette folder was recorded with, one `<status|lifecycle> <job id>` a line: replay
+runs the tests of every one of them, so a deleted cassette fails its tests instead of dropping
+them."""
+_JOBS_HEADER = (
+    "# The jobs these cassettes were recorded with: replay runs the tests of each one, and a job\n"
+    "# whose cassette is missing fails. Recording runs add to it; one `<kind> <job id>` a line.\n"
+)
+
+
 def replay_job_ids(cassette_dir: Path, folder: str) -> tuple[str, ...]:
-    """The job ids recorded under `cassette_dir/folder/` (one `<job id>.yaml` per job)."""
-    return tuple(sorted(path.stem for path in (cassette_dir / folder).glob("*.yaml")))
+    """The job ids of one kind (`status`, `lifecycle`) recorded in `cassette_dir`: those listed
+    in its jobs.txt and those with a cassette under `cassette_dir/folder/`."""
+    listed = read_jobs(cassette_dir).get(folder, ())
+    found = (path.stem for path in (cassette_dir / folder).glob("*.yaml"))
+    return tuple(sorted({*listed, *found}))
+
+
+def read_jobs(cassette_dir: Path) -> dict[str, tuple[str, ...]]:
+    """The job ids of each kind that jobs.txt lists (nothing when there is no such file)."""
+    try:
+        text = (cassette_dir / JOBS_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {cassette_dir / JOBS_FILE}: {error}") from None
+    jobs: dict[str, list[str]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        if len(words) != 2 or words[0] not in ("status", "lifecycle"):
+            raise UsageError(
+                f"{cassette_dir / JOBS_FILE}:{number}: expected `status <job id>` or "
+                f"`lifecycle <job id>`, got {line.strip()!r}"
+            )
+        jobs.setdefault(words[0], []).append(words[1])
+    return {kind: tuple(ids) for kind, ids in jobs.items()}
+
+
+def write_jobs(cassette_dir: Path, names: list[str]) -> None:
+    """Adds the jobs of the cassettes just recorded (`status/<id>`, `lifecycle/<id>`) to the
+    folder's jobs.txt."""
+    known = read_jobs(cassette_dir)
+    recorded = [name.split("/", 1) for name in names if name.count("/") == 1]
+    status = sorted({*known.get("status", ()), *(j for k, j in recorded if k == "status")})
+    lifecycle = sorted({*known.get("lifecycle", ()), *(j for k, j in recorded if k == "lifecycle")})
+    lines = [f"status {job}" for job in status] + [f"lifecycle {job}" for job in lifecycle]
+    cassette_dir.mkdir(parents=True, exist_ok=True)
+    (cassette_dir / JOBS_FILE).write_text(_JOBS_HEADER + "\n".join(lines) + "\n", "utf-8")
 
 
 def replay_target(options: Options) -> Target | None:
-    """The replay target from the cassette folder, or None when nothing has been recorded."""
+    """The replay target from the cassette folder, or None when nothing has been recorded.
+    `--job-id` selects recorded jobs; one that was never recorded is a usage error."""
     status = replay_job_ids(options.cassette_dir, "status")
     lifecycle = replay_job_ids(options.cassette_dir, "lifecycle")
     if not status and not lifecycle:
         return None
+    wanted = _split_ids(options.job_ids)
+    if wanted:
+        unknown = [job for job in wanted if job not in status and job not in lifecycle]
+        if unknown:
+            raise UsageError(
+                f"--job-id {unknown[0]}: no cassette of that job under {options.cassette_dir} "
+                "(replay checks recorded jobs only; record it with --reference or --live and "
+                "--record-mode=rewrite)"
+            )
+        status = tuple(job for job in status if job in wanted)
+        lifecycle = tuple(job for job in lifecycle if job in wanted)
     return Target("replay", REPLAY_BASE_URL, None, status, lifecycle)
 
 

@@ -145,3 +145,35 @@ def test_replayed_test_cannot_reach_the_network(pytester: pytest.Pytester) -> No
     result.stdout.fnmatch_lines(
         ["*batch-contract: this run is offline (replay): the test tried to connect to '192.0.2.1'*"]
     )
+
+
+def test_a_deleted_status_cassette_fails_its_job(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    """With one job's status cassette gone, that job's status test still runs and fails with the
+    command that records it: the run never turns green by checking less."""
+    folder = tmp_path / "cassettes"
+    shutil.copytree(SHIPPED, folder)
+    job = "bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    (folder / "status" / f"{job}.yaml").unlink()
+    result = replay(pytester, folder, "-k", "status_body")
+    result.assert_outcomes(passed=18, failed=1)
+    result.stdout.fnmatch_lines(
+        [f"*batch-contract: cassette {folder / 'status' / job}.yaml is missing: record it with `*"]
+    )
+
+
+def test_job_id_selects_recorded_jobs_in_replay(pytester: pytest.Pytester) -> None:
+    """`--job-id` in replay runs that recorded job's tests only (the life-cycle test, which has
+    no such job, is skipped, visibly)."""
+    job = "bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    result = replay(pytester, SHIPPED, "--job-id", job, "-v")
+    result.assert_outcomes(passed=5, skipped=1)
+    result.stdout.fnmatch_lines([f"*test_status_body_matches_schema[[]{job}[]] PASSED*"])
+
+
+def test_job_id_without_a_cassette_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """`--job-id` of a job that was never recorded stops replay in one line."""
+    result = replay(pytester, SHIPPED, "--job-id", "bjb-00000000-0000-4000-8000-00000000dead")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: --job-id bjb-00000000-0000-4000-8000-00000000dead: no cassette of that job *"]
+    )
