@@ -318,6 +318,12 @@ def pytest_runtest_makereport(
     return report
 
 
+def call_passed(item: pytest.Item) -> bool:
+    """Whether a test's own call passed (False before it ran): a fixture's teardown check can
+    then stay quiet about a test that already failed."""
+    return item.stash.get(PASSED, False)
+
+
 def _warn_retry(message: str) -> None:
     warnings.warn(message, RetryWarning, stacklevel=4)
 

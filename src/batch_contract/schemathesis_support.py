@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 import schemathesis
+from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure
+from schemathesis.specs.openapi.checks import unsupported_method
 
 from batch_contract import ENDPOINT_PATH, rules
 from batch_contract.errors import DocumentError, UsageError
@@ -27,7 +29,6 @@ from batch_contract.secret import Secret
 
 OPENAPI_FILE = schema_dir() / "openapi.yaml"
 BUILTIN_CHECKS = (
-    "not_a_server_error",
     "status_code_conformance",
     "content_type_conformance",
     "response_headers_conformance",
@@ -36,10 +37,14 @@ BUILTIN_CHECKS = (
     "positive_data_acceptance",
     "missing_required_header",
     "ignored_auth",
-    "unsupported_method",
 )
 """The schemathesis checks that apply to this endpoint (a GET with bearer auth, no body)."""
-CUSTOM_CHECKS = ("semantic_rules", "success_reached")
+CUSTOM_CHECKS = (
+    "semantic_rules",
+    "success_reached",
+    "unsupported_method_refused",
+    "no_server_error",
+)
 """The checks this module registers with schemathesis."""
 JOB_IDS_ENV = "BATCH_CONTRACT_JOB_IDS"
 """Job ids (comma separated) that `schemathesis run` adds to the examples, as `--live` does."""
@@ -88,6 +93,36 @@ def semantic_rules(ctx: Any, response: Any, case: Any) -> bool | None:
     if errors:
         raise RuleViolation(operation=case.operation.label, message="\n".join(errors))
     return None
+
+
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT"})
+"""Methods every HTTP server recognises: refusing them takes 405. RFC 9110 (15.6.2) lets a server
+answer any other method (TRACE, QUERY, ...) with 501 Not Implemented."""
+
+
+def _not_implemented(response: Any) -> bool:
+    """A 501 to a method the server need not recognise: a refusal, not a server error."""
+    method = str(getattr(response.request, "method", "")).upper()
+    return bool(response.status_code == 501 and method not in KNOWN_METHODS)
+
+
+@schemathesis.check
+def unsupported_method_refused(ctx: Any, response: Any, case: Any) -> bool | None:
+    """schemathesis's `unsupported_method`, except that 501 to a method the server need not
+    recognise is a refusal too (a proxy in front of a deployment often answers so)."""
+    if _not_implemented(response):
+        return None
+    result: bool | None = unsupported_method(ctx, response, case)
+    return result
+
+
+@schemathesis.check
+def no_server_error(ctx: Any, response: Any, case: Any) -> bool | None:
+    """schemathesis's `not_a_server_error`, except for that same 501."""
+    if _not_implemented(response):
+        return None
+    result: bool | None = not_a_server_error(ctx, response, case)
+    return result
 
 
 @schemathesis.check

@@ -2,6 +2,7 @@
 replay deselection, and no network fetch while resolving the schema files."""
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -184,3 +185,34 @@ def test_schema_files_resolve_without_network(monkeypatch: pytest.MonkeyPatch) -
         assert response.status_code == 200
         case.validate_response(response)
     assert looked_up == []
+
+
+def _fenced_commands(text: str) -> list[str]:
+    """The lines of a Markdown text's fenced code blocks, continuation lines joined."""
+    blocks = re.findall(r"^```[a-z]*\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
+    return [line for block in blocks for line in block.replace("\\\n", " ").splitlines()]
+
+
+def test_every_documented_recipe_names_its_config_file() -> None:
+    """Each `schemathesis ... run` command in the README and docs/ passes --config-file, so it
+    gives the same verdict from any directory (schemathesis reads schemathesis.toml from the
+    working directory only)."""
+    commands = [
+        line
+        for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+        for line in _fenced_commands(page.read_text(encoding="utf-8"))
+        if re.search(r"\bschemathesis\b.*\brun\b", line)
+    ]
+    assert commands
+    for command in commands:
+        assert "--config-file" in command, command
+
+
+def test_cli_recipe_with_a_refused_key_fails_from_any_folder(
+    cli_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recipe run from a scratch folder with a key the server refuses: every response is
+    401, and the run fails instead of passing on them."""
+    monkeypatch.setenv("LLAMA_CLOUD_API_KEY", "a-key-the-server-refuses")
+    done = run_recipe(cli_server, tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
