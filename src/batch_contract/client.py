@@ -144,9 +144,15 @@ class ContractClient:
         return params
 
     def get_status(
-        self, job_id: str, *, auth: Auth = "key", params: Mapping[str, str] | None = None
+        self,
+        job_id: str,
+        *,
+        auth: Auth = "key",
+        params: Mapping[str, str] | None = None,
+        purpose: str | None = None,
     ) -> httpx.Response:
-        """GET the status of `job_id` (`params` added to, or replacing, the configured query);
+        """GET the status of `job_id` (`params` added to, or replacing, the configured query;
+        retry lines name `purpose`, else the request);
         raises `ServerUnreachable` when no response ever came."""
         url = self.status_url(job_id)
         query = {**self._params(), **(params or {})}
@@ -165,10 +171,11 @@ class ContractClient:
                     raise ServerUnreachable(
                         f"cannot reach {self.base_url}: {reason} (after {self.max_retries} retries)"
                     ) from None
-                self._wait(attempt, None, f"GET {url}: {type(error).__name__}")
+                self._wait(attempt, None, f"{purpose or 'GET ' + url}: {type(error).__name__}")
                 continue
             if attempt < self.max_retries and should_retry(response):
-                self._wait(attempt, response.headers, f"GET {url}: HTTP {response.status_code}")
+                what = f"{purpose or 'GET ' + url}: HTTP {response.status_code}"
+                self._wait(attempt, response.headers, what)
                 continue
             return response
         raise AssertionError("unreachable")  # pragma: no cover

@@ -4,6 +4,7 @@ with a target and `--record-mode`). Registered through the `pytest11` entry poin
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -137,14 +138,18 @@ def check_deployment(config: pytest.Config, target: Target) -> None:
     sends nothing): the deployment must answer and accept the key, else the run stops with one
     line and exit code 4."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
 
     def say(message: str) -> None:
-        if reporter is not None:
+        if reporter is None:
+            return
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
             reporter.write_line(f"batch-contract: {message}")
 
     client = _client(config, target, say)
     try:
-        status = client.get_status(UNKNOWN_JOB_ID).status_code
+        purpose = f"start-up check of {target.base_url}"
+        status = client.get_status(UNKNOWN_JOB_ID, purpose=purpose).status_code
     except ServerUnreachable as error:
         pytest.exit(f"batch-contract: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
     finally:
