@@ -376,13 +376,35 @@ def contract_profile(pytestconfig: pytest.Config) -> Profile:
 
 @pytest.fixture(scope="session")
 def poll_settings(pytestconfig: pytest.Config, contract_target: Target) -> PollSettings:
-    """How the life-cycle tests poll (`--poll-interval`, `--poll-timeout`, `--require-terminal`)."""
+    """How the life-cycle tests poll (`--poll-interval`, `--poll-timeout`, `--require-terminal`);
+    a live run on a terminal shows a progress line while it polls."""
     interval = pytestconfig.getoption("--poll-interval")
     return PollSettings(
         interval=DEFAULT_POLL_INTERVAL[contract_target.kind] if interval is None else interval,
         timeout=pytestconfig.getoption("--poll-timeout"),
         require_terminal=pytestconfig.getoption("--require-terminal"),
+        progress=progress_line(pytestconfig) if contract_target.kind == "live" else None,
     )
+
+
+def progress_line(config: pytest.Config) -> Callable[[str], None] | None:
+    """Writes a progress line over itself on the terminal (None when output is not a terminal,
+    such as CI logs, or when pytest-xdist workers run the tests)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or not getattr(reporter, "isatty", False):
+        return None
+    if hasattr(config, "workerinput"):
+        return None
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    shown = [0]
+
+    def show(message: str) -> None:
+        text = f"batch-contract: {message}" if message else ""
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            reporter.write("\r" + text.ljust(shown[0]) + ("" if text else "\r"), flush=True)
+        shown[0] = len(text)
+
+    return show
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from batch_contract.client import ContractClient
@@ -28,6 +28,9 @@ class PollSettings:
     interval: float = 2.0
     timeout: float = 120.0
     require_terminal: bool = False
+    progress: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
+    """Told, before each wait, which job is polled, its status and the time left (the plugin
+    shows it on a terminal); told "" when polling ends."""
 
 
 def poll_until_terminal(
@@ -46,29 +49,38 @@ def poll_until_terminal(
     documents: list[Any] = []
     deadline = clock() + settings.timeout
     confirming = False
-    while True:
-        response = client.get_status(job_id)
-        documents.append(expect_valid_status(response, profile, client.api_key, job_id, levels))
-        found = check_sequence(documents, levels)
-        problems = tuple(v for v in found if v.severity == "error")
-        if problems:
-            statuses = " -> ".join(str(status_of(doc)) for doc in documents)
-            raise ContractViolation(
-                f"life-cycle of {job_id} breaks the contract ({statuses})", problems
-            )
-        if confirming:
-            warn_rules(found, f"life-cycle of {job_id}")
-            return documents
-        if is_terminal(documents[-1]):
-            confirming = True
-        elif clock() >= deadline:
-            message = (
-                f"job {job_id} is still {status_of(documents[-1])!r} after "
-                f"{settings.timeout:g} s of polling ({len(documents)} polls)"
-            )
-            if settings.require_terminal:
-                raise ContractViolation(message + " and --require-terminal is set")
-            warnings.warn(message, StillRunningWarning, stacklevel=2)
-            warn_rules(found, f"life-cycle of {job_id}")
-            return documents
-        sleep(settings.interval)
+    try:
+        while True:
+            response = client.get_status(job_id)
+            documents.append(expect_valid_status(response, profile, client.api_key, job_id, levels))
+            found = check_sequence(documents, levels)
+            problems = tuple(v for v in found if v.severity == "error")
+            if problems:
+                statuses = " -> ".join(str(status_of(doc)) for doc in documents)
+                raise ContractViolation(
+                    f"life-cycle of {job_id} breaks the contract ({statuses})", problems
+                )
+            if confirming:
+                warn_rules(found, f"life-cycle of {job_id}")
+                return documents
+            if is_terminal(documents[-1]):
+                confirming = True
+            elif clock() >= deadline:
+                message = (
+                    f"job {job_id} is still {status_of(documents[-1])!r} after "
+                    f"{settings.timeout:g} s of polling ({len(documents)} polls)"
+                )
+                if settings.require_terminal:
+                    raise ContractViolation(message + " and --require-terminal is set")
+                warnings.warn(message, StillRunningWarning, stacklevel=2)
+                warn_rules(found, f"life-cycle of {job_id}")
+                return documents
+            if settings.progress is not None:
+                settings.progress(
+                    f"polling {job_id}: {status_of(documents[-1])}, poll {len(documents)}, "
+                    f"{max(deadline - clock(), 0.0):.0f} s left"
+                )
+            sleep(settings.interval)
+    finally:
+        if settings.progress is not None:
+            settings.progress("")
