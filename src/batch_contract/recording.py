@@ -103,7 +103,9 @@ class Secrets:
         key = self.api_key
         if not key or len(key) < MIN_SUBSTRING_SECRET:
             return False
-        return key.leaks_bytes(value) if isinstance(value, bytes) else key.found_in(value)
+        if isinstance(value, str):
+            value = value.encode("utf-8", "backslashreplace")
+        return key.leaks_bytes(value)
 
 
 def _query(pairs: list[tuple[str, str]]) -> str:
@@ -222,21 +224,25 @@ def store_body(raw: bytes, secrets: Secrets, charset: str | None = None) -> byte
 
 
 def leak_in(cassette: Any, secrets: Secrets) -> str | None:
-    """Where a cassette about to be written still holds the API key (`interaction 2: response
-    body of GET /path`), or None. Bodies are looked at as bytes of any charset."""
-    interactions = cassette.get("interactions") if isinstance(cassette, dict) else None
-    for number, interaction in enumerate(interactions or [], 1):
-        request = interaction.get("request") or {}
-        response = interaction.get("response") or {}
+    """Where a cassette about to be written (vcrpy's `requests` and `responses`) still holds the
+    API key, such as `interaction 2: response body of GET /path`, or None. Bodies are looked at
+    as bytes of any charset."""
+    requests = cassette.get("requests") or [] if isinstance(cassette, dict) else []
+    responses = cassette.get("responses") or [] if isinstance(cassette, dict) else []
+    for number, (vcr_request, response) in enumerate(zip(requests, responses, strict=False), 1):
+        request = vcr_request._to_dict() if hasattr(vcr_request, "_to_dict") else vcr_request
+        request = request if isinstance(request, dict) else {}
+        response = response if isinstance(response, dict) else {}
         path = urlsplit(str(request.get("uri", ""))).path
         what = f"{request.get('method', '?')} {secrets.text(path)}"
+        body = response.get("body")
         parts = {
             "request URI": request.get("uri"),
             "request headers": request.get("headers"),
             "request body": request.get("body"),
             "response status": response.get("status"),
             "response headers": response.get("headers"),
-            "response body": (response.get("body") or {}).get("string"),
+            "response body": body.get("string") if isinstance(body, dict) else body,
         }
         for part, value in parts.items():
             if _holds(value, secrets):

@@ -27,9 +27,11 @@ class Echo:
     """ASGI middleware: every response gets a `WWW-Authenticate` header echoing the key in one
     form, and every 404 body becomes plain text echoing it in all forms."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, wide: bool = False) -> None:
         self.app = app
         self.count = 0
+        self.wide = wide
+        """Whether 404 bodies are UTF-16 with no charset said: text that cannot be scrubbed."""
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Pass through, rewriting the response."""
@@ -48,19 +50,22 @@ class Echo:
                 headers.append((b"www-authenticate", f'Bearer error="{form}"'.encode()))
                 if status == 404:
                     headers = [(k, v) for k, v in headers if k != b"content-type"]
-                    headers.append((b"content-type", b"text/plain; charset=utf-8"))
+                    said = b"text/plain" if self.wide else b"text/plain; charset=utf-8"
+                    headers.append((b"content-type", said))
                 message = {**message, "headers": headers}
             elif message["type"] == "http.response.body" and status == 404:
-                message = {**message, "body": ("no job; your key: " + " ".join(ECHOES)).encode()}
+                text = "no job; your key: " + " ".join(ECHOES)
+                body = text.encode("utf-16-le") if self.wide else text.encode()
+                message = {**message, "body": body}
             await send(message)
 
         await self.app(scope, receive, rewrite)
 
 
 @pytest.fixture
-def hostile() -> Iterator[str]:
+def hostile(request: pytest.FixtureRequest) -> Iterator[str]:
     """A loopback deployment that knows the canary key and echoes it back; yields its URL."""
-    app = Echo(create_app(api_key=CANARY))
+    app = Echo(create_app(api_key=CANARY), wide=getattr(request, "param", False))
     sock = bind_socket("127.0.0.1", 0)
     server = uvicorn_server(app)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -94,3 +99,28 @@ def test_recording_a_hostile_deployment_writes_no_key(
     output = result.stdout.str() + result.stderr.str()
     assert not holds_canary(output)
     assert "not-found/unknown-job" in output or (folder / "not-found/unknown-job.yaml").is_file()
+
+
+@pytest.mark.parametrize("hostile", [True], indirect=True, ids=["utf-16-404-body"])
+def test_a_recording_that_cannot_be_scrubbed_is_refused_in_one_line(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, hostile: str, tmp_path: Path
+) -> None:
+    """A 404 body in UTF-16 with no charset said cannot be scrubbed: its cassette is refused in
+    one line naming the interaction (every local shown, --tb=long), and the key shows nowhere."""
+    monkeypatch.setenv("LLAMA_CLOUD_API_KEY", CANARY)
+    folder = tmp_path / "cassettes"
+    result = pytester.runpytest_inprocess(
+        str(ROOT / "contract_tests"), "--live", "--contract-base-url", hostile,
+        "--job-id", "bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", "--record-mode=rewrite",
+        "--cassette-dir", str(folder), "-p", "no:cacheprovider", "-k", "not_found",
+        "-l", "--tb=long",
+    )  # fmt: skip
+    assert not (folder / "not-found" / "unknown-job.yaml").exists()
+    output = result.stdout.str() + result.stderr.str()
+    result.stdout.fnmatch_lines(
+        [
+            "batch-contract: not written: */not-found/unknown-job.yaml would hold the API key "
+            "(interaction 1: response body of GET /api/v1/beta/batch-processing/bjb-ffff*)"
+        ]
+    )
+    assert not holds_canary(output)
