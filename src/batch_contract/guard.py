@@ -19,7 +19,7 @@ import random
 import re
 import threading
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal, NamedTuple, get_args
 from urllib.parse import unquote
 
@@ -112,20 +112,20 @@ class StatusGuard:
         job_id = self._wanted(response, _httpx_path(response.request))
         if job_id is not None:
             response.read()  # cached: the client still receives the body
-            self._judge(response, job_id, sdk=_SDK_HEADER in response.request.headers)
+            self._judge(response, job_id, defer=_from_sdk)
 
     async def async_hook(self, response: Any) -> None:
         """The httpx.AsyncClient response hook: `event_hooks={"response": [guard.async_hook]}`."""
         job_id = self._wanted(response, _httpx_path(response.request))
         if job_id is not None:
             await response.aread()
-            self._judge(response, job_id, sdk=_SDK_HEADER in response.request.headers)
+            self._judge(response, job_id, defer=_from_sdk)
 
     def requests_hook(self, response: Any, *args: Any, **kwargs: Any) -> None:
         """The requests response hook: `session.hooks["response"].append(guard.requests_hook)`."""
         job_id = self._wanted(response, response.request.path_url)
         if job_id is not None:
-            self._judge(response, job_id, sdk=False)
+            self._judge(response, job_id, defer=_never)
 
     def _wanted(self, response: Any, path: str) -> str | None:
         """The job id when this response is one to check now; None to let it pass."""
@@ -140,12 +140,14 @@ class StatusGuard:
             return None
         return match.group(1)
 
-    def _judge(self, response: Any, job_id: str, *, sdk: bool) -> None:
-        """Check the read response and report a failure the way `on_violation` says."""
+    def _judge(self, response: Any, job_id: str, *, defer: Callable[[Any], bool]) -> None:
+        """Check the read response and report a failure the way `on_violation` says; an exception
+        is raised later, from the response's `raise_for_status`, when `defer(response)` says so."""
         try:
             assert_batch_status(response, profile=self.profile, rules=self.levels)
         except BatchStatusMismatch as mismatch:  # unmasked: never leaves this block
-            failure = _masked(mismatch, unquote(job_id), _secrets(response.request.headers))
+            secrets = _secrets(response.request.headers)
+            failure: _Failure | None = _masked(mismatch, unquote(job_id), secrets)
         else:
             failure = None
         with self._lock:
@@ -156,7 +158,7 @@ class StatusGuard:
         try:
             self._report(failure)
         except Exception as error:
-            if not sdk:
+            if not defer(response):
                 raise
             _raise_later(response, error)
 
@@ -179,6 +181,15 @@ class _Failure(NamedTuple):
     error: BatchStatusMismatch
     job_id: str
     violations: tuple[Violation, ...]
+
+
+def _from_sdk(response: Any) -> bool:
+    """Whether an httpx response answers a request of the official SDK."""
+    return _SDK_HEADER in response.request.headers
+
+
+def _never(response: Any) -> bool:
+    return False
 
 
 def _httpx_path(request: Any) -> str:
