@@ -146,8 +146,7 @@ class StatusGuard:
         try:
             assert_batch_status(response, profile=self.profile, rules=self.levels)
         except BatchStatusMismatch as mismatch:  # unmasked: never leaves this block
-            secrets = _secrets(response.request.headers)
-            failure: _Failure | None = _masked(mismatch, unquote(job_id), secrets)
+            failure: _Failure | None = _masked(mismatch, job_id, response.request.headers)
         else:
             failure = None
         with self._lock:
@@ -243,8 +242,11 @@ def _mask(text: str, secrets: tuple[str, ...]) -> str:
     return text
 
 
-def _masked(mismatch: BatchStatusMismatch, job_id: str, secrets: tuple[str, ...]) -> _Failure:
-    """The failure to report: the job named in the title, every secret masked."""
+def _masked(mismatch: BatchStatusMismatch, raw_job_id: str, headers: Any) -> _Failure:
+    """The failure to report: the job named in the title, every credential of the request's
+    `headers` masked. No frame that a traceback of the failure shows holds a credential."""
+    secrets = _secrets(headers)
+    job_id = unquote(raw_job_id)
     violations = tuple(
         v._replace(
             path=_mask(v.path, secrets),

@@ -10,6 +10,7 @@ import copy
 import json
 import logging
 import threading
+import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -347,6 +348,15 @@ def echo(place: str) -> Callable[[httpx.Request], bytes]:
     return answer
 
 
+def our_locals(error: BaseException) -> str:
+    """The locals of the package's frames in an exception's traceback, as error trackers and
+    `pytest --showlocals` show them."""
+    frames = traceback.walk_tb(error.__traceback__)
+    return "".join(
+        repr(frame.f_locals) for frame, _ in frames if "batch_contract" in frame.f_code.co_filename
+    )
+
+
 CREDENTIALS = {
     "bearer": {"authorization": f"Bearer {CANARY}"},
     "basic": {"authorization": "Basic " + base64.b64encode(f"me:{CANARY}".encode()).decode()},
@@ -380,7 +390,7 @@ def test_a_key_echoed_in_the_body_never_shows(
         try:
             http.get(STATUS)
         except BatchStatusMismatch as error:
-            shown += str(error) + repr(error) + repr(error.violations)
+            shown += str(error) + repr(error) + repr(error.violations) + our_locals(error)
     shown += "".join(str(w.message) + repr(w.message.violations) for w in caught)  # type: ignore[union-attr]
     shown += "".join(r.getMessage() + repr(vars(r)) for r in caplog.records)
     assert "***" in shown

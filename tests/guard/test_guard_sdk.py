@@ -41,8 +41,10 @@ def get_status(
 
 
 def shown(error: BaseException) -> str:
-    """Everything Python shows of an exception: the formatted traceback and its repr."""
-    return "".join(traceback.format_exception(error)) + repr(error)
+    """What is shown of an exception: its traceback, its repr and our frames' locals."""
+    frames = traceback.walk_tb(error.__traceback__)
+    ours = [repr(f.f_locals) for f, _ in frames if "batch_contract" in f.f_code.co_filename]
+    return "".join(traceback.format_exception(error)) + repr(error) + "".join(ours)
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
