@@ -16,7 +16,7 @@ def sdk_client(server: RunningServer, guard: StatusGuard, **options: object) -> 
     """The official SDK over an httpx.Client that has the guard as its response hook."""
     http = httpx.Client(event_hooks={"response": [guard]})
     return LlamaCloud(
-        api_key=server.api_key,
+        api_key=server.api_key.get_secret_value(),
         base_url=server.base_url,
         http_client=http,
         **options,  # type: ignore[arg-type]
@@ -29,7 +29,7 @@ def async_sdk_client(
     """The official async SDK over an httpx.AsyncClient with `guard.async_hook` as response hook."""
     http = httpx.AsyncClient(event_hooks={"response": [guard.async_hook]})
     return AsyncLlamaCloud(
-        api_key=server.api_key,
+        api_key=server.api_key.get_secret_value(),
         base_url=server.base_url,
         http_client=http,
         **options,  # type: ignore[arg-type]

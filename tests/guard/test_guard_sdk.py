@@ -145,7 +145,7 @@ def test_progress_150_passes_the_strict_sdk_and_is_caught(serve: Any, flavour: s
     with serve("progress-above-100") as server:
         job_id = server.job_ids[0]
         with llama_cloud.LlamaCloud(
-            api_key=server.api_key,
+            api_key=server.api_key.get_secret_value(),
             base_url=server.base_url,
             max_retries=0,
             _strict_response_validation=True,
