@@ -1,4 +1,11 @@
 """Project-level pytest glue: pytester for the plugin and meta-tests (pytest_plugins may only be
-declared in the top-level conftest)."""
+declared in the top-level conftest).
+
+The contract suite's plugins are imported here once: a pytest run loads them only when it needs
+them, and pytester's in-process runs drop the modules a run imported when it ends, so each run
+would import its own copies (warning classes included) next to the ones still referenced."""
+
+import batch_contract.plugin
+import batch_contract.schemathesis_support  # noqa: F401
 
 pytest_plugins = ["pytester"]
