@@ -65,6 +65,7 @@ def assert_batch_status(pytestconfig: pytest.Config) -> Callable[..., Any]:
     levels = rule_levels(pytestconfig)
 
     def check(body: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True  # the failure shows at the test's own line
         kwargs.setdefault("rules", levels)
         return _assert_batch_status(body, **kwargs)
 
