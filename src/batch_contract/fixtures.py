@@ -79,10 +79,13 @@ def batch_reference_server() -> Iterator[RunningServer]:
     from batch_contract.errors import UsageError
     from batch_contract.suite import require_suite
 
+    missing = None
     try:
         require_suite("the batch_reference_server fixture")
     except UsageError as error:
-        pytest.fail(f"batch-contract: {error}", pytrace=False)
+        missing = f"batch-contract: {error}"
+    if missing is not None:
+        pytest.fail(missing, pytrace=False)
     from batch_contract.server import running_server
 
     with running_server() as server:
