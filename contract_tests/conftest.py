@@ -1,12 +1,19 @@
-"""The contract suite's fixtures come from the batch_contract pytest plugin (pytest11 entry point);
-every test here takes `contract_target`, directly or through `contract_client`. The cassettes of
-pytest-recording are configured here, for this folder only."""
+"""The contract suite's fixtures come from the batch_contract pytest plugin, which this conftest
+loads (it needs the `[suite]` extra); every test here takes `contract_target`, directly or through
+`contract_client`. The cassettes of pytest-recording are configured here, for this folder only."""
 
 from typing import Any
 
 import pytest
 
+from batch_contract.pytest_entry import load_suite
 from batch_contract.targets import Target
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """This folder is the contract suite: load its plugins (one line naming the extra if it is not
+    installed)."""
+    load_suite(config)
 
 
 @pytest.fixture(autouse=True)

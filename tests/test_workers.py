@@ -110,12 +110,17 @@ def dying_work(unit: parallel.Unit) -> object:
 
 
 def gone(pid: int) -> bool:
-    """Whether no process `pid` exists (it was reaped)."""
+    """Whether process `pid` has ended: it no longer exists, or it is a zombie that its new
+    parent (init, once the run's process has exited) has not reaped yet."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    return False
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
 
 
 def test_results_come_back_by_task_number_from_every_worker() -> None:

@@ -26,10 +26,9 @@ NONE_RECORDED = "none-recorded"
 RECORDING_MODES = frozenset({"once", "new_episodes", "all", "rewrite"})
 LOOPBACK = [r"^127\.0\.0\.1$", r"^::1$"]
 """Hosts a default run still lets tests reach (servers the tests start themselves)."""
-RECORD_HINT = (
-    "pytest contract_tests --reference --record-mode=rewrite "
-    "(or --live --record-mode=rewrite against your staging)"
-)
+RECORD_HINT = "pytest contract_tests --reference --record-mode=rewrite"
+"""The command that records the cassettes, quoted alone so it can be copied."""
+STAGING_HINT = " (or `--live` instead of `--reference`, against your staging)"
 
 
 @dataclass
@@ -131,12 +130,17 @@ def scrubber_for(target: Target) -> Scrubber:
 
 def missing_message(path: Path) -> str:
     """Why a replayed test failed when its cassette does not exist, and how to record it."""
-    return f"batch-contract: cassette {path} is missing: record it with `{RECORD_HINT}`"
+    return (
+        f"batch-contract: cassette {path} is missing: record it with `{RECORD_HINT}`{STAGING_HINT}"
+    )
 
 
 def missing_folder_message(folder: Path) -> str:
     """Why replay cannot run: no cassettes of a kind were recorded, and how to record them."""
-    return f"batch-contract: no cassettes under {folder}: record them with `{RECORD_HINT}`"
+    return (
+        f"batch-contract: no cassettes under {folder}: record them with `{RECORD_HINT}`"
+        f"{STAGING_HINT}"
+    )
 
 
 def unmatched_message(name: str, error: BaseException | None) -> str:
@@ -145,7 +149,7 @@ def unmatched_message(name: str, error: BaseException | None) -> str:
     what = f"{request.method} {request.path}" if request is not None else "a request"
     return (
         f"batch-contract: {what} is not in cassette {name}.yaml (the test asked for more than "
-        f"was recorded): re-record it with `{RECORD_HINT}`"
+        f"was recorded): re-record it with `{RECORD_HINT}`{STAGING_HINT}"
     )
 
 

@@ -55,7 +55,8 @@ def build_validate_parser(prog: str = "validate-status") -> argparse.ArgumentPar
         description="Check Get Batch Job Status response bodies against the contract.",
         epilog="Exit codes: 0 every document honours the contract; 1 at least one does not "
         "(anything that is not one well-formed JSON document counts); 2 usage errors and "
-        "paths that cannot be read.",
+        "paths that cannot be read; 3 the run stopped before it checked every document "
+        "(a --jobs worker died).",
     )
     parser.add_argument(
         "paths",
@@ -115,7 +116,7 @@ def build_validate_parser(prog: str = "validate-status") -> argparse.ArgumentPar
         metavar="N",
         help="check in N processes (a large NDJSON file is split by lines; output is the same)",
     )
-    parser.add_argument("--version", action=_Version)
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     return parser
 
 
@@ -282,9 +283,16 @@ _SUBCOMMANDS = {
 
 
 def _usage() -> str:
-    lines = ["usage: batch-contract COMMAND [OPTIONS]", "", "commands:"]
+    lines = ["usage: batch-contract COMMAND [OPTIONS]", "       batch-contract --version"]
+    lines += ["", "commands:"]
     lines += [f"  {name:<9} {help_}" for name, (_, help_) in _SUBCOMMANDS.items()]
     lines += ["", "`batch-contract COMMAND --help` describes each command."]
+    lines += [
+        "",
+        "Exit codes: 0 ok; 1 a document, response or comparison breaks the contract; 2 usage",
+        "errors and paths that cannot be read; 3 the run stopped before it checked every",
+        "document (a --jobs worker died).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -305,8 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.USAGE
     if command == "validate":
         return validate_main(rest, prog="batch-contract validate")
-    module = importlib.import_module(_SUBCOMMANDS[command][0])
-    return _guarded(lambda: module.main(rest), f"batch-contract {command}")
+    module = _SUBCOMMANDS[command][0]  # imported inside: a light install has no server
+    return _guarded(lambda: importlib.import_module(module).main(rest), f"batch-contract {command}")
 
 
 def end(code: int) -> NoReturn:

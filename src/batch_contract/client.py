@@ -17,10 +17,9 @@ import httpx
 
 from batch_contract import ENDPOINT_PATH
 from batch_contract.errors import BatchContractError
+from batch_contract.http_defaults import DEFAULT_TIMEOUT, MAX_RETRIES
 from batch_contract.secret import Secret, mask
 
-DEFAULT_TIMEOUT = 30.0
-MAX_RETRIES = 5
 INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 RETRY_STATUSES = frozenset({408, 409, 429})

@@ -14,13 +14,15 @@ from __future__ import annotations
 import argparse
 import contextlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from batch_contract.client import DEFAULT_TIMEOUT, MAX_RETRIES
+from batch_contract.http_defaults import DEFAULT_TIMEOUT, MAX_RETRIES
 from batch_contract.schemas import PROFILES
-from batch_contract.targets import Options
+
+if TYPE_CHECKING:
+    from batch_contract.targets import Options
 
 BASE_URL = "batch_contract_base_url"
 PROFILE = "batch_contract_profile"
@@ -30,11 +32,24 @@ ALIASES = {
 }
 """Short alias -> (the option's own name, its dest)."""
 GROUP = "batch-contract"
+GROUP_DESCRIPTION = "batch-contract: contract suite for Get Batch Job Status"
+ST_MAX_EXAMPLES_ENV = "BATCH_CONTRACT_ST_MAX_EXAMPLES"
+ST_SEED_ENV = "BATCH_CONTRACT_ST_SEED"
+ST_DEFAULT_MAX_EXAMPLES = 10
+ST_DEFAULT_SEED = 0
+
+
+def _registered(group: Any, name: str) -> bool:
+    """Whether the group already has an option of this name: the suite's plugins, loaded when a
+    run needs them, call the same registration again (pytest replays `pytest_addoption`)."""
+    return any(name in option.names() for option in group.options)
 
 
 def add_options(parser: pytest.Parser) -> None:
-    """Registers the batch-contract option group of the contract suite."""
-    group = parser.getgroup(GROUP, "contract suite for Get Batch Job Status")
+    """Registers the batch-contract option group of the contract suite (once)."""
+    group = parser.getgroup(GROUP, GROUP_DESCRIPTION)
+    if _registered(group, "--live"):
+        return
     group.addoption(
         "--live",
         action="store_true",
@@ -139,6 +154,26 @@ def add_options(parser: pytest.Parser) -> None:
     )
 
 
+def add_schemathesis_options(parser: pytest.Parser) -> None:
+    """Adds --st-max-examples and --st-seed to the batch-contract option group (once)."""
+    group = parser.getgroup(GROUP, GROUP_DESCRIPTION)
+    if _registered(group, "--st-seed"):
+        return
+    group.addoption(
+        "--st-max-examples",
+        default=None,
+        metavar="N",
+        help=f"examples schemathesis generates per phase (default: {ST_MAX_EXAMPLES_ENV} "
+        f"or {ST_DEFAULT_MAX_EXAMPLES})",
+    )
+    group.addoption(
+        "--st-seed",
+        default=None,
+        metavar="N",
+        help=f"seed of the schemathesis tests (default: {ST_SEED_ENV} or {ST_DEFAULT_SEED})",
+    )
+
+
 def taken_names(parser: pytest.Parser) -> set[str] | None:
     """Every option name registered so far, or None when this pytest does not let us see them
     (then no alias is added)."""
@@ -170,6 +205,8 @@ def add_aliases(parser: pytest.Parser) -> None:
 
 def read_options(config: pytest.Config) -> Options:
     """The target-deciding options of a run, read once from pytest's config."""
+    from batch_contract.targets import Options
+
     cassettes = config.getoption("--cassette-dir")
     return Options(
         live=config.getoption("--live"),

@@ -1,6 +1,6 @@
 """The pytest plugin of the contract suite: options, targets, parametrization by job id, the
 fixtures the tests in contract_tests/ use, and the cassettes (replayed offline by default, recorded
-with a target and `--record-mode`). Registered through the `pytest11` entry point."""
+with a target and `--record-mode`). Loaded by `batch_contract.pytest_entry` when a run needs it."""
 
 from __future__ import annotations
 
@@ -98,11 +98,6 @@ def pytest_load_initial_conftests(
 
 def pytest_configure(config: pytest.Config) -> None:
     """Resolves the target; a live target missing its key, URL or job ids stops the run."""
-    config.addinivalue_line(
-        "markers",
-        "contract_cassette(name): cassette of a contract test, formatted with its "
-        "parameters (e.g. 'status/{status_job_id}')",
-    )
     try:
         options = read_options(config)
         state = State(options)

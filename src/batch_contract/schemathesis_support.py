@@ -24,6 +24,13 @@ from schemathesis.specs.openapi.checks import unsupported_method
 from batch_contract import ENDPOINT_PATH, rules
 from batch_contract.errors import DocumentError, UsageError
 from batch_contract.jsondoc import parse_document
+from batch_contract.options import (
+    ST_DEFAULT_MAX_EXAMPLES,
+    ST_DEFAULT_SEED,
+    ST_MAX_EXAMPLES_ENV,
+    ST_SEED_ENV,
+    add_schemathesis_options,
+)
 from batch_contract.schemas import schema_dir
 from batch_contract.secret import Secret
 
@@ -48,10 +55,10 @@ CUSTOM_CHECKS = (
 """The checks this module registers with schemathesis."""
 JOB_IDS_ENV = "BATCH_CONTRACT_JOB_IDS"
 """Job ids (comma separated) that `schemathesis run` adds to the examples, as `--live` does."""
-MAX_EXAMPLES_ENV = "BATCH_CONTRACT_ST_MAX_EXAMPLES"
-SEED_ENV = "BATCH_CONTRACT_ST_SEED"
-DEFAULT_MAX_EXAMPLES = 10
-DEFAULT_SEED = 0
+MAX_EXAMPLES_ENV = ST_MAX_EXAMPLES_ENV
+SEED_ENV = ST_SEED_ENV
+DEFAULT_MAX_EXAMPLES = ST_DEFAULT_MAX_EXAMPLES
+DEFAULT_SEED = ST_DEFAULT_SEED
 
 
 class RuleViolation(Failure):
@@ -256,20 +263,7 @@ _DESELECTED = pytest.StashKey[int]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Adds --st-max-examples and --st-seed to the batch-contract option group."""
-    group = parser.getgroup("batch-contract", "contract suite for Get Batch Job Status")
-    group.addoption(
-        "--st-max-examples",
-        default=None,
-        metavar="N",
-        help=f"examples schemathesis generates per phase (default: {MAX_EXAMPLES_ENV} "
-        f"or {DEFAULT_MAX_EXAMPLES})",
-    )
-    group.addoption(
-        "--st-seed",
-        default=None,
-        metavar="N",
-        help=f"seed of the schemathesis tests (default: {SEED_ENV} or {DEFAULT_SEED})",
-    )
+    add_schemathesis_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:

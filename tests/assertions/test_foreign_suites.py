@@ -37,12 +37,13 @@ def test_recording_contract_tests_without_a_target_is_a_usage_error(
     )
 
 
-def test_no_header_line_in_a_project_without_cassettes(pytester: pytest.Pytester) -> None:
-    """A project with neither cassettes nor a target option gets no batch-contract header line;
-    one with cassettes is told the target."""
+def test_no_header_line_in_a_project_without_contract_tests(pytester: pytest.Pytester) -> None:
+    """A project without contract tests gets no batch-contract header line, even with a cassettes
+    folder of its own (vcrpy's); a run of the contract suite is told its target."""
     pytester.makepyfile(test_own="def test_one():\n    pass\n")
-    quiet = pytester.runpytest_inprocess("-p", "no:cacheprovider")
-    assert not [line for line in quiet.outlines if line.startswith("batch-contract:")]
     pytester.mkdir("cassettes")
-    told = pytester.runpytest_inprocess("-p", "no:cacheprovider")
-    told.stdout.fnmatch_lines(["batch-contract: replay target, profile documented"])
+    quiet = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    quiet.assert_outcomes(passed=1)
+    assert not [line for line in quiet.outlines if line.startswith("batch-contract:")]
+    told = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--reference")
+    told.stdout.fnmatch_lines(["batch-contract: reference target, profile documented"])

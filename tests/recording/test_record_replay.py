@@ -112,8 +112,8 @@ def test_missing_cassette_says_how_to_record(pytester: pytest.Pytester, tmp_path
     result.stdout.fnmatch_lines(
         [
             f"*batch-contract: cassette {missing} is missing: record it with `pytest contract_tests"
-            " --reference --record-mode=rewrite (or --live --record-mode=rewrite against your "
-            "staging)`*"
+            " --reference --record-mode=rewrite` (or `--live` instead of `--reference`, against "
+            "your staging)"
         ]
     )
 

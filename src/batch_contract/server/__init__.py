@@ -4,10 +4,14 @@
 and `batch-contract serve` (`command.main`) runs it for people.
 """
 
-from batch_contract.server.app import create_app
-from batch_contract.server.breaks import BREAKS
-from batch_contract.server.jobs import DOCUMENTED_JOB_ID, MOVING_JOB_IDS
-from batch_contract.server.running import RunningServer, running_server
+from batch_contract.suite import require_suite
+
+require_suite("batch-contract's reference server")  # a light install has no Starlette
+
+from batch_contract.server.app import create_app  # noqa: E402
+from batch_contract.server.breaks import BREAKS  # noqa: E402
+from batch_contract.server.jobs import DOCUMENTED_JOB_ID, MOVING_JOB_IDS  # noqa: E402
+from batch_contract.server.running import RunningServer, running_server  # noqa: E402
 
 __all__ = [
     "BREAKS",
