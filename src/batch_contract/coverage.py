@@ -369,12 +369,15 @@ class CoverageReport:
         """The counted items never seen, in item order."""
         return tuple(row.item.name for row in self.counted if not row.seen)
 
-    def unmet(self, require: Iterable[str], fail_under: float | None) -> list[str]:
-        """Why the report fails `--require` and `--fail-under`, one line each (empty: it passes)."""
+    def unmet(
+        self, require: Iterable[str], fail_under: float | None, option: str = "--fail-under"
+    ) -> list[str]:
+        """Why the report fails `--require` and `--fail-under` (named `option`), one line each
+        (empty: it passes)."""
         seen = {row.item.name for row in self.items if row.seen}
         lines = [f"required item {name} was never seen" for name in require if name not in seen]
         if fail_under is not None and self.percent < fail_under:
-            lines.append(f"coverage {self.percent:.1f}% is below --fail-under {fail_under:g}%")
+            lines.append(f"coverage {self.percent:.1f}% is below {option} {fail_under:g}%")
         return lines
 
 

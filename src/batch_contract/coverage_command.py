@@ -186,7 +186,9 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     count(coverage, args.paths, errors, notes)
     for line in notes + errors:
         stderr.write(f"{PROG}: {line}\n")
-    if not errors and coverage.bodies == 0 and coverage.responses == 0:
+    if coverage.bodies == 0 and coverage.responses == 0:
+        if errors:
+            return ExitCode.USAGE
         raise UsageError(f"no documents found in {' '.join(args.paths)}")
     report = coverage.report()
     render = {"json": render_json, "markdown": render_markdown}.get(args.format, render_text)

@@ -12,6 +12,7 @@ from typing import Any, cast
 import httpx
 import pytest
 
+from batch_contract import coverage_plugin
 from batch_contract.cassettes import (
     LOOPBACK,
     NONE_RECORDED,
@@ -78,6 +79,7 @@ CASSETTE = pytest.StashKey[str]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Registers the batch-contract option group."""
     add_options(parser)
+    coverage_plugin.add_options(parser)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -115,6 +117,7 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         if config.getoption("--http-retries") < 0:
             raise UsageError("--http-retries must be 0 or more")
+        coverage_plugin.start(config, options.profile)
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[STATE] = state
@@ -362,6 +365,7 @@ def contract_http(pytestconfig: pytest.Config, contract_target: Target) -> Itera
     """The httpx client shared by the session's requests (explicit timeout, `--http-timeout`)."""
     timeout = pytestconfig.getoption("--http-timeout")
     with new_http_client(timeout, keep_alive=contract_target.kind == "live") as http:
+        coverage_plugin.watch(pytestconfig, http)
         yield http
 
 
