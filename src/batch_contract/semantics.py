@@ -173,11 +173,11 @@ def progress_matches_counts(job: Mapping[str, Any], progress: Any) -> tuple[Find
 
 
 def progress_matches_counts_applies(job: Mapping[str, Any], progress: Any) -> bool:
-    """progress-matches-counts has a progress, a total and at least one count."""
+    """progress-matches-counts has a progress, a total and at least one count given."""
     return (
         type(progress) in _NUMERIC
         and _numeric(job, "total_items")
-        and any(_numeric(job, name) for name in _COUNTS)
+        and any(job.get(name) is not None for name in _COUNTS)
     )
 
 
