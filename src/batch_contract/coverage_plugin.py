@@ -26,6 +26,8 @@ TABLE = "coverage"
 """`[tool.batch-contract.coverage]`: `fail-under` (a percentage), `require` (a list of items) and
 `json` (a path, relative to the pyproject.toml)."""
 RECORDER = pytest.StashKey["CoverageRecorder"]()
+WORKER_OUTPUT = "batch_contract_coverage"
+"""The key of a pytest-xdist worker's counts in its `workeroutput`."""
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -155,12 +157,38 @@ class CoverageRecorder:
 
         self.contract_tests = sum(1 for item in items if is_contract_test(item))
 
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        """Computes the report, writes the JSON file and fails the run on an unmet requirement."""
-        if not self.contract_tests or hasattr(session.config, "workerinput"):
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """Under pytest-xdist: adds what a worker counted to the run's coverage."""
+        counted = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT)
+        if counted is None:
             return
+        coverage = self.coverage
+        for name, times in counted["seen"].items():
+            coverage.seen[name] = coverage.seen.get(name, 0) + times
+            coverage.first.setdefault(name, counted["first"][name])
+        coverage.bodies += counted["bodies"]
+        coverage.responses += counted["responses"]
+        self.contract_tests += counted["contract_tests"]
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Computes the report, writes the JSON file and fails the run on an unmet requirement
+        (a pytest-xdist worker hands its counts to the controller instead)."""
         for docs, wheres in self.polls.values():
             self.coverage.polls(docs, wheres)
+        self.polls.clear()
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None and self.contract_tests:
+            coverage = self.coverage
+            workeroutput[WORKER_OUTPUT] = {
+                "seen": coverage.seen,
+                "first": coverage.first,
+                "bodies": coverage.bodies,
+                "responses": coverage.responses,
+                "contract_tests": self.contract_tests,
+            }
+        if workeroutput is not None or not self.contract_tests:
+            return
         self.report = self.coverage.report()
         self.unmet = self.report.unmet(
             self.settings.require, self.settings.fail_under, "--contract-fail-under"
