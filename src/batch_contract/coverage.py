@@ -1,215 +1,48 @@
-"""Contract coverage: which parts of the contract a set of responses exercised.
+"""Contract coverage: counts which items of the contract (`coverage_items`) a set of responses
+exercised: bodies, HTTP outcomes and the polls of one job. Bodies count for body items only;
+HTTP outcomes and polls come from cassettes and suite runs.
 
-The contract's items are derived from the schema of a profile, the OpenAPI document and the rules,
-never listed by hand:
-
-- `values`: each enum value (`job.status=failed`, `job.job_type=extract`);
-- `fields`: each optional or nullable field in each state the profile allows (`=present`,
-  `=null`, `=absent`);
-- `bounds`: a number with both a minimum and a maximum at each bound and strictly between
-  (`progress_percentage=0`, `=100`, `=between`);
-- `http`: each response code the OpenAPI document lists for the endpoint (`http=404`);
-- `transitions`: each change of status that the life-cycle rules allow, seen between two
-  consecutive polls of one job (`transition=running->completed`);
-- `rules`: each semantic rule not `off`, seen on a body (or polls) where it applies
-  (`rule=terminal-has-completed-at`).
-
-A `Coverage` counts what it is shown: bodies, HTTP outcomes and the polls of one job. Bodies
-count for body items only; HTTP outcomes and polls come from cassettes and suite runs.
+Bodies are counted by shape: the items a body shows depend only on the keys and JSON types of
+its values, the value of each enumerated field and where each bounded number lies (the rules'
+`applies` predicates read the status and JSON types alone). Each shape's items are worked out
+once, and each shape is counted, not each of its items: a long NDJSON stream of a few shapes
+costs about one dictionary lookup a body.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
+from batch_contract.coverage_items import (
+    AREAS,
+    SEEN_ONLY_OUTCOMES,
+    Area,
+    Item,
+    allowed_transitions,
+    check_item_names,
+    contract_items,
+    probes,
+)
 from batch_contract.rules import RULES, Level
-from batch_contract.schemas import PARTS, PROFILES, Profile, load_schema, schema_dir
+from batch_contract.schemas import Profile
 
-Area = Literal["values", "fields", "bounds", "http", "transitions", "rules"]
-AREAS: tuple[Area, ...] = ("values", "fields", "bounds", "http", "transitions", "rules")
-SEEN_ONLY_OUTCOMES = frozenset({"403"})
-"""Response codes counted only once seen: a deployment answers 403 only to a key that may not read
-the job, which neither the reference server nor a usual staging key can be made to give."""
+__all__ = [
+    "AREAS",
+    "SEEN_ONLY_OUTCOMES",
+    "Area",
+    "Coverage",
+    "CoverageReport",
+    "Item",
+    "Seen",
+    "allowed_transitions",
+    "check_item_names",
+    "contract_items",
+]
 _MISSING = object()
-
-
-class Item(NamedTuple):
-    """One part of the contract: its stable name, its area, and whether it counts only once seen."""
-
-    name: str
-    area: Area
-    optional: bool = False
-
-
-@dataclass(frozen=True)
-class _Field:
-    """What the schema allows for one property: its path and the items it gives."""
-
-    path: tuple[str, ...]
-    enum: tuple[Any, ...] = ()
-    states: tuple[str, ...] = ()
-    bounds: tuple[float, float] | None = None
-
-
-def _by_id() -> dict[str, dict[str, Any]]:
-    return {load_schema(p, q)["$id"]: load_schema(p, q) for p in PROFILES for q in PARTS}
-
-
-def _chain(schema: Any, schemas: Mapping[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """A schema and every schema its `$ref`s lead to (file references between the bundled files)."""
-    out: list[dict[str, Any]] = []
-    while isinstance(schema, dict):
-        out.append(schema)
-        ref = schema.get("$ref")
-        schema = schemas.get(ref) if isinstance(ref, str) else None
-    return out
-
-
-def _types(chain: Sequence[dict[str, Any]]) -> set[str] | None:
-    """The JSON types every schema of the chain allows (None when none names a type)."""
-    allowed: set[str] | None = None
-    for schema in chain:
-        if "type" in schema:
-            kinds = schema["type"]
-            named = {kinds} if isinstance(kinds, str) else set(kinds)
-            allowed = named if allowed is None else allowed & named
-    return allowed
-
-
-def _number(value: float) -> str:
-    """A bound as an item shows it: `0`, `100`, `0.5`."""
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-def _fields(
-    chain: Sequence[dict[str, Any]], schemas: Mapping[str, dict[str, Any]], prefix: tuple[str, ...]
-) -> list[_Field]:
-    """The fields of an object schema (its whole `$ref` chain), in schema order, nested ones
-    after the object that holds them."""
-    names: dict[str, list[dict[str, Any]]] = {}
-    required: set[str] = set()
-    for schema in chain:
-        required.update(schema.get("required", ()))
-        for name, sub in schema.get("properties", {}).items():
-            names.setdefault(name, []).extend(_chain(sub, schemas))
-    out: list[_Field] = []
-    for name, sub in names.items():
-        path = (*prefix, name)
-        types = _types(sub)
-        enums = [schema["enum"] for schema in sub if "enum" in schema]
-        enum = tuple(v for v in enums[0] if all(v in other for other in enums)) if enums else ()
-        nullable = types is None or "null" in types
-        states: tuple[str, ...] = ("present",) if name not in required or nullable else ()
-        states += ("null",) if states and nullable else ()
-        states += ("absent",) if name not in required else ()
-        lows = [s["minimum"] for s in sub if "minimum" in s]
-        highs = [s["maximum"] for s in sub if "maximum" in s]
-        bounds = (max(lows), min(highs)) if lows and highs else None
-        out.append(_Field(path, enum, states, bounds))
-        if types is not None and "object" in types:
-            out.extend(_fields(sub, schemas, path))
-    return out
-
-
-@functools.cache
-def _schema_fields(profile: Profile) -> tuple[_Field, ...]:
-    schemas = _by_id()
-    return tuple(_fields(_chain(load_schema(profile, "status"), schemas), schemas, ()))
-
-
-@functools.cache
-def _outcomes() -> tuple[str, ...]:
-    """The response codes the OpenAPI document lists for the endpoint's GET, in its order."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with (schema_dir() / "openapi.yaml").open("rb") as handle:
-        document = yaml.load(handle, Loader=loader)
-    (operations,) = document["paths"].values()
-    return tuple(str(code) for code in operations["get"]["responses"])
-
-
-def _statuses(profile: Profile) -> tuple[str, ...]:
-    for spec in _schema_fields(profile):
-        if spec.path == ("job", "status"):
-            return tuple(str(value) for value in spec.enum)
-    return ()  # pragma: no cover - the bundled schemas enumerate job.status
-
-
-@functools.cache
-def allowed_transitions(profile: Profile) -> tuple[tuple[str, str], ...]:
-    """Each change of status (a to b, a != b) that the life-cycle rules find nothing in."""
-    from batch_contract.rules import check_sequence
-
-    life: dict[str, Level] = {name: "off" for name in RULES}
-    life.update({name: "error" for name, rule in RULES.items() if rule.kind == "sequence"})
-    statuses = _statuses(profile)
-    return tuple(
-        (a, b)
-        for a in statuses
-        for b in statuses
-        if a != b and not check_sequence([{"job": {"status": a}}, {"job": {"status": b}}], life)
-    )
-
-
-def _name(path: tuple[str, ...]) -> str:
-    return ".".join(path)
-
-
-def contract_items(profile: Profile, levels: Mapping[str, Level] | None = None) -> tuple[Item, ...]:
-    """Every item of the contract under `profile`, area by area, each area in schema order;
-    rules at `off` under `levels` are left out."""
-    specs = _schema_fields(profile)
-    values = [Item(f"{_name(s.path)}={v}", "values") for s in specs for v in s.enum]
-    fields = [Item(f"{_name(s.path)}={state}", "fields") for s in specs for state in s.states]
-    bounds = [
-        Item(f"{_name(s.path)}={shown}", "bounds")
-        for s in specs
-        if s.bounds is not None
-        for shown in (_number(s.bounds[0]), "between", _number(s.bounds[1]))
-    ]
-    http = [Item(f"http={code}", "http", code in SEEN_ONLY_OUTCOMES) for code in _outcomes()]
-    moves = [Item(f"transition={a}->{b}", "transitions") for a, b in allowed_transitions(profile)]
-    rules = [
-        Item(f"rule={name}", "rules")
-        for name, rule in RULES.items()
-        if (levels or {}).get(name, rule.default) != "off"
-    ]
-    return (*values, *fields, *bounds, *http, *moves, *rules)
-
-
-class _Probe(NamedTuple):
-    """How one field of a body is read: where it sits and what it can show."""
-
-    path: tuple[str, ...]
-    key: str
-    enum: Mapping[Any, str]
-    states: Mapping[str, str]
-    bounds: tuple[float, float, str, str, str] | None
-
-
-def _probes(profile: Profile, known: set[str]) -> tuple[_Probe, ...]:
-    out = []
-    for spec in _schema_fields(profile):
-        name = _name(spec.path)
-        enum = {v: f"{name}={v}" for v in spec.enum if f"{name}={v}" in known}
-        states = {s: f"{name}={s}" for s in spec.states if f"{name}={s}" in known}
-        bounds = None
-        if spec.bounds is not None:
-            low, high = spec.bounds
-            bounds = (
-                low,
-                high,
-                f"{name}={_number(low)}",
-                f"{name}=between",
-                f"{name}={_number(high)}",
-            )
-        if enum or states or bounds:
-            out.append(_Probe(spec.path[:-1], spec.path[-1], enum, states, bounds))
-    return tuple(out)
+MAX_SHAPES = 4096
+"""Body shapes remembered at most; a body of any other shape is worked out on its own."""
 
 
 @dataclass
@@ -219,15 +52,21 @@ class Coverage:
     profile: Profile
     levels: Mapping[str, Level] | None = None
     items: tuple[Item, ...] = ()
-    seen: dict[str, int] = field(default_factory=dict)
-    first: dict[str, str] = field(default_factory=dict)
     bodies: int = 0
     responses: int = 0
+    _seen: dict[str, int] = field(default_factory=dict, repr=False)
+    _first: dict[str, tuple[float, str]] = field(default_factory=dict, repr=False)
+    _shapes: dict[Any, list[Any]] = field(default_factory=dict, repr=False)
+    """shape -> [its items, bodies since the last settle, tick and place of the first of them]"""
+    _tick: int = 0
 
     def __post_init__(self) -> None:
         self.items = contract_items(self.profile, self.levels)
         known = {item.name for item in self.items}
-        self._probes = _probes(self.profile, known)
+        self._probes = probes(self.profile, known)
+        self._bounded = tuple(p for p in self._probes if p.bounds is not None)
+        self._enumerated = tuple(p for p in self._probes if p.enum)
+        self._shaped = all(len(probe.path) <= 1 for probe in self._probes)
         self._document_rules = tuple(
             (rule.applies, f"rule={name}")
             for name, rule in RULES.items()
@@ -245,18 +84,91 @@ class Coverage:
             if f"transition={a}->{b}" in known
         }
 
+    @property
+    def seen(self) -> dict[str, int]:
+        """How often each item was seen (items never seen are left out)."""
+        self._settle()
+        return self._seen
+
+    @property
+    def first(self) -> dict[str, str]:
+        """Where each item seen was seen first."""
+        self._settle()
+        return {name: where for name, (_, where) in self._first.items()}
+
+    def add(self, seen: Mapping[str, int], first: Mapping[str, str]) -> None:
+        """Adds counts made elsewhere (a pytest-xdist worker's), after every count made here."""
+        self._settle()
+        for name, times in seen.items():
+            self._seen[name] = self._seen.get(name, 0) + times
+            self._first.setdefault(name, (float("inf"), first[name]))
+
     def _mark(self, name: str, where: str) -> None:
-        count = self.seen.get(name, 0)
-        if not count:
-            self.first[name] = where
-        self.seen[name] = count + 1
+        self._tick += 1
+        self._seen[name] = self._seen.get(name, 0) + 1
+        if name not in self._first:
+            self._first[name] = (self._tick, where)
+
+    def _settle(self) -> None:
+        """Adds the bodies counted by shape to the items they show."""
+        seen, first = self._seen, self._first
+        for entry in self._shapes.values():
+            names, count, tick, where = entry
+            if not count:
+                continue
+            for name in names:
+                seen[name] = seen.get(name, 0) + count
+                if name not in first or tick < first[name][0]:
+                    first[name] = (tick, where)
+            entry[1] = 0
+
+    def _shape(self, document: dict[str, Any]) -> Any:
+        """What decides a body's items: keys and JSON types at the top and one level down, the
+        status, the value of each enumerated field, and where each bounded number lies."""
+        inner = tuple(
+            (tuple(value), tuple(map(type, value.values())))
+            for value in document.values()
+            if type(value) is dict
+        )
+        job = document.get("job")
+        status = job.get("status") if type(job) is dict else None
+        values: list[Any] = [status if type(status) is str else None]  # what the rules read
+        for probe in self._enumerated:
+            parent = document.get(probe.path[0]) if probe.path else document
+            value = parent.get(probe.key) if type(parent) is dict else None
+            values.append(value if type(value) is str else None)
+        for probe in self._bounded:
+            parent = document.get(probe.path[0]) if probe.path else document
+            value = parent.get(probe.key) if type(parent) is dict else None
+            values.append(_where_in(value, probe.bounds))
+        return (tuple(document), tuple(map(type, document.values())), inner, tuple(values))
 
     def body(self, document: Any, where: str) -> None:
         """Counts the body items of one parsed status body."""
         if not isinstance(document, dict):
             return
         self.bodies += 1
-        mark = self._mark
+        self._tick += 1
+        if not self._shaped or type(document) is not dict:
+            for name in self.body_items(document):
+                self._mark(name, where)
+            return
+        shape = self._shape(document)
+        entry = self._shapes.get(shape)
+        if entry is None:
+            names = self.body_items(document)
+            if len(self._shapes) >= MAX_SHAPES:
+                for name in names:
+                    self._mark(name, where)
+                return
+            entry = self._shapes[shape] = [names, 0, self._tick, where]
+        if not entry[1]:
+            entry[2], entry[3] = self._tick, where
+        entry[1] += 1
+
+    def body_items(self, document: dict[str, Any]) -> tuple[str, ...]:
+        """The body items one body shows, in probe then rule order."""
+        found: list[str] = []
         for probe in self._probes:
             parent: Any = document
             for key in probe.path:
@@ -271,23 +183,18 @@ class Coverage:
             else:
                 state = "present"
                 if probe.enum and type(value) is str and value in probe.enum:
-                    mark(probe.enum[value], where)
-                if probe.bounds is not None and type(value) in (int, float):
-                    low, high, at_low, between, at_high = probe.bounds
-                    if value == low:
-                        mark(at_low, where)
-                    elif value == high:
-                        mark(at_high, where)
-                    elif low < value < high:
-                        mark(between, where)
+                    found.append(probe.enum[value])
+                if probe.bounds is not None:
+                    place = _where_in(value, probe.bounds)
+                    if place is not None:
+                        found.append(probe.bounds[2:][place])
             if state in probe.states:
-                mark(probe.states[state], where)
+                found.append(probe.states[state])
         job = document.get("job")
         if isinstance(job, dict):
             progress = document.get("progress_percentage")
-            for applies, name in self._document_rules:
-                if applies(job, progress):
-                    mark(name, where)
+            found.extend(name for applies, name in self._document_rules if applies(job, progress))
+        return tuple(found)
 
     def http(self, code: int, where: str) -> None:
         """Counts one response of the endpoint by its status code."""
@@ -316,6 +223,19 @@ class Coverage:
     def report(self) -> CoverageReport:
         """The counts so far, as plain data."""
         return CoverageReport.of(self)
+
+
+def _where_in(value: Any, bounds: Any) -> int | None:
+    """0 at the lower bound, 1 strictly between, 2 at the upper one, None otherwise (or not a
+    number)."""
+    if type(value) is not int and type(value) is not float:
+        return None
+    low, high = bounds[0], bounds[1]
+    if value == low:
+        return 0
+    if value == high:
+        return 2
+    return 1 if low < value < high else None
 
 
 class Seen(NamedTuple):
@@ -379,17 +299,3 @@ class CoverageReport:
         if fail_under is not None and self.percent < fail_under:
             lines.append(f"coverage {self.percent:.1f}% is below {option} {fail_under:g}%")
         return lines
-
-
-def check_item_names(names: Iterable[str], profile: Profile) -> None:
-    """Refuses an item name the contract does not have, suggesting the closest ones."""
-    import difflib
-
-    from batch_contract.errors import UsageError
-
-    known = [item.name for item in contract_items(profile)]
-    for name in names:
-        if name not in known:
-            close = difflib.get_close_matches(name, known, n=3)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            raise UsageError(f"unknown coverage item {name!r}{hint}")

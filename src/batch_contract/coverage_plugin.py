@@ -164,9 +164,7 @@ class CoverageRecorder:
         if counted is None:
             return
         coverage = self.coverage
-        for name, times in counted["seen"].items():
-            coverage.seen[name] = coverage.seen.get(name, 0) + times
-            coverage.first.setdefault(name, counted["first"][name])
+        coverage.add(counted["seen"], counted["first"])
         coverage.bodies += counted["bodies"]
         coverage.responses += counted["responses"]
         self.contract_tests += counted["contract_tests"]

@@ -5,7 +5,9 @@ Document checks take `(job, progress)` (progress None for a bare job) and return
 found)`. Each assumes a schema-valid body: a value of the wrong type, null or absent makes it skip,
 and a timestamp that does not parse is the schema's business. `rules` names them and sets levels.
 Beside each check, `<check>_applies` says whether the check has anything to judge in a body (or in
-the polls): contract coverage counts a rule as exercised only where it applies.
+the polls): contract coverage counts a rule as exercised only where it applies. A predicate reads
+only the status and the JSON types of values, never other values: coverage counts bodies by that
+shape (tests/coverage/test_coverage_shapes.py).
 """
 
 from __future__ import annotations
