@@ -106,13 +106,15 @@ def test_no_summary_without_contract_tests(pytester: pytest.Pytester) -> None:
     assert "contract coverage" not in result.stdout.str()
 
 
-def test_reference_run_prints_the_summary(pytester: pytest.Pytester) -> None:
-    """A run against the reference server ends with the summary too."""
+def test_reference_run_covers_the_strict_profile(pytester: pytest.Pytester) -> None:
+    """A strict run against the reference server (its strict-clean jobs only) reaches 100%."""
     result = pytester.runpytest_inprocess(
-        str(SUITE), "--reference", "-k", "lifecycle or not_found", *QUIET, "--poll-interval", "0"
+        str(SUITE), "--reference", "--profile", "strict", "--contract-fail-under", "100", *QUIET
     )
     assert result.ret == 0
-    result.stdout.fnmatch_lines(["batch-contract: contract coverage: *% of the documented*"])
+    result.stdout.fnmatch_lines(
+        ["batch-contract: contract coverage: 100.0% of the strict profile's items (72 of 72) *"]
+    )
 
 
 def test_xdist_workers_hand_their_counts_to_the_controller(pytester: pytest.Pytester) -> None:

@@ -125,11 +125,13 @@ def test_skipping_movers_take_each_shortcut_the_rules_allow() -> None:
 
 
 def test_sparse_jobs_serve_the_fields_a_job_can_lack_null_or_absent() -> None:
-    """The sparse jobs serve created_at, updated_at, directory_id, effective_at null or absent."""
+    """The sparse jobs serve created_at, updated_at, directory_id null (effective_at filled), or
+    leave all four out."""
     bodies = {job.style: job.body(0)["job"] for job in build_jobs(0).values()}
-    names = ("created_at", "updated_at", "directory_id", "effective_at")
-    assert [bodies["sparse-nulls"][name] for name in names] == [None] * 4
-    assert [name in bodies["sparse-omitted"] for name in names] == [False] * 4
+    names = ("created_at", "updated_at", "directory_id")
+    assert [bodies["sparse-nulls"][name] for name in names] == [None] * 3
+    assert bodies["sparse-nulls"]["effective_at"] is not None
+    assert [name in bodies["sparse-omitted"] for name in (*names, "effective_at")] == [False] * 4
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -21,7 +21,7 @@ TERMINAL = frozenset({"completed", "failed", "cancelled"})
 DOCUMENTED_JOB_ID = "bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 MOVING_JOB_IDS = tuple(f"bjb-10000000-0000-4000-8000-00000000000{n}" for n in (1, 2, 3))
 SKIPPING_PATHS = (
-    ("parse", ("pending", "running", "completed")),
+    ("parse", ("pending", "running", "cancelled")),
     ("extract", ("pending", "completed")),
     ("classify", ("pending", "failed")),
     ("parse", ("pending", "cancelled")),
@@ -37,17 +37,18 @@ SPARSE_STATIC: tuple[tuple[str, str, Style], ...] = (
     ("extract", "completed", "sparse-nulls"),
     ("classify", "running", "sparse-omitted"),
 )
-"""Static jobs whose every optional field that a job can lack (created_at, updated_at,
-directory_id, effective_at too) is null, or left out."""
+"""Static jobs that also serve created_at, updated_at and directory_id null (strict-clean), or
+leave them and effective_at out."""
 
 Style = Literal["complete", "omitted", "nulls", "sparse-nulls", "sparse-omitted"]
 STYLES: tuple[Style, ...] = ("complete", "omitted", "nulls")
 """How not-applicable optional fields are served: `complete` (every field present, counts and
 `effective_at` always filled, other fields null), `omitted` (left out), `nulls` (present as null,
 counts and `effective_at` included, as FastAPI serves an unset Optional: not strict-clean).
-The `sparse-` styles, for a few jobs of their own, also serve created_at, updated_at, directory_id
-and effective_at null or leave them out."""
-_SPARSE_FIELDS = ("created_at", "directory_id", "effective_at", "updated_at")
+The `sparse-` styles, for a few jobs of their own, also serve created_at, updated_at and
+directory_id null (`sparse-nulls`, otherwise `complete`) or leave them and effective_at out
+(`sparse-omitted`, otherwise `omitted`)."""
+_SPARSE_FIELDS = ("created_at", "directory_id", "updated_at")
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://batch-contract.dev/reference-server")
 _BASE_TIME = datetime(2026, 1, 15, 9, 0, 0, tzinfo=UTC)
@@ -128,7 +129,7 @@ class Job:
     @property
     def strict_clean(self) -> bool:
         """Whether every body of the job honours the strict profile too."""
-        return self.id == DOCUMENTED_JOB_ID or self.style not in ("nulls", "sparse-nulls")
+        return self.id == DOCUMENTED_JOB_ID or self.style != "nulls"
 
     def body(self, step: int) -> dict[str, Any]:
         """The response body of the job at a step (clamped to the last step)."""
@@ -154,7 +155,9 @@ class Job:
         counted = now.status not in ("pending", "dispatched")
         if self.style.startswith("sparse-"):
             optional.update(dict.fromkeys(_SPARSE_FIELDS))
-        if self.style in ("nulls", "sparse-nulls"):
+        if self.style == "sparse-omitted":
+            optional["effective_at"] = None
+        if self.style == "nulls":
             optional["effective_at"] = None
             if not counted:
                 optional.update(processed_items=None, failed_items=None, skipped_items=None)
@@ -353,7 +356,7 @@ def build_jobs(seed: int = 0) -> dict[str, Job]:
             _uid("dir", job_id),
             total,
             _created(rng),
-            STYLES[index % len(STYLES)],
+            STYLES[index % 2],  # complete or omitted: strict-clean, for a strict run's coverage
             _skipping_steps(path, total, rng),
         )
     return jobs
