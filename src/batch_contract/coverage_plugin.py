@@ -195,7 +195,11 @@ class CoverageRecorder:
             from batch_contract.coverage_report import as_json
 
             text = json.dumps(as_json(self.report), indent=2) + "\n"
-            self.settings.json_path.write_text(text, encoding="utf-8")
+            try:
+                self.settings.json_path.write_text(text, encoding="utf-8")
+            except OSError as error:
+                where = self.settings.json_path
+                self.unmet.append(f"cannot write {where}: {error.strerror or error}")
         if self.unmet and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

@@ -130,3 +130,12 @@ def test_xdist_workers_hand_their_counts_to_the_controller(pytester: pytest.Pyte
             "batch-contract: coverage 2.6% is below --contract-fail-under 5%",
         ]
     )
+
+
+def test_unwritable_json_path_fails_the_run_in_one_line(pytester: pytest.Pytester) -> None:
+    """A JSON report that cannot be written fails the run with one line, not a traceback."""
+    target = pytester.path / "missing-folder" / "coverage.json"
+    result = replay(pytester, "-k", "not_found", "--contract-coverage-json", str(target))
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([f"batch-contract: cannot write {target}: No such file*"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
