@@ -71,11 +71,15 @@ def test_unknown_required_item_is_a_usage_error(pytester: pytest.Pytester) -> No
 
 
 def test_pyproject_table_sets_requirements(pytester: pytest.Pytester) -> None:
-    """[tool.batch-contract.coverage] require and fail-under apply; a bad value is refused."""
-    pytester.makepyprojecttoml('[tool.batch-contract.coverage]\nrequire = ["http=403"]\n')
+    """[tool.batch-contract.coverage] require, json and fail-under apply; a bad value is
+    refused."""
+    pytester.makepyprojecttoml(
+        '[tool.batch-contract.coverage]\nrequire = ["http=403"]\njson = "cov.json"\n'
+    )
     result = replay(pytester, "-k", "not_found", "--rootdir", str(pytester.path))
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["batch-contract: required item http=403 was never seen"])
+    assert json.loads((pytester.path / "cov.json").read_text())["covered"] == 1
     pytester.makepyprojecttoml("[tool.batch-contract.coverage]\nfail-under = 'most'\n")
     result = replay(pytester, "-k", "not_found", "--rootdir", str(pytester.path))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
