@@ -279,6 +279,7 @@ _SUBCOMMANDS = {
     "serve": ("batch_contract.server.command", "run the reference server of the endpoint"),
     "rules": ("batch_contract.rules_command", "list the semantic rules and their levels"),
     "drift": ("batch_contract.drift_command", "compare two sets of cassettes for contract drift"),
+    "coverage": ("batch_contract.coverage_command", "which parts of the contract were exercised"),
 }
 
 

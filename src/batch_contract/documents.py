@@ -157,7 +157,7 @@ def cassette_documents(cassette: dict[str, Any], source: str) -> Iterator[Docume
             if int(response["status"]["code"]) != 200:
                 continue
             yield Document(source, where, _decode_body(response))
-        except (KeyError, TypeError, ValueError, OSError, zlib.error) as error:
+        except (KeyError, TypeError, ValueError, AttributeError, OSError, zlib.error) as error:
             yield Document(source, where, problem=f"unreadable cassette interaction: {error}")
 
 

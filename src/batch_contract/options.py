@@ -154,6 +154,34 @@ def add_options(parser: pytest.Parser) -> None:
     )
 
 
+def add_coverage_options(parser: pytest.Parser) -> None:
+    """Adds the contract coverage options to the batch-contract option group (once)."""
+    group = parser.getgroup(GROUP, GROUP_DESCRIPTION)
+    if _registered(group, "--contract-require"):
+        return
+    group.addoption(
+        "--contract-coverage-json",
+        metavar="PATH",
+        default=None,
+        help="write the contract coverage report of the run as JSON to PATH",
+    )
+    group.addoption(
+        "--contract-fail-under",
+        metavar="PERCENT",
+        type=float,
+        default=None,
+        help="fail the run when contract coverage is below PERCENT",
+    )
+    group.addoption(
+        "--contract-require",
+        metavar="ITEM",
+        action="append",
+        default=[],
+        help="fail the run unless this contract item was seen, such as job.status=failed "
+        "(repeatable; `batch-contract coverage --help`)",
+    )
+
+
 def add_schemathesis_options(parser: pytest.Parser) -> None:
     """Adds --st-max-examples and --st-seed to the batch-contract option group (once)."""
     group = parser.getgroup(GROUP, GROUP_DESCRIPTION)

@@ -13,6 +13,7 @@ from typing import Any, cast
 import httpx
 import pytest
 
+from batch_contract import coverage_plugin
 from batch_contract.cassettes import (
     LOOPBACK,
     NONE_RECORDED,
@@ -34,7 +35,13 @@ from batch_contract.client import (
 from batch_contract.contract import RetryWarning, RuleWarning, StillRunningWarning
 from batch_contract.errors import UsageError
 from batch_contract.fixtures import rule_levels
-from batch_contract.options import PROFILE, add_aliases, add_options, read_options
+from batch_contract.options import (
+    PROFILE,
+    add_aliases,
+    add_coverage_options,
+    add_options,
+    read_options,
+)
 from batch_contract.polling import PollSettings
 from batch_contract.recording import LeakedSecret, configure_vcr, vcr_options
 from batch_contract.rules import Level
@@ -82,6 +89,7 @@ CASSETTE = pytest.StashKey[str]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Registers the batch-contract option group."""
     add_options(parser)
+    add_coverage_options(parser)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -114,6 +122,7 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         if config.getoption("--http-retries") < 0:
             raise UsageError("--http-retries must be 0 or more")
+        coverage_plugin.start(config, options.profile)
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[STATE] = state
@@ -407,6 +416,7 @@ def contract_http(pytestconfig: pytest.Config, contract_target: Target) -> Itera
     """The httpx client shared by the session's requests (explicit timeout, `--http-timeout`)."""
     timeout = pytestconfig.getoption("--http-timeout")
     with new_http_client(timeout, keep_alive=contract_target.kind == "live") as http:
+        coverage_plugin.watch(pytestconfig, http)
         yield http
 
 

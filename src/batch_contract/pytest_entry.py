@@ -15,7 +15,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from batch_contract.options import add_aliases, add_options, add_schemathesis_options
+from batch_contract.options import (
+    add_aliases,
+    add_coverage_options,
+    add_options,
+    add_schemathesis_options,
+)
 
 SUITE_PLUGINS = ("batch_contract.plugin", "batch_contract.schemathesis_support")
 """The contract suite's pytest plugins, registered under these names when a run needs them."""
@@ -51,6 +56,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """Registers the batch-contract option group (the suite's options and schemathesis's)."""
     add_options(parser)
     add_schemathesis_options(parser)
+    add_coverage_options(parser)
 
 
 @pytest.hookimpl(wrapper=True)

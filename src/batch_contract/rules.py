@@ -17,17 +17,29 @@ from batch_contract.config import find_pyproject, read_tool_table
 from batch_contract.errors import UsageError
 from batch_contract.semantics import (
     counts_non_decreasing,
+    counts_non_decreasing_applies,
     counts_within_total,
+    counts_within_total_applies,
     failed_has_error_message,
+    failed_has_error_message_applies,
     pending_not_started,
+    pending_not_started_applies,
     progress_matches_counts,
+    progress_matches_counts_applies,
     progress_non_decreasing,
+    progress_non_decreasing_applies,
     status_forward_only,
+    status_forward_only_applies,
     sum_within_total,
+    sum_within_total_applies,
     terminal_has_completed_at,
+    terminal_has_completed_at_applies,
     terminal_is_final,
+    terminal_is_final_applies,
     timestamps_ordered,
+    timestamps_ordered_applies,
     updated_after_created,
+    updated_after_created_applies,
 )
 from batch_contract.validation import Violation
 
@@ -37,13 +49,16 @@ Kind = Literal["document", "sequence"]
 
 
 class Rule(NamedTuple):
-    """A named semantic rule: its default severity, a one-line summary and the check itself."""
+    """A named semantic rule: its default severity, a one-line summary, the check itself and
+    when it applies."""
 
     name: str
     default: Level
     summary: str
     kind: Kind
     check: Callable[..., Any]
+    applies: Callable[..., bool]
+    """Whether the check has anything to judge in a body `(job, progress)` or in the polls."""
 
 
 _D: Kind = "document"
@@ -57,6 +72,7 @@ RULES: Mapping[str, Rule] = {
             "each of processed, failed and skipped items <= total_items",
             _D,
             counts_within_total,
+            counts_within_total_applies,
         ),
         Rule(
             "sum-within-total",
@@ -64,6 +80,7 @@ RULES: Mapping[str, Rule] = {
             "processed + failed + skipped items <= total_items",
             _D,
             sum_within_total,
+            sum_within_total_applies,
         ),
         Rule(
             "progress-matches-counts",
@@ -71,6 +88,7 @@ RULES: Mapping[str, Rule] = {
             "progress_percentage agrees with the counts, within 1 point",
             _D,
             progress_matches_counts,
+            progress_matches_counts_applies,
         ),
         Rule(
             "terminal-has-completed-at",
@@ -78,6 +96,7 @@ RULES: Mapping[str, Rule] = {
             "a completed, failed or cancelled job has completed_at",
             _D,
             terminal_has_completed_at,
+            terminal_has_completed_at_applies,
         ),
         Rule(
             "failed-has-error-message",
@@ -85,6 +104,7 @@ RULES: Mapping[str, Rule] = {
             "a failed job has an error_message",
             _D,
             failed_has_error_message,
+            failed_has_error_message_applies,
         ),
         Rule(
             "pending-not-started",
@@ -92,6 +112,7 @@ RULES: Mapping[str, Rule] = {
             "a pending job has no started_at",
             _D,
             pending_not_started,
+            pending_not_started_applies,
         ),
         Rule(
             "timestamps-ordered",
@@ -99,9 +120,15 @@ RULES: Mapping[str, Rule] = {
             "created_at <= started_at <= completed_at",
             _D,
             timestamps_ordered,
+            timestamps_ordered_applies,
         ),
         Rule(
-            "updated-after-created", "error", "updated_at >= created_at", _D, updated_after_created
+            "updated-after-created",
+            "error",
+            "updated_at >= created_at",
+            _D,
+            updated_after_created,
+            updated_after_created_applies,
         ),
         Rule(
             "status-forward-only",
@@ -109,6 +136,7 @@ RULES: Mapping[str, Rule] = {
             "status never goes back: pending, dispatched, running, terminal",
             _S,
             status_forward_only,
+            status_forward_only_applies,
         ),
         Rule(
             "terminal-is-final",
@@ -116,6 +144,7 @@ RULES: Mapping[str, Rule] = {
             "a completed, failed or cancelled status never changes",
             _S,
             terminal_is_final,
+            terminal_is_final_applies,
         ),
         Rule(
             "counts-non-decreasing",
@@ -123,6 +152,7 @@ RULES: Mapping[str, Rule] = {
             "processed, failed and skipped items never go down between polls",
             _S,
             counts_non_decreasing,
+            counts_non_decreasing_applies,
         ),
         Rule(
             "progress-non-decreasing",
@@ -130,6 +160,7 @@ RULES: Mapping[str, Rule] = {
             "progress_percentage never goes down between polls",
             _S,
             progress_non_decreasing,
+            progress_non_decreasing_applies,
         ),
     )
 }

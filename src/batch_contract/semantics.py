@@ -4,6 +4,10 @@ Document checks take `(job, progress)` (progress None for a bare job) and return
 `(field, expected, found)`; sequence checks take the polls and return `(poll, field, expected,
 found)`. Each assumes a schema-valid body: a value of the wrong type, null or absent makes it skip,
 and a timestamp that does not parse is the schema's business. `rules` names them and sets levels.
+Beside each check, `<check>_applies` says whether the check has anything to judge in a body (or in
+the polls): contract coverage counts a rule as exercised only where it applies. A predicate reads
+only the status and the JSON types of values, never other values: coverage counts bodies by that
+shape (tests/coverage/test_coverage_shapes.py).
 """
 
 from __future__ import annotations
@@ -37,6 +41,11 @@ _400_YEARS_US = 146_097 * 86_400 * 1_000_000  # the Gregorian calendar repeats e
 def _number(value: Any) -> int | float | None:
     """The value when it is a JSON number (booleans excluded), else None."""
     return value if type(value) is int or type(value) is float else None
+
+
+def _numeric(job: Mapping[str, Any], name: str) -> bool:
+    """Whether the job holds a JSON number under `name`."""
+    return _number(job.get(name)) is not None
 
 
 def _show(value: float) -> str:
@@ -105,6 +114,11 @@ def counts_within_total(job: Mapping[str, Any], progress: Any) -> tuple[Finding,
     return out
 
 
+def counts_within_total_applies(job: Mapping[str, Any], progress: Any) -> bool:
+    """counts-within-total has something to compare: a total and at least one count."""
+    return _numeric(job, "total_items") and any(_numeric(job, name) for name in _COUNTS)
+
+
 def sum_within_total(job: Mapping[str, Any], progress: Any) -> tuple[Finding, ...]:
     """processed + failed + skipped is at most total_items (a single count above total is left
     to counts-within-total)."""
@@ -118,6 +132,11 @@ def sum_within_total(job: Mapping[str, Any], progress: Any) -> tuple[Finding, ..
         return ()
     expected = f"at least processed + failed + skipped items ({_show(items)})"
     return (("job.total_items", expected, describe(total)),)
+
+
+def sum_within_total_applies(job: Mapping[str, Any], progress: Any) -> bool:
+    """sum-within-total has a sum to compare: a total and at least two counts."""
+    return _numeric(job, "total_items") and sum(_numeric(job, name) for name in _COUNTS) >= 2
 
 
 def progress_matches_counts(job: Mapping[str, Any], progress: Any) -> tuple[Finding, ...]:
@@ -155,6 +174,15 @@ def progress_matches_counts(job: Mapping[str, Any], progress: Any) -> tuple[Find
     return (("progress_percentage", expected, describe(progress)),)
 
 
+def progress_matches_counts_applies(job: Mapping[str, Any], progress: Any) -> bool:
+    """progress-matches-counts has a progress, a total and at least one count given."""
+    return (
+        type(progress) in _NUMERIC
+        and _numeric(job, "total_items")
+        and any(job.get(name) is not None for name in _COUNTS)
+    )
+
+
 def terminal_has_completed_at(job: Mapping[str, Any], progress: Any) -> tuple[Finding, ...]:
     """A completed, failed or cancelled job has a completed_at."""
     status = job.get("status")
@@ -163,6 +191,12 @@ def terminal_has_completed_at(job: Mapping[str, Any], progress: Any) -> tuple[Fi
     return (
         ("job.completed_at", f"a completion time for a {status} job", _found(job, "completed_at")),
     )
+
+
+def terminal_has_completed_at_applies(job: Mapping[str, Any], progress: Any) -> bool:
+    """terminal-has-completed-at judges a completed, failed or cancelled job."""
+    status = job.get("status")
+    return type(status) is str and status in TERMINAL
 
 
 def failed_has_error_message(job: Mapping[str, Any], progress: Any) -> tuple[Finding, ...]:
@@ -175,6 +209,11 @@ def failed_has_error_message(job: Mapping[str, Any], progress: Any) -> tuple[Fin
     )
 
 
+def failed_has_error_message_applies(job: Mapping[str, Any], progress: Any) -> bool:
+    """failed-has-error-message judges a failed job."""
+    return job.get("status") == "failed"
+
+
 def pending_not_started(job: Mapping[str, Any], progress: Any) -> tuple[Finding, ...]:
     """A pending job has no started_at (null or absent)."""
     started = job.get("started_at")
@@ -183,6 +222,11 @@ def pending_not_started(job: Mapping[str, Any], progress: Any) -> tuple[Finding,
     return (
         ("job.started_at", "no start time (null or absent) for a pending job", describe(started)),
     )
+
+
+def pending_not_started_applies(job: Mapping[str, Any], progress: Any) -> bool:
+    """pending-not-started judges a pending job."""
+    return job.get("status") == "pending"
 
 
 def timestamps_ordered(job: Mapping[str, Any], progress: Any) -> tuple[Finding, ...]:
@@ -200,12 +244,22 @@ def timestamps_ordered(job: Mapping[str, Any], progress: Any) -> tuple[Finding, 
     return out
 
 
+def timestamps_ordered_applies(job: Mapping[str, Any], progress: Any) -> bool:
+    """timestamps-ordered has a pair to compare: at least two of its three timestamps."""
+    return sum(type(job.get(name)) is str for name in _ORDERED) >= 2
+
+
 def updated_after_created(job: Mapping[str, Any], progress: Any) -> tuple[Finding, ...]:
     """updated_at >= created_at, compared as instants."""
     created, updated = job.get("created_at"), job.get("updated_at")
     if type(created) is not str or type(updated) is not str or not _later(created, updated):
         return ()
     return (("job.updated_at", f"a time not before created_at ({created})", describe(updated)),)
+
+
+def updated_after_created_applies(job: Mapping[str, Any], progress: Any) -> bool:
+    """updated-after-created has both created_at and updated_at."""
+    return type(job.get("created_at")) is str and type(job.get("updated_at")) is str
 
 
 def _jobs(docs: Sequence[Mapping[str, Any]]) -> list[tuple[int, Mapping[str, Any]]]:
@@ -233,6 +287,13 @@ def status_forward_only(docs: Sequence[Mapping[str, Any]]) -> tuple[SequenceFind
     return out
 
 
+def status_forward_only_applies(docs: Sequence[Mapping[str, Any]]) -> bool:
+    """status-forward-only has a step to judge: a known status after a non-terminal one."""
+    statuses = [job.get("status") for _, job in _jobs(docs)]
+    known = [status for status in statuses if type(status) is str and status in _STAGE]
+    return any(previous not in TERMINAL for previous in known[:-1])
+
+
 def terminal_is_final(docs: Sequence[Mapping[str, Any]]) -> tuple[SequenceFinding, ...]:
     """Once completed, failed or cancelled, the status never changes again."""
     final: str | None = None
@@ -243,6 +304,12 @@ def terminal_is_final(docs: Sequence[Mapping[str, Any]]) -> tuple[SequenceFindin
         if type(status) is str and status in TERMINAL:
             final = status
     return ()
+
+
+def terminal_is_final_applies(docs: Sequence[Mapping[str, Any]]) -> bool:
+    """terminal-is-final has a poll to judge: one after a terminal status."""
+    statuses = [job.get("status") for _, job in _jobs(docs)]
+    return any(type(status) is str and status in TERMINAL for status in statuses[:-1])
 
 
 def counts_non_decreasing(docs: Sequence[Mapping[str, Any]]) -> tuple[SequenceFinding, ...]:
@@ -261,6 +328,12 @@ def counts_non_decreasing(docs: Sequence[Mapping[str, Any]]) -> tuple[SequenceFi
     return out
 
 
+def counts_non_decreasing_applies(docs: Sequence[Mapping[str, Any]]) -> bool:
+    """counts-non-decreasing has a count given in two polls."""
+    jobs = [job for _, job in _jobs(docs)]
+    return any(sum(_numeric(job, name) for job in jobs) >= 2 for name in _COUNTS)
+
+
 def progress_non_decreasing(docs: Sequence[Mapping[str, Any]]) -> tuple[SequenceFinding, ...]:
     """progress_percentage never goes down from one poll to the next."""
     out: tuple[SequenceFinding, ...] = ()
@@ -274,3 +347,9 @@ def progress_non_decreasing(docs: Sequence[Mapping[str, Any]]) -> tuple[Sequence
             out += ((index, "progress_percentage", expected, describe(value)),)
         last = value
     return out
+
+
+def progress_non_decreasing_applies(docs: Sequence[Mapping[str, Any]]) -> bool:
+    """progress-non-decreasing has a progress given in two polls."""
+    values = (doc.get("progress_percentage") for doc in docs if isinstance(doc, Mapping))
+    return sum(_number(value) is not None for value in values) >= 2

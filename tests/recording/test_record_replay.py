@@ -47,11 +47,11 @@ def test_recording_twice_gives_identical_files(pytester: pytest.Pytester, tmp_pa
     assert names == files(second)
     assert filecmp.cmpfiles(first, second, names, shallow=False)[0] == names
     cassettes = [name for name in names if name != "jobs.txt"]
-    assert len(cassettes) == 8, names
+    assert len(cassettes) == 15, names  # 10 life-cycles, 404, 422, the example (status, 2 auth)
     assert filecmp.cmpfiles(first, SHIPPED, cassettes, shallow=False)[0] == cassettes
     assert (first / "jobs.txt").read_text().splitlines()[2:] == [
         "status bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
-        *(f"lifecycle bjb-10000000-0000-4000-8000-00000000000{n}" for n in (1, 2, 3)),
+        *(f"lifecycle bjb-10000000-0000-4000-8000-0000000000{n:02}" for n in range(1, 11)),
     ]
 
 
@@ -70,7 +70,7 @@ def test_canary_key_reaches_no_cassette_and_no_output(
     monkeypatch.delenv("LLAMA_CLOUD_API_KEY")
     again = replay(pytester, folder)
     assert again.ret == 0, again.stdout.str()
-    again.assert_outcomes(passed=8, deselected=1)
+    again.assert_outcomes(passed=15, deselected=1)
 
 
 def test_failing_test_keeps_the_good_cassette(pytester: pytest.Pytester, tmp_path: Path) -> None:
@@ -160,7 +160,7 @@ def test_a_deleted_status_cassette_fails_its_job(pytester: pytest.Pytester, tmp_
     job = "bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
     (folder / "status" / f"{job}.yaml").unlink()
     result = replay(pytester, folder, "-k", "status_body")
-    result.assert_outcomes(passed=18, failed=1)
+    result.assert_outcomes(passed=20, failed=1)
     result.stdout.fnmatch_lines(
         [f"*batch-contract: cassette {folder / 'status' / job}.yaml is missing: record it with `*"]
     )

@@ -46,7 +46,7 @@ def test_list_jobs_prints_every_id_with_type_status_and_movement(
         "pending->completed",
         "moving",
     ]
-    assert sum(row[3] == "static" for row in rows) == 19
+    assert sum(row[3] == "static" for row in rows) == 21
 
 
 @pytest.mark.parametrize(

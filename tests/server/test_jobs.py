@@ -14,6 +14,8 @@ from batch_contract.server.jobs import (
     DOCUMENTED_JOB_ID,
     JOB_TYPES,
     MOVING_JOB_IDS,
+    SKIPPING_JOB_IDS,
+    SKIPPING_PATHS,
     STATUSES,
     STYLES,
     TERMINAL,
@@ -72,7 +74,7 @@ def test_every_job_type_and_status_has_a_static_job() -> None:
     static = [job for job in build_jobs(0).values() if not job.moving]
     combos = {(job.job_type, job.steps[0].status) for job in static}
     assert combos == {(t, s) for t in JOB_TYPES for s in STATUSES}
-    assert len(static) == 19  # the 18 combinations and the documented example
+    assert len(static) == 21  # the 18 combinations, the documented example, two sparse jobs
 
 
 def test_ids_are_stable_across_seeds_and_in_provider_form() -> None:
@@ -84,7 +86,8 @@ def test_ids_are_stable_across_seeds_and_in_provider_form() -> None:
         assert len(job.id) == 40
         assert job.project_id.startswith("proj-")
         assert job.directory_id.startswith("dir-")
-    assert list(first)[-4:] == [DOCUMENTED_JOB_ID, *MOVING_JOB_IDS]
+    assert list(first)[18:22] == [DOCUMENTED_JOB_ID, *MOVING_JOB_IDS]
+    assert list(first)[-len(SKIPPING_JOB_IDS) :] == list(SKIPPING_JOB_IDS)
 
 
 def test_seeds_vary_counts_and_styles_but_not_statuses() -> None:
@@ -93,7 +96,7 @@ def test_seeds_vary_counts_and_styles_but_not_statuses() -> None:
     assert [j.steps[-1].status for j in zero.values()] == [j.steps[-1].status for j in one.values()]
     assert [j.total_items for j in zero.values()] != [j.total_items for j in one.values()]
     assert [j.style for j in zero.values()] != [j.style for j in one.values()]
-    assert {job.style for job in zero.values()} == set(STYLES)
+    assert {job.style for job in zero.values()} == {*STYLES, "sparse-nulls", "sparse-omitted"}
 
 
 def test_the_documented_job_serves_the_documented_example_verbatim() -> None:
@@ -110,6 +113,25 @@ def test_moving_jobs_walk_the_life_cycle_to_their_ends() -> None:
         ["pending", "dispatched", "running", "running", "failed"],
         ["pending", "dispatched", "running", "running", "cancelled"],
     ]
+
+
+def test_skipping_movers_take_each_shortcut_the_rules_allow() -> None:
+    """The skipping movers step from pending or dispatched straight to later statuses."""
+    jobs = build_jobs(0)
+    paths = [tuple(step.status for step in jobs[job_id].steps) for job_id in SKIPPING_JOB_IDS]
+    assert paths == [path for _, path in SKIPPING_PATHS]
+    steps = {(a, b) for path in paths for a, b in itertools.pairwise(path)}
+    assert {("pending", "running"), ("pending", "completed"), ("dispatched", "failed")} <= steps
+
+
+def test_sparse_jobs_serve_the_fields_a_job_can_lack_null_or_absent() -> None:
+    """The sparse jobs serve created_at, updated_at, directory_id null (effective_at filled), or
+    leave all four out."""
+    bodies = {job.style: job.body(0)["job"] for job in build_jobs(0).values()}
+    names = ("created_at", "updated_at", "directory_id")
+    assert [bodies["sparse-nulls"][name] for name in names] == [None] * 3
+    assert bodies["sparse-nulls"]["effective_at"] is not None
+    assert [name in bodies["sparse-omitted"] for name in (*names, "effective_at")] == [False] * 4
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -142,7 +164,7 @@ def test_every_body_is_semantically_consistent(seed: int) -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_moving_jobs_never_go_back(seed: int) -> None:
     """Status, counts, progress and updated_at never decrease from one step to the next."""
-    for job_id in MOVING_JOB_IDS:
+    for job_id in (*MOVING_JOB_IDS, *SKIPPING_JOB_IDS):
         job = build_jobs(seed)[job_id]
         bodies = [job.body(step) for step in range(len(job.steps) + 2)]
         for before, after in itertools.pairwise(bodies):

@@ -11,6 +11,7 @@ import pytest
 from batch_contract.secret import Secret
 from batch_contract.server import DOCUMENTED_JOB_ID, MOVING_JOB_IDS, RunningServer, running_server
 from batch_contract.server.access_log import REDACTED, request_target, scrub
+from batch_contract.server.jobs import SKIPPING_JOB_IDS
 from batch_contract.validation import validator
 
 from .conftest import KEY, auth, job_path
@@ -21,10 +22,10 @@ def test_running_server_describes_itself(live_server: RunningServer) -> None:
     assert live_server.base_url.startswith("http://127.0.0.1:")
     assert not live_server.base_url.endswith("/")
     assert live_server.api_key.get_secret_value() == KEY
-    assert live_server.moving_job_ids == MOVING_JOB_IDS
+    assert live_server.moving_job_ids == (*MOVING_JOB_IDS, *SKIPPING_JOB_IDS)
     assert DOCUMENTED_JOB_ID in live_server.static_job_ids
     assert set(live_server.job_ids) == {*live_server.moving_job_ids, *live_server.static_job_ids}
-    assert len(live_server.static_job_ids) == 19
+    assert len(live_server.static_job_ids) == 21
 
 
 def test_every_job_answers_over_loopback_across_polls(live_server: RunningServer) -> None:

@@ -20,12 +20,35 @@ STATUSES = ("pending", "dispatched", "running", "completed", "failed", "cancelle
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
 DOCUMENTED_JOB_ID = "bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 MOVING_JOB_IDS = tuple(f"bjb-10000000-0000-4000-8000-00000000000{n}" for n in (1, 2, 3))
+SKIPPING_PATHS = (
+    ("parse", ("pending", "running", "cancelled")),
+    ("extract", ("pending", "completed")),
+    ("classify", ("pending", "failed")),
+    ("parse", ("pending", "cancelled")),
+    ("extract", ("pending", "dispatched", "completed")),
+    ("classify", ("pending", "dispatched", "failed")),
+    ("parse", ("pending", "dispatched", "cancelled")),
+)
+"""Movers that skip statuses, as the life-cycle rules allow: each such step is served once."""
+SKIPPING_JOB_IDS = tuple(
+    f"bjb-10000000-0000-4000-8000-{n:012d}" for n in range(4, 4 + len(SKIPPING_PATHS))
+)
+SPARSE_STATIC: tuple[tuple[str, str, Style], ...] = (
+    ("extract", "completed", "sparse-nulls"),
+    ("classify", "running", "sparse-omitted"),
+)
+"""Static jobs that also serve created_at, updated_at and directory_id null (strict-clean), or
+leave them and effective_at out."""
 
-Style = Literal["complete", "omitted", "nulls"]
+Style = Literal["complete", "omitted", "nulls", "sparse-nulls", "sparse-omitted"]
 STYLES: tuple[Style, ...] = ("complete", "omitted", "nulls")
 """How not-applicable optional fields are served: `complete` (every field present, counts and
 `effective_at` always filled, other fields null), `omitted` (left out), `nulls` (present as null,
-counts and `effective_at` included, as FastAPI serves an unset Optional: not strict-clean)."""
+counts and `effective_at` included, as FastAPI serves an unset Optional: not strict-clean).
+The `sparse-` styles, for a few jobs of their own, also serve created_at, updated_at and
+directory_id null (`sparse-nulls`, otherwise `complete`) or leave them and effective_at out
+(`sparse-omitted`, otherwise `omitted`)."""
+_SPARSE_FIELDS = ("created_at", "directory_id", "updated_at")
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://batch-contract.dev/reference-server")
 _BASE_TIME = datetime(2026, 1, 15, 9, 0, 0, tzinfo=UTC)
@@ -130,11 +153,15 @@ class Job:
             "workflow_id": _uid("wf", self.id) if started else None,
         }
         counted = now.status not in ("pending", "dispatched")
+        if self.style.startswith("sparse-"):
+            optional.update(dict.fromkeys(_SPARSE_FIELDS))
+        if self.style == "sparse-omitted":
+            optional["effective_at"] = None
         if self.style == "nulls":
             optional["effective_at"] = None
             if not counted:
                 optional.update(processed_items=None, failed_items=None, skipped_items=None)
-        elif self.style == "omitted":
+        elif self.style in ("omitted", "sparse-omitted"):
             optional = {k: v for k, v in optional.items() if v is not None}
             if not counted:
                 for name in ("processed_items", "failed_items", "skipped_items"):
@@ -219,6 +246,42 @@ def _moving_steps(final: str, total: int, rng: random.Random) -> tuple[Step, ...
     return (*steps, end)
 
 
+def _skipping_steps(path: tuple[str, ...], total: int, rng: random.Random) -> tuple[Step, ...]:
+    """The steps of a mover along `path`: pending, then dispatched or running or an end directly."""
+    started = rng.randint(5, 30)
+    steps, processed, time = [], 0, 0
+    for status in path:
+        if status == "pending":
+            steps.append(Step("pending"))
+        elif status == "dispatched":
+            time = 2
+            steps.append(Step("dispatched", updated=time, effective=time))
+        elif status == "running":
+            processed, time = total // 3, started + rng.randint(5, 60)
+            steps.append(
+                Step(
+                    "running", processed=processed, updated=time, started=started, effective=started
+                )
+            )
+        else:
+            time = max(time, started) + rng.randint(5, 60)
+            done = status == "completed"
+            steps.append(
+                Step(
+                    status,
+                    processed=total - 1 if done else processed,
+                    failed=2 if status == "failed" else 0,
+                    skipped=1 if done else 0,
+                    updated=time,
+                    started=started,
+                    completed=time,
+                    effective=time,
+                    error_message=rng.choice(_ERRORS) if status == "failed" else None,
+                )
+            )
+    return tuple(steps)
+
+
 def _created(rng: random.Random) -> datetime:
     return _BASE_TIME + timedelta(
         days=rng.randint(0, 30),
@@ -228,7 +291,8 @@ def _created(rng: random.Random) -> datetime:
 
 
 def build_jobs(seed: int = 0) -> dict[str, Job]:
-    """Every seeded job by id: 18 static combinations, the documented example, then the movers."""
+    """Every seeded job by id: 18 static combinations, the documented example, the movers, two
+    sparse static jobs and the movers that skip statuses."""
     jobs: dict[str, Job] = {}
     project = _uid("proj", "reference-project")
     for index, (job_type, status) in enumerate((t, s) for t in JOB_TYPES for s in STATUSES):
@@ -270,6 +334,30 @@ def build_jobs(seed: int = 0) -> dict[str, Job]:
             _created(rng),
             style,
             _moving_steps(final, total, rng),
+        )
+    for job_type, status, style in SPARSE_STATIC:
+        name = f"{job_type}-{status}-{style}"
+        rng = random.Random(f"{seed}:{name}")
+        total = rng.randint(2, 400)
+        job_id = _uid("bjb", name)
+        step = _static_step(status, total, rng)
+        jobs[job_id] = Job(
+            job_id, job_type, project, _uid("dir", name), total, _created(rng), style, (step,)
+        )
+    for index, (job_id, (job_type, path)) in enumerate(
+        zip(SKIPPING_JOB_IDS, SKIPPING_PATHS, strict=True)
+    ):
+        rng = random.Random(f"{seed}:{job_id}")
+        total = rng.randint(6, 60)
+        jobs[job_id] = Job(
+            job_id,
+            job_type,
+            project,
+            _uid("dir", job_id),
+            total,
+            _created(rng),
+            STYLES[index % 2],  # complete or omitted: strict-clean, for a strict run's coverage
+            _skipping_steps(path, total, rng),
         )
     return jobs
 
