@@ -8,8 +8,8 @@ and a timestamp that does not parse is the schema's business. `rules` names them
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 import re
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
