@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from io import BytesIO
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from batch_contract.errors import InputError
-from batch_contract.limits import MAX_DOCUMENT_BYTES
+from batch_contract.limits import MAX_DOCUMENT_BYTES, expands_beyond
 
 NDJSON_SUFFIXES = frozenset({".ndjson", ".jsonl"})
 JSON_SUFFIXES = frozenset({".json"})
@@ -23,8 +24,11 @@ CASSETTE_SUFFIXES = frozenset({".yaml", ".yml"})
 FOLDER_SUFFIXES = NDJSON_SUFFIXES | JSON_SUFFIXES | CASSETTE_SUFFIXES
 STDIN = "-"
 ENDPOINT = re.compile(
-    r"^(?:[a-z][a-z0-9+.-]*://[^/?#]*)?/api/v1/beta/batch-processing/[^/?#]+/?(?:[?#].*)?$"
+    r"^(?:[a-z][a-z0-9+.-]*://[^/?#]*)?(?:/[^?#]*)?/api/v1/beta/batch-processing/[^/?#]+/?(?:[?#].*)?$"
 )
+"""The URI of a status request, under a base URL with or without a path prefix."""
+CASSETTE_KEYS = frozenset({"interactions", "version"})
+"""The keys of a vcrpy cassette, YAML or JSON: a document with other keys is no cassette."""
 _BLOCK = 1 << 20
 
 
@@ -113,66 +117,177 @@ def iter_lines(stream: BinaryIO, source: str) -> Iterator[Document]:
             yield item
 
 
+class NotRegularFile(OSError):
+    """A path that is not a regular file (a FIFO, a device, a socket): never read, as reading
+    it could block or never end."""
+
+
+def open_regular(path: Path) -> tuple[BinaryIO, int]:
+    """A regular file opened for reading, and its size; `NotRegularFile` for anything else. The
+    open does not block on a FIFO (O_NONBLOCK), and the check is made on what was opened."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(0, "not a regular file", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb"), info.st_size
+
+
 def _read_whole(path: Path, source: str) -> Document:
     """The whole file as one document, or the problem of one too large (one open, one fstat)."""
-    with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
+    handle, size = open_regular(path)
+    with handle:
         if size > MAX_DOCUMENT_BYTES:
             return Document(source, problem=_too_large(size))
-        return Document(source, raw=handle.read())
+        raw = handle.read(MAX_DOCUMENT_BYTES + 1)  # a file that grows is still bounded
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            return Document(source, problem=_too_large(len(raw)) + " or more")
+        return Document(source, raw=raw)
 
 
-def _decode_body(response: dict[str, Any]) -> bytes:
+class _Malformed(Exception):
+    """An interaction of a cassette that is not what vcrpy writes (the message says how)."""
+
+
+class _TooLarge(_Malformed):
+    """A body over the document size limit once decompressed."""
+
+
+def _mapping(value: Any, what: str) -> dict[Any, Any]:
+    if not isinstance(value, dict):
+        raise _Malformed(f"{what} is not a mapping")
+    return value
+
+
+def _inflate(raw: bytes, encoding: str) -> bytes:
+    """A gzip or deflate body decompressed, never past `MAX_DOCUMENT_BYTES` of output: the
+    decompressor is told how much it may write, so a bomb stops at the limit."""
+    limit = MAX_DOCUMENT_BYTES
+    out: list[bytes] = []
+    size = 0
+    data = raw
+    while True:
+        inflater = zlib.decompressobj(31 if encoding == "gzip" else 15)
+        chunk = inflater.decompress(data, limit + 1 - size)
+        size += len(chunk)
+        out.append(chunk)
+        if size > limit:
+            raise _TooLarge(
+                f"document too large once decompressed ({encoding}): over the limit of "
+                f"{limit} bytes"
+            )
+        if not inflater.eof:
+            raise _Malformed(f"{encoding} body: incomplete or truncated stream")
+        data = inflater.unused_data
+        if encoding != "gzip" or not data.strip(b"\0"):  # gzip: members may follow
+            return b"".join(out)
+
+
+def _decode_body(response: dict[Any, Any]) -> bytes:
     """The response body of a vcrpy interaction as bytes, decompressed where it was stored so."""
     body = response.get("body") or {}
     data = body.get("string", b"") if isinstance(body, dict) else body
-    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data or b"")
-    headers = {str(k).lower(): v for k, v in (response.get("headers") or {}).items()}
-    encoding = headers.get("content-encoding") or []
-    encoding = encoding[0] if isinstance(encoding, list) and encoding else encoding
-    if encoding == "gzip":
-        import gzip
-
-        raw = gzip.decompress(raw)
-    elif encoding == "deflate":
-        raw = zlib.decompress(raw)
+    if isinstance(data, str):
+        raw = data.encode("utf-8", "surrogatepass")
+    elif data is None or isinstance(data, bytes):
+        raw = data or b""
+    else:
+        raise _Malformed("the response body is not text")
+    headers = _mapping(response.get("headers") or {}, "the response headers")
+    encoding: Any = next(
+        (value for key, value in headers.items() if str(key).lower() == "content-encoding"), None
+    )
+    if isinstance(encoding, list):
+        encoding = encoding[0] if encoding else None
+    if encoding is not None and not isinstance(encoding, str):
+        raise _Malformed("the content-encoding header is not text")
+    if encoding in ("gzip", "deflate"):
+        try:
+            return _inflate(raw, encoding)
+        except zlib.error as error:
+            raise _Malformed(f"{encoding} body: {error}") from None
     return raw
 
 
 def is_cassette(value: Any) -> bool:
-    """Whether a loaded YAML/JSON value has the shape of a vcrpy cassette."""
-    return isinstance(value, dict) and isinstance(value.get("interactions"), list)
+    """Whether a loaded YAML/JSON value has the shape of a vcrpy cassette: exactly the keys
+    `interactions` and `version`, as vcrpy writes them."""
+    return isinstance(value, dict) and value.keys() == CASSETTE_KEYS
+
+
+def _endpoint_body(interaction: Any) -> bytes | None:
+    """The body of an interaction that is a successful GET of the endpoint, None for any other;
+    `_Malformed` for one that is not what vcrpy writes."""
+    interaction = _mapping(interaction, "the interaction")
+    request = _mapping(interaction.get("request"), "its request")
+    response = _mapping(interaction.get("response"), "its response")
+    if str(request.get("method", "")).upper() != "GET":
+        return None
+    if not ENDPOINT.match(str(request.get("uri", ""))):
+        return None
+    code = _mapping(response.get("status"), "the response status").get("code")
+    if type(code) is not int and not (type(code) is str and code.strip().isdigit()):
+        raise _Malformed(f"the status code is not a number ({type(code).__name__})")
+    if int(code) != 200:
+        return None
+    return _decode_body(response)
 
 
 def cassette_documents(cassette: dict[str, Any], source: str) -> Iterator[Document]:
-    """A document for every successful GET of the endpoint recorded in a cassette."""
-    for index, interaction in enumerate(cassette["interactions"]):
+    """A document for every successful GET of the endpoint recorded in a cassette; one problem
+    for each interaction that is not what vcrpy writes."""
+    interactions = cassette["interactions"]
+    if not isinstance(interactions, list):
+        yield Document(source, problem="not a vcrpy cassette ('interactions' is not a list)")
+        return
+    for index, interaction in enumerate(interactions):
         where = f"interactions[{index}]"
         try:
-            request, response = interaction["request"], interaction["response"]
-            if str(request.get("method", "")).upper() != "GET":
-                continue
-            if not ENDPOINT.match(str(request.get("uri", ""))):
-                continue
-            if int(response["status"]["code"]) != 200:
-                continue
-            yield Document(source, where, _decode_body(response))
-        except (KeyError, TypeError, ValueError, OSError, zlib.error) as error:
+            raw = _endpoint_body(interaction)
+        except _TooLarge as error:
+            yield Document(source, where, problem=str(error))
+            continue
+        except _Malformed as error:
             yield Document(source, where, problem=f"unreadable cassette interaction: {error}")
+            continue
+        if raw is not None:
+            yield Document(source, where, raw)
 
 
 def _cassette_file(path: Path, source: str, explicit: bool) -> Iterator[Document]:
     import yaml
 
+    handle, size = open_regular(path)
+    with handle:
+        if size > MAX_DOCUMENT_BYTES:
+            yield Document(source, problem=_too_large(size))
+            return
+        raw = handle.read(MAX_DOCUMENT_BYTES + 1)
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        yield Document(source, problem=_too_large(len(raw)) + " or more")
+        return
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        with path.open("rb") as handle:
-            value = yaml.load(handle, Loader=loader)
+        value = yaml.load(raw, Loader=loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         yield Document(
             source, problem=f"not a readable YAML cassette: {type(error).__name__}{where}"
+        )
+        return
+    except RecursionError:
+        yield Document(source, problem="not a readable YAML cassette: nested too deep")
+        return
+    except (ValueError, TypeError, OverflowError) as error:  # a scalar no constructor takes
+        yield Document(source, problem=f"not a readable YAML cassette: {type(error).__name__}")
+        return
+    if b"&" in raw and expands_beyond(value, len(raw)):  # aliases need an anchor (`&`)
+        yield Document(
+            source, problem="not a readable YAML cassette: its aliases expand it beyond its size"
         )
         return
     if not is_cassette(value):
@@ -210,7 +325,7 @@ def file_items(
     a folder's files, whose YAML files that are not cassettes are skipped."""
     suffix = path.suffix.lower()
     if ndjson or suffix in NDJSON_SUFFIXES:
-        with path.open("rb") as handle:
+        with open_regular(path)[0] as handle:
             yield from iter_line_blocks(handle, source) if blocks else iter_lines(handle, source)
     elif suffix in CASSETTE_SUFFIXES:
         yield from _cassette_file(path, source, explicit)
@@ -218,10 +333,11 @@ def file_items(
         yield from _json_file(path, source)
 
 
-def folder_files(folder: Path) -> list[Path]:
-    """The files of a folder that hold documents, recursively, in a stable order."""
+def folder_files(folder: Path, problems: list[OSError] | None = None) -> list[Path]:
+    """The files of a folder that hold documents, recursively, in a stable order; a subfolder
+    that cannot be listed is appended to `problems` (when given)."""
     found: list[Path] = []
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder, onerror=None if problems is None else problems.append):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         base = Path(root)
         found.extend(
@@ -244,6 +360,8 @@ def iter_documents(
 
 def cannot_read(name: str, error: OSError) -> str:
     """The one-line message for an input that cannot be read."""
+    if isinstance(error, NotRegularFile):
+        return f"{name}: not a regular file"
     return f"{name}: cannot read: {error.strerror or error}"
 
 
@@ -256,13 +374,28 @@ def iter_items(
     blocks: bool = True,
 ) -> Iterator[Document | LineBlock]:
     """As `iter_documents`, with NDJSON lines in `LineBlock`s (when `blocks`) for the fast path."""
+
+    def report(name: str, error: OSError) -> None:
+        if errors is None:
+            raise InputError(cannot_read(name, error)) from None
+        errors.append(cannot_read(name, error))
+
     for name in paths or [STDIN]:
+        path = Path(name)
         try:
-            yield from _documents_of(name, stdin=stdin, ndjson=ndjson, blocks=blocks)
+            if name != STDIN and path.is_dir():
+                problems: list[OSError] = []
+                for file in folder_files(path, problems):
+                    try:
+                        yield from file_items(file, str(file), ndjson, False, blocks)
+                    except OSError as error:  # this entry only: the others are still read
+                        report(str(file), error)
+                for problem in problems:
+                    report(str(problem.filename or name), problem)
+            else:
+                yield from _documents_of(name, stdin=stdin, ndjson=ndjson, blocks=blocks)
         except OSError as error:
-            if errors is None:
-                raise InputError(cannot_read(name, error)) from None
-            errors.append(cannot_read(name, error))
+            report(name, error)
 
 
 def _documents_of(
@@ -276,13 +409,6 @@ def _documents_of(
             return [Document("<stdin>", problem=_too_large(len(raw)) + " or more")]
         return [Document("<stdin>", raw=raw)]
     path = Path(name)
-    if path.is_dir():
-        return _folder(path, ndjson, blocks)
     if not path.exists():
         raise FileNotFoundError(2, "No such file or directory", name)
     return file_items(path, name, ndjson, blocks=blocks)
-
-
-def _folder(folder: Path, ndjson: bool, blocks: bool) -> Iterator[Document | LineBlock]:
-    for path in folder_files(folder):
-        yield from file_items(path, str(path), ndjson, explicit=False, blocks=blocks)
