@@ -257,38 +257,53 @@ def cassette_documents(cassette: dict[str, Any], source: str) -> Iterator[Docume
             yield Document(source, where, raw)
 
 
-def _cassette_file(path: Path, source: str, explicit: bool) -> Iterator[Document]:
+class UnreadableYaml(Exception):
+    """A YAML file that cannot be loaded: `problem` is the one line validate-status shows,
+    `reason` the short one drift puts in brackets."""
+
+    def __init__(self, problem: str, reason: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.reason = reason
+
+
+def load_yaml(path: Path) -> Any:
+    """The value of a YAML file, read as a regular file of at most `MAX_DOCUMENT_BYTES`, its
+    aliases expanding it no further than its own size; `UnreadableYaml` when it cannot be
+    loaded (`OSError` when it cannot be read)."""
     import yaml
 
     handle, size = open_regular(path)
     with handle:
-        if size > MAX_DOCUMENT_BYTES:
-            yield Document(source, problem=_too_large(size))
-            return
-        raw = handle.read(MAX_DOCUMENT_BYTES + 1)
-    if len(raw) > MAX_DOCUMENT_BYTES:
-        yield Document(source, problem=_too_large(len(raw)) + " or more")
-        return
+        raw = handle.read(MAX_DOCUMENT_BYTES + 1) if size <= MAX_DOCUMENT_BYTES else b""
+    if size > MAX_DOCUMENT_BYTES or len(raw) > MAX_DOCUMENT_BYTES:
+        problem = _too_large(max(size, len(raw)))
+        raise UnreadableYaml(problem, problem)
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         value = yaml.load(raw, Loader=loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        yield Document(
-            source, problem=f"not a readable YAML cassette: {type(error).__name__}{where}"
-        )
-        return
+        reason = type(error).__name__
+        raise UnreadableYaml(f"not a readable YAML cassette: {reason}{where}", reason) from None
     except RecursionError:
-        yield Document(source, problem="not a readable YAML cassette: nested too deep")
-        return
+        reason = "nested too deep"
+        raise UnreadableYaml(f"not a readable YAML cassette: {reason}", reason) from None
     except (ValueError, TypeError, OverflowError) as error:  # a scalar no constructor takes
-        yield Document(source, problem=f"not a readable YAML cassette: {type(error).__name__}")
-        return
+        reason = type(error).__name__
+        raise UnreadableYaml(f"not a readable YAML cassette: {reason}", reason) from None
     if b"&" in raw and expands_beyond(value, len(raw)):  # aliases need an anchor (`&`)
-        yield Document(
-            source, problem="not a readable YAML cassette: its aliases expand it beyond its size"
-        )
+        reason = "its aliases expand it beyond its size"
+        raise UnreadableYaml(f"not a readable YAML cassette: {reason}", reason)
+    return value
+
+
+def _cassette_file(path: Path, source: str, explicit: bool) -> Iterator[Document]:
+    try:
+        value = load_yaml(path)
+    except UnreadableYaml as error:
+        yield Document(source, problem=error.problem)
         return
     if not is_cassette(value):
         if not explicit:  # a folder's other YAML files (configs, OpenAPI) are not documents

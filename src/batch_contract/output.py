@@ -20,7 +20,7 @@ def printable(text: str) -> str:
     return "".join(char if char.isprintable() else _escape(char) for char in text)
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&:])")
+_MARKDOWN = re.compile(r"([\\`\[\]|<>&])")
 
 
 def markdown_text(text: str) -> str:
