@@ -56,7 +56,8 @@ def build_validate_parser(prog: str = "validate-status") -> argparse.ArgumentPar
         description="Check Get Batch Job Status response bodies against the contract.",
         epilog="Exit codes: 0 every document honours the contract; 1 at least one does not "
         "(anything that is not one well-formed JSON document counts); 2 usage errors and "
-        "paths that cannot be read.",
+        "paths that cannot be read; 3 the run stopped before it checked every document (a "
+        "--jobs worker died, or the reader of the output left before any invalid document).",
     )
     parser.add_argument(
         "paths",

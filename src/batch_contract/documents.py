@@ -136,13 +136,23 @@ def open_regular(path: Path) -> tuple[BinaryIO, int]:
     return os.fdopen(fd, "rb"), info.st_size
 
 
+def _read_bounded(handle: BinaryIO, size: int) -> bytes:
+    """What an open file holds, `size` bytes as its fstat said, or more if it grew meanwhile,
+    never more than one byte over `MAX_DOCUMENT_BYTES` (a read of the limit itself would
+    allocate the limit for every small file)."""
+    raw = handle.read(size + 1)
+    if len(raw) > size:
+        raw += handle.read(max(0, MAX_DOCUMENT_BYTES + 1 - len(raw)))
+    return raw
+
+
 def _read_whole(path: Path, source: str) -> Document:
     """The whole file as one document, or the problem of one too large (one open, one fstat)."""
     handle, size = open_regular(path)
     with handle:
         if size > MAX_DOCUMENT_BYTES:
             return Document(source, problem=_too_large(size))
-        raw = handle.read(MAX_DOCUMENT_BYTES + 1)  # a file that grows is still bounded
+        raw = _read_bounded(handle, size)
         if len(raw) > MAX_DOCUMENT_BYTES:
             return Document(source, problem=_too_large(len(raw)) + " or more")
         return Document(source, raw=raw)
@@ -158,7 +168,7 @@ class _TooLarge(_Malformed):
 
 def _mapping(value: Any, what: str) -> dict[Any, Any]:
     if not isinstance(value, dict):
-        raise _Malformed(f"{what} is not a mapping")
+        raise _Malformed(f"{what}: not a mapping")
     return value
 
 
@@ -195,15 +205,15 @@ def _decode_body(response: dict[Any, Any]) -> bytes:
     elif data is None or isinstance(data, bytes):
         raw = data or b""
     else:
-        raise _Malformed("the response body is not text")
-    headers = _mapping(response.get("headers") or {}, "the response headers")
+        raise _Malformed("response body: not text")
+    headers = _mapping(response.get("headers") or {}, "response headers")
     encoding: Any = next(
         (value for key, value in headers.items() if str(key).lower() == "content-encoding"), None
     )
     if isinstance(encoding, list):
         encoding = encoding[0] if encoding else None
     if encoding is not None and not isinstance(encoding, str):
-        raise _Malformed("the content-encoding header is not text")
+        raise _Malformed("content-encoding: not text")
     if encoding in ("gzip", "deflate"):
         try:
             return _inflate(raw, encoding)
@@ -221,16 +231,16 @@ def is_cassette(value: Any) -> bool:
 def _endpoint_body(interaction: Any) -> bytes | None:
     """The body of an interaction that is a successful GET of the endpoint, None for any other;
     `_Malformed` for one that is not what vcrpy writes."""
-    interaction = _mapping(interaction, "the interaction")
-    request = _mapping(interaction.get("request"), "its request")
-    response = _mapping(interaction.get("response"), "its response")
+    interaction = _mapping(interaction, "interaction")
+    request = _mapping(interaction.get("request"), "request")
+    response = _mapping(interaction.get("response"), "response")
     if str(request.get("method", "")).upper() != "GET":
         return None
     if not ENDPOINT.match(str(request.get("uri", ""))):
         return None
-    code = _mapping(response.get("status"), "the response status").get("code")
+    code = _mapping(response.get("status"), "response status").get("code")
     if type(code) is not int and not (type(code) is str and code.strip().isdigit()):
-        raise _Malformed(f"the status code is not a number ({type(code).__name__})")
+        raise _Malformed(f"status code: not a number ({type(code).__name__})")
     if int(code) != 200:
         return None
     return _decode_body(response)
@@ -275,7 +285,7 @@ def load_yaml(path: Path) -> Any:
 
     handle, size = open_regular(path)
     with handle:
-        raw = handle.read(MAX_DOCUMENT_BYTES + 1) if size <= MAX_DOCUMENT_BYTES else b""
+        raw = _read_bounded(handle, size) if size <= MAX_DOCUMENT_BYTES else b""
     if size > MAX_DOCUMENT_BYTES or len(raw) > MAX_DOCUMENT_BYTES:
         problem = _too_large(max(size, len(raw)))
         raise UnreadableYaml(problem, problem)

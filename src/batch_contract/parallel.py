@@ -187,11 +187,14 @@ def worker_count(
         affinity = getattr(os, "sched_getaffinity", None)
         processors = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
     if descriptors is None:
-        import resource
-
-        descriptors = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-        if descriptors == resource.RLIM_INFINITY:
+        try:
+            import resource
+        except ImportError:  # no such limit here
             descriptors = 1 << 20
+        else:
+            descriptors = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+            if descriptors == resource.RLIM_INFINITY:
+                descriptors = 1 << 20
     if open_now is None:
         try:
             open_now = len(os.listdir("/proc/self/fd"))
