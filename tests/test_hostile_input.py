@@ -396,3 +396,11 @@ def test_reading_a_terminal_says_so(run: Callable[..., Outcome]) -> None:
         "validate-status: reading standard input (end it with Ctrl-D; --help lists the options)\n"
     )
     assert outcome.code == ExitCode.OK
+
+
+def test_a_folder_without_documents_is_named_escaped(run: Callable[..., Outcome]) -> None:
+    """ "No documents found in" names the folder with its control characters escaped."""
+    Path(f"empty{HOSTILE}").mkdir()
+    outcome = run(f"empty{HOSTILE}")
+    assert outcome.err == f"validate-status: no documents found in empty{ESCAPED}\n"
+    assert outcome.code == ExitCode.USAGE

@@ -278,7 +278,8 @@ def _guarded(run: object, prog: str) -> int:
     try:
         return int(run())  # type: ignore[operator]
     except BatchContractError as error:
-        sys.stderr.write(f"{prog}: {error}\n" if not str(error).startswith(prog) else f"{error}\n")
+        text = printable(str(error))
+        sys.stderr.write(f"{prog}: {text}\n" if not text.startswith(prog) else f"{text}\n")
         return ExitCode.INCOMPLETE if isinstance(error, WorkerDied) else ExitCode.USAGE
     except KeyboardInterrupt:
         sys.stderr.write(f"{prog}: interrupted\n")

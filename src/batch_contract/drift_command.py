@@ -89,10 +89,13 @@ def _extract(tar: tarfile.TarFile, into: Path) -> None:
         parts = Path(member.name).parts
         if not (member.isfile() or member.isdir()) or member.name.startswith("/") or ".." in parts:
             raise UsageError(f"git archive: {member.name}: not a plain file or folder")
-    if hasattr(tarfile, "data_filter"):
-        tar.extractall(into, filter="data")
-    else:
-        tar.extractall(into)
+    try:
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(into, filter="data")
+        else:
+            tar.extractall(into)
+    except (tarfile.TarError, OSError) as error:  # whatever else the filter or the disk refuses
+        raise UsageError(f"git archive: {error}") from None
 
 
 def render_text(result: Drift) -> str:
@@ -193,7 +196,7 @@ def main(
     try:
         return run(build_parser().parse_args(argv), out)
     except BatchContractError as error:
-        err.write(f"{PROG}: {error}\n")
+        err.write(f"{PROG}: {printable(str(error))}\n")
         return ExitCode.USAGE
     except SystemExit as done:  # --help has been printed
         return int(done.code or 0)

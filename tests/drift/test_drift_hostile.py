@@ -59,6 +59,8 @@ def test_a_base_url_with_a_path_prefix_is_the_same_endpoint(new: Path) -> None:
 MALFORMED = {
     "request-a-number": "interactions:\n- request: 1\n  response: {}\nversion: 1\n",
     "interactions-a-string": "interactions: abc\nversion: 1\n",
+    "response-a-list": "interactions:\n- request: {method: GET, uri: x}\n  response: [1]\n"
+    "version: 1\n",
     "empty": "",
     "deep-yaml": "interactions: " + "[" * 100_000 + "]" * 100_000 + "\nversion: 1\n",
 }
@@ -186,3 +188,10 @@ def test_text_output_escapes_control_and_format_characters(new: Path) -> None:
     assert "\x1b" not in out
     assert "\u202e" not in out
     assert "\\u202e\\u001b\\u000a|" in out
+
+
+def test_a_folder_name_in_an_error_is_escaped() -> None:
+    """A folder that does not exist is named with its control characters escaped."""
+    code, _, err = run("gone\x1b[2J\u202e", str(OLD))
+    assert code == 2
+    assert err == "batch-contract drift: gone\\u001b[2J\\u202e: no such folder of cassettes\n"
