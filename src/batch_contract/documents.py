@@ -158,17 +158,17 @@ def _read_whole(path: Path, source: str) -> Document:
         return Document(source, raw=raw)
 
 
-class _Malformed(Exception):
+class MalformedInteraction(Exception):
     """An interaction of a cassette that is not what vcrpy writes (the message says how)."""
 
 
-class _TooLarge(_Malformed):
+class BodyTooLarge(MalformedInteraction):
     """A body over the document size limit once decompressed."""
 
 
 def _mapping(value: Any, what: str) -> dict[Any, Any]:
     if not isinstance(value, dict):
-        raise _Malformed(f"{what}: not a mapping")
+        raise MalformedInteraction(f"{what}: not a mapping")
     return value
 
 
@@ -185,19 +185,20 @@ def _inflate(raw: bytes, encoding: str) -> bytes:
         size += len(chunk)
         out.append(chunk)
         if size > limit:
-            raise _TooLarge(
+            raise BodyTooLarge(
                 f"document too large once decompressed ({encoding}): over the limit of "
                 f"{limit} bytes"
             )
         if not inflater.eof:
-            raise _Malformed(f"{encoding} body: incomplete or truncated stream")
+            raise MalformedInteraction(f"{encoding} body: incomplete or truncated stream")
         data = inflater.unused_data
         if encoding != "gzip" or not data.strip(b"\0"):  # gzip: members may follow
             return b"".join(out)
 
 
-def _decode_body(response: dict[Any, Any]) -> bytes:
-    """The response body of a vcrpy interaction as bytes, decompressed where it was stored so."""
+def decode_body(response: dict[Any, Any]) -> bytes:
+    """The response body of a vcrpy interaction as bytes, decompressed where it was stored so
+    (never past `MAX_DOCUMENT_BYTES`); `MalformedInteraction` for one vcrpy would not write."""
     body = response.get("body") or {}
     data = body.get("string", b"") if isinstance(body, dict) else body
     if isinstance(data, str):
@@ -205,7 +206,7 @@ def _decode_body(response: dict[Any, Any]) -> bytes:
     elif data is None or isinstance(data, bytes):
         raw = data or b""
     else:
-        raise _Malformed("response body: not text")
+        raise MalformedInteraction("response body: not text")
     headers = _mapping(response.get("headers") or {}, "response headers")
     encoding: Any = next(
         (value for key, value in headers.items() if str(key).lower() == "content-encoding"), None
@@ -213,12 +214,12 @@ def _decode_body(response: dict[Any, Any]) -> bytes:
     if isinstance(encoding, list):
         encoding = encoding[0] if encoding else None
     if encoding is not None and not isinstance(encoding, str):
-        raise _Malformed("content-encoding: not text")
+        raise MalformedInteraction("content-encoding: not text")
     if encoding in ("gzip", "deflate"):
         try:
             return _inflate(raw, encoding)
         except zlib.error as error:
-            raise _Malformed(f"{encoding} body: {error}") from None
+            raise MalformedInteraction(f"{encoding} body: {error}") from None
     return raw
 
 
@@ -230,7 +231,7 @@ def is_cassette(value: Any) -> bool:
 
 def _endpoint_body(interaction: Any) -> bytes | None:
     """The body of an interaction that is a successful GET of the endpoint, None for any other;
-    `_Malformed` for one that is not what vcrpy writes."""
+    `MalformedInteraction` for one that is not what vcrpy writes."""
     interaction = _mapping(interaction, "interaction")
     request = _mapping(interaction.get("request"), "request")
     response = _mapping(interaction.get("response"), "response")
@@ -240,10 +241,10 @@ def _endpoint_body(interaction: Any) -> bytes | None:
         return None
     code = _mapping(response.get("status"), "response status").get("code")
     if type(code) is not int and not (type(code) is str and code.strip().isdigit()):
-        raise _Malformed(f"status code: not a number ({type(code).__name__})")
+        raise MalformedInteraction(f"status code: not a number ({type(code).__name__})")
     if int(code) != 200:
         return None
-    return _decode_body(response)
+    return decode_body(response)
 
 
 def cassette_documents(cassette: dict[str, Any], source: str) -> Iterator[Document]:
@@ -257,10 +258,10 @@ def cassette_documents(cassette: dict[str, Any], source: str) -> Iterator[Docume
         where = f"interactions[{index}]"
         try:
             raw = _endpoint_body(interaction)
-        except _TooLarge as error:
+        except BodyTooLarge as error:
             yield Document(source, where, problem=str(error))
             continue
-        except _Malformed as error:
+        except MalformedInteraction as error:
             yield Document(source, where, problem=f"unreadable cassette interaction: {error}")
             continue
         if raw is not None:

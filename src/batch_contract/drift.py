@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from batch_contract.documents import UnreadableYaml, is_cassette, load_yaml
+from batch_contract.documents import (
+    BodyTooLarge,
+    MalformedInteraction,
+    UnreadableYaml,
+    decode_body,
+    is_cassette,
+    load_yaml,
+)
 from batch_contract.errors import DocumentError, InputError, UsageError
 from batch_contract.jsondoc import parse_document
 from batch_contract.rules import Level, check_document, check_sequence
@@ -80,14 +87,12 @@ def _endpoint(method: str, uri: str) -> str:
 
 
 def _body(response: Mapping[str, Any]) -> tuple[Any, bool]:
-    """The JSON value of a recorded body, parsed as validate-status parses a document, and
-    whether it is one (a body nested too deep, say, is not)."""
-    body = response.get("body") or {}
-    data = body.get("string", b"") if isinstance(body, dict) else body
-    raw = data if isinstance(data, bytes) else str(data or "").encode("utf-8", "surrogatepass")
+    """The JSON value of a recorded body, decoded and parsed as validate-status reads it, and
+    whether it is one (a body nested too deep or too large once decompressed is not);
+    `MalformedInteraction` for a response vcrpy would not write."""
     try:
-        return parse_document(raw), True
-    except DocumentError:
+        return parse_document(decode_body(dict(response))), True
+    except (DocumentError, BodyTooLarge):
         return None, False
 
 
@@ -114,6 +119,8 @@ def _cassette(path: Path, name: str) -> Iterable[Recorded]:
             )
     except UnreadableYaml as error:
         raise InputError(f"{path}: not a readable vcrpy cassette ({error.reason})") from None
+    except MalformedInteraction as error:
+        raise InputError(f"{path}: not a readable vcrpy cassette ({error})") from None
     except (OSError, KeyError, TypeError, ValueError) as error:
         reason = type(error).__name__ if not isinstance(error, OSError) else error.strerror
         raise InputError(f"{path}: not a readable vcrpy cassette ({reason})") from None

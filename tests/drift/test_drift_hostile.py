@@ -195,3 +195,27 @@ def test_a_folder_name_in_an_error_is_escaped() -> None:
     code, _, err = run("gone\x1b[2J\u202e", str(OLD))
     assert code == 2
     assert err == "batch-contract drift: gone\\u001b[2J\\u202e: no such folder of cassettes\n"
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_compressed_bodies_are_compared_as_the_json_they_hold(new: Path, encoding: str) -> None:
+    """A body vcrpy stored compressed (`!!binary`, `content-encoding`) is the JSON it holds, as
+    validate-status reads it: the same responses compressed show no drift."""
+    import base64
+    import zlib
+
+    import yaml
+
+    path = new / FAILED
+    cassette = yaml.safe_load(path.read_text())
+    response = cassette["interactions"][0]["response"]
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31 if encoding == "gzip" else 15)
+    packed = packer.compress(response["body"]["string"].encode()) + packer.flush()
+    response["body"]["string"] = packed
+    response["headers"]["content-encoding"] = [encoding]
+    path.write_text(yaml.safe_dump(cassette))
+    assert "!!binary" in path.read_text()
+    assert base64.b64encode(packed).decode()[:20] in path.read_text().replace("\n", "")
+    code, out, err = run(str(OLD), str(new))
+    assert (code, err) == (0, "")
+    assert out.split("\n", 1)[1] == run(str(OLD), str(OLD))[1].split("\n", 1)[1]
