@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from batch_contract import cli, documents
+from batch_contract import cassette_files, cli
 from batch_contract.exitcodes import ExitCode
 
 EXAMPLES = Path(__file__).parent / "examples"
@@ -237,7 +237,7 @@ def test_decompression_stops_at_the_document_limit(
 ) -> None:
     """A compressed body is decompressed no further than the document size limit: a bomb is a
     one-line problem, and memory stays near the limit while it is read."""
-    monkeypatch.setattr(documents, "MAX_DOCUMENT_BYTES", 1 << 20)
+    monkeypatch.setattr(cassette_files, "MAX_DOCUMENT_BYTES", 1 << 20)
     packer = zlib.compressobj(9, zlib.DEFLATED, 31 if encoding == "gzip" else 15)
     chunk = b" " * (1 << 20)
     bomb = b"".join(packer.compress(chunk) for _ in range(256)) + packer.flush()

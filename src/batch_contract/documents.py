@@ -1,4 +1,5 @@
-"""Reads inputs into documents: files, folders, stdin, NDJSON streams and vcrpy cassettes.
+"""Reads inputs into documents: files, folders, stdin, NDJSON streams and vcrpy cassettes (read
+by `cassette_files`).
 
 Each `Document` carries where it came from and its raw bytes; parsing happens elsewhere. NDJSON is
 read in blocks, so memory stays flat whatever the size of the stream.
@@ -7,28 +8,20 @@ read in blocks, so memory stays flat whatever the size of the stream.
 from __future__ import annotations
 
 import os
-import re
 import stat
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from io import BytesIO
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from batch_contract.errors import InputError
-from batch_contract.limits import MAX_DOCUMENT_BYTES, expands_beyond
+from batch_contract.limits import MAX_DOCUMENT_BYTES
 
 NDJSON_SUFFIXES = frozenset({".ndjson", ".jsonl"})
 JSON_SUFFIXES = frozenset({".json"})
 CASSETTE_SUFFIXES = frozenset({".yaml", ".yml"})
 FOLDER_SUFFIXES = NDJSON_SUFFIXES | JSON_SUFFIXES | CASSETTE_SUFFIXES
 STDIN = "-"
-ENDPOINT = re.compile(
-    r"^(?:[a-z][a-z0-9+.-]*://[^/?#]*)?(?:/[^?#]*)?/api/v1/beta/batch-processing/[^/?#]+/?(?:[?#].*)?$"
-)
-"""The URI of a status request, under a base URL with or without a path prefix."""
-CASSETTE_KEYS = frozenset({"interactions", "version"})
-"""The keys of a vcrpy cassette, YAML or JSON: a document with other keys is no cassette."""
 _BLOCK = 1 << 20
 
 
@@ -51,7 +44,8 @@ def chop(line: bytes) -> bytes:
     return line[:-1] if line.endswith(b"\n") else line
 
 
-def _too_large(size: int) -> str:
+def too_large(size: int) -> str:
+    """The problem of a document over `MAX_DOCUMENT_BYTES`."""
     return f"document too large: {size} bytes (limit {MAX_DOCUMENT_BYTES})"
 
 
@@ -91,7 +85,7 @@ def iter_line_blocks(
         pending = b"" if lines[-1].endswith(b"\n") else lines.pop()
         if skipping and lines:
             number += 1
-            yield Document(source, str(number), problem=_too_large(skipping + len(lines[0]) - 1))
+            yield Document(source, str(number), problem=too_large(skipping + len(lines[0]) - 1))
             skipping = 0
             del lines[0]
         if lines:
@@ -103,7 +97,7 @@ def iter_line_blocks(
     if skipping or pending.strip():
         number += 1
         if skipping:
-            yield Document(source, str(number), problem=_too_large(skipping + len(pending)))
+            yield Document(source, str(number), problem=too_large(skipping + len(pending)))
         else:
             yield Document(source, str(number), pending)
 
@@ -136,7 +130,7 @@ def open_regular(path: Path) -> tuple[BinaryIO, int]:
     return os.fdopen(fd, "rb"), info.st_size
 
 
-def _read_bounded(handle: BinaryIO, size: int) -> bytes:
+def read_bounded(handle: BinaryIO, size: int) -> bytes:
     """What an open file holds, `size` bytes as its fstat said, or more if it grew meanwhile,
     never more than one byte over `MAX_DOCUMENT_BYTES` (a read of the limit itself would
     allocate the limit for every small file)."""
@@ -151,183 +145,19 @@ def _read_whole(path: Path, source: str) -> Document:
     handle, size = open_regular(path)
     with handle:
         if size > MAX_DOCUMENT_BYTES:
-            return Document(source, problem=_too_large(size))
-        raw = _read_bounded(handle, size)
+            return Document(source, problem=too_large(size))
+        raw = read_bounded(handle, size)
         if len(raw) > MAX_DOCUMENT_BYTES:
-            return Document(source, problem=_too_large(len(raw)) + " or more")
+            return Document(source, problem=too_large(len(raw)) + " or more")
         return Document(source, raw=raw)
-
-
-class MalformedInteraction(Exception):
-    """An interaction of a cassette that is not what vcrpy writes (the message says how)."""
-
-
-class BodyTooLarge(MalformedInteraction):
-    """A body over the document size limit once decompressed."""
-
-
-def _mapping(value: Any, what: str) -> dict[Any, Any]:
-    if not isinstance(value, dict):
-        raise MalformedInteraction(f"{what}: not a mapping")
-    return value
-
-
-def _inflate(raw: bytes, encoding: str) -> bytes:
-    """A gzip or deflate body decompressed, never past `MAX_DOCUMENT_BYTES` of output: the
-    decompressor is told how much it may write, so a bomb stops at the limit."""
-    limit = MAX_DOCUMENT_BYTES
-    out: list[bytes] = []
-    size = 0
-    data = raw
-    while True:
-        inflater = zlib.decompressobj(31 if encoding == "gzip" else 15)
-        chunk = inflater.decompress(data, limit + 1 - size)
-        size += len(chunk)
-        out.append(chunk)
-        if size > limit:
-            raise BodyTooLarge(
-                f"document too large once decompressed ({encoding}): over the limit of "
-                f"{limit} bytes"
-            )
-        if not inflater.eof:
-            raise MalformedInteraction(f"{encoding} body: incomplete or truncated stream")
-        data = inflater.unused_data
-        if encoding != "gzip" or not data.strip(b"\0"):  # gzip: members may follow
-            return b"".join(out)
-
-
-def decode_body(response: dict[Any, Any]) -> bytes:
-    """The response body of a vcrpy interaction as bytes, decompressed where it was stored so
-    (never past `MAX_DOCUMENT_BYTES`); `MalformedInteraction` for one vcrpy would not write."""
-    body = response.get("body") or {}
-    data = body.get("string", b"") if isinstance(body, dict) else body
-    if isinstance(data, str):
-        raw = data.encode("utf-8", "surrogatepass")
-    elif data is None or isinstance(data, bytes):
-        raw = data or b""
-    else:
-        raise MalformedInteraction("response body: not text")
-    headers = _mapping(response.get("headers") or {}, "response headers")
-    encoding: Any = next(
-        (value for key, value in headers.items() if str(key).lower() == "content-encoding"), None
-    )
-    if isinstance(encoding, list):
-        encoding = encoding[0] if encoding else None
-    if encoding is not None and not isinstance(encoding, str):
-        raise MalformedInteraction("content-encoding: not text")
-    if encoding in ("gzip", "deflate"):
-        try:
-            return _inflate(raw, encoding)
-        except zlib.error as error:
-            raise MalformedInteraction(f"{encoding} body: {error}") from None
-    return raw
-
-
-def is_cassette(value: Any) -> bool:
-    """Whether a loaded YAML/JSON value has the shape of a vcrpy cassette: exactly the keys
-    `interactions` and `version`, as vcrpy writes them."""
-    return isinstance(value, dict) and value.keys() == CASSETTE_KEYS
-
-
-def _endpoint_body(interaction: Any) -> bytes | None:
-    """The body of an interaction that is a successful GET of the endpoint, None for any other;
-    `MalformedInteraction` for one that is not what vcrpy writes."""
-    interaction = _mapping(interaction, "interaction")
-    request = _mapping(interaction.get("request"), "request")
-    response = _mapping(interaction.get("response"), "response")
-    if str(request.get("method", "")).upper() != "GET":
-        return None
-    if not ENDPOINT.match(str(request.get("uri", ""))):
-        return None
-    code = _mapping(response.get("status"), "response status").get("code")
-    if type(code) is not int and not (type(code) is str and code.strip().isdigit()):
-        raise MalformedInteraction(f"status code: not a number ({type(code).__name__})")
-    if int(code) != 200:
-        return None
-    return decode_body(response)
-
-
-def cassette_documents(cassette: dict[str, Any], source: str) -> Iterator[Document]:
-    """A document for every successful GET of the endpoint recorded in a cassette; one problem
-    for each interaction that is not what vcrpy writes."""
-    interactions = cassette["interactions"]
-    if not isinstance(interactions, list):
-        yield Document(source, problem="not a vcrpy cassette ('interactions' is not a list)")
-        return
-    for index, interaction in enumerate(interactions):
-        where = f"interactions[{index}]"
-        try:
-            raw = _endpoint_body(interaction)
-        except BodyTooLarge as error:
-            yield Document(source, where, problem=str(error))
-            continue
-        except MalformedInteraction as error:
-            yield Document(source, where, problem=f"unreadable cassette interaction: {error}")
-            continue
-        if raw is not None:
-            yield Document(source, where, raw)
-
-
-class UnreadableYaml(Exception):
-    """A YAML file that cannot be loaded: `problem` is the one line validate-status shows,
-    `reason` the short one drift puts in brackets."""
-
-    def __init__(self, problem: str, reason: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.reason = reason
-
-
-def load_yaml(path: Path) -> Any:
-    """The value of a YAML file, read as a regular file of at most `MAX_DOCUMENT_BYTES`, its
-    aliases expanding it no further than its own size; `UnreadableYaml` when it cannot be
-    loaded (`OSError` when it cannot be read)."""
-    import yaml
-
-    handle, size = open_regular(path)
-    with handle:
-        raw = _read_bounded(handle, size) if size <= MAX_DOCUMENT_BYTES else b""
-    if size > MAX_DOCUMENT_BYTES or len(raw) > MAX_DOCUMENT_BYTES:
-        problem = _too_large(max(size, len(raw)))
-        raise UnreadableYaml(problem, problem)
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        value = yaml.load(raw, Loader=loader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        reason = type(error).__name__
-        raise UnreadableYaml(f"not a readable YAML cassette: {reason}{where}", reason) from None
-    except RecursionError:
-        reason = "nested too deep"
-        raise UnreadableYaml(f"not a readable YAML cassette: {reason}", reason) from None
-    except (ValueError, TypeError, OverflowError) as error:  # a scalar no constructor takes
-        reason = type(error).__name__
-        raise UnreadableYaml(f"not a readable YAML cassette: {reason}", reason) from None
-    if b"&" in raw and expands_beyond(value, len(raw)):  # aliases need an anchor (`&`)
-        reason = "its aliases expand it beyond its size"
-        raise UnreadableYaml(f"not a readable YAML cassette: {reason}", reason)
-    return value
-
-
-def _cassette_file(path: Path, source: str, explicit: bool) -> Iterator[Document]:
-    try:
-        value = load_yaml(path)
-    except UnreadableYaml as error:
-        yield Document(source, problem=error.problem)
-        return
-    if not is_cassette(value):
-        if not explicit:  # a folder's other YAML files (configs, OpenAPI) are not documents
-            return
-        yield Document(source, problem="not a vcrpy cassette (no 'interactions' list)")
-        return
-    yield from cassette_documents(value, source)
 
 
 def _json_file(path: Path, source: str) -> Iterator[Document]:
     document = _read_whole(path, source)
     if document.problem is None and b'"interactions"' in document.raw:
         import orjson
+
+        from batch_contract.cassette_files import cassette_documents, is_cassette
 
         try:
             value = orjson.loads(document.raw)
@@ -354,7 +184,9 @@ def file_items(
         with open_regular(path)[0] as handle:
             yield from iter_line_blocks(handle, source) if blocks else iter_lines(handle, source)
     elif suffix in CASSETTE_SUFFIXES:
-        yield from _cassette_file(path, source, explicit)
+        from batch_contract.cassette_files import cassette_file
+
+        yield from cassette_file(path, source, explicit)
     else:
         yield from _json_file(path, source)
 
@@ -432,7 +264,7 @@ def _documents_of(
             return iter_line_blocks(stdin, "<stdin>") if blocks else iter_lines(stdin, "<stdin>")
         raw = stdin.read(MAX_DOCUMENT_BYTES + 1)
         if len(raw) > MAX_DOCUMENT_BYTES:
-            return [Document("<stdin>", problem=_too_large(len(raw)) + " or more")]
+            return [Document("<stdin>", problem=too_large(len(raw)) + " or more")]
         return [Document("<stdin>", raw=raw)]
     path = Path(name)
     if not path.exists():

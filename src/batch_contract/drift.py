@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from batch_contract.documents import (
+from batch_contract.cassette_files import (
     BodyTooLarge,
     MalformedInteraction,
     UnreadableYaml,
