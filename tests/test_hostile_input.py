@@ -193,23 +193,14 @@ def test_a_broken_pipe_never_ends_a_run_with_invalid_documents_in_exit_0(
 
 # 2. Bounded and traceback-free -------------------------------------------------------------------
 
-MALFORMED_CASSETTES = {
-    "request-a-number": "interactions:\n- request: 1\n  response: {}\nversion: 1\n",
-    "headers-a-number": cassette(headers="5"),
-    "response-a-string": "interactions:\n- request: {method: GET, uri: '" + URI + "'}\n"
-    "  response: text\nversion: 1\n",
-    "status-not-a-number": cassette().replace("code: 200", "code: [2]"),
-    "interaction-a-number": "interactions: [1]\nversion: 1\n",
-    "body-a-list": cassette().replace("body:\n      string:", "body:\n      - string:"),
-    "encoding-unknown-type": cassette(headers="{content-encoding: [[gzip]]}"),
-    "broken-gzip": cassette(headers="{content-encoding: [gzip]}"),
-}
+MALFORMED_CASSETTES = sorted((EXAMPLES / "malformed-cassettes").glob("*.yaml"))
 
 
-@pytest.mark.parametrize("text", MALFORMED_CASSETTES.values(), ids=MALFORMED_CASSETTES.keys())
-def test_a_malformed_cassette_is_one_line(run: Callable[..., Outcome], text: str) -> None:
-    """A cassette of the wrong shape is one line naming the interaction, and exit 1."""
-    Path("odd.yaml").write_text(text)
+@pytest.mark.parametrize("path", MALFORMED_CASSETTES, ids=[p.stem for p in MALFORMED_CASSETTES])
+def test_a_malformed_cassette_is_one_line(run: Callable[..., Outcome], path: Path) -> None:
+    """A cassette of the wrong shape (tests/examples/malformed-cassettes) is one line naming the
+    interaction, and exit 1."""
+    Path("odd.yaml").write_bytes(path.read_bytes())
     outcome = run("-q", "odd.yaml")
     assert outcome.code == ExitCode.VIOLATION, outcome
     assert outcome.out == "1 document: 0 valid, 1 invalid\n"
