@@ -561,8 +561,8 @@ def test_the_console_scripts_end_with_all_their_output(
 
 def test_a_reader_that_leaves_early_ends_the_run_quietly(workdir: Path) -> None:
     """`validate-status big.ndjson | head -1`: when the reader closes the pipe after one line,
-    the command ends with exit code 0 and nothing on stderr (no traceback, no "Exception
-    ignored" from a flush at exit)."""
+    the command ends with nothing on stderr (no traceback, no "Exception ignored" from a flush at
+    exit), and exit code 1: the invalid document it had seen still counts."""
     path = many_invalid_lines(workdir / "lines.ndjson", 60000)
     argv = installed(["validate-status"])
     process = subprocess.Popen([*argv, str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -572,7 +572,7 @@ def test_a_reader_that_leaves_early_ends_the_run_quietly(workdir: Path) -> None:
     process.stdout.close()
     err = process.stderr.read()
     process.stderr.close()
-    assert process.wait(timeout=60) == ExitCode.OK
+    assert process.wait(timeout=60) == ExitCode.VIOLATION
     problem = "expected a required property, found nothing (absent)"
     assert first.decode() == f"{path}:1::$.job: {problem}\n"
     assert err == b""

@@ -90,9 +90,15 @@ def test_engines_decide_alike(value: str, accepted: bool, profile: Profile) -> N
 
 
 def test_format_violation_names_expected_and_found() -> None:
-    """A bad date-time is reported as `expected an RFC 3339 date-time, found string "..."`."""
+    """A bad date-time is reported as `expected an RFC 3339 date-time, found string "..."`, and
+    one without an offset says so."""
     (violation,) = validator().violations(with_timestamp("created_at", "2026-03-02T09:14:05"))
-    assert violation.message == 'expected an RFC 3339 date-time, found string "2026-03-02T09:14:05"'
+    assert violation.message == (
+        'expected an RFC 3339 date-time, found string "2026-03-02T09:14:05" '
+        "(no UTC offset: add Z or +hh:mm)"
+    )
+    (violation,) = validator().violations(with_timestamp("created_at", "2026-03-02"))
+    assert violation.message == 'expected an RFC 3339 date-time, found string "2026-03-02"'
 
 
 def test_format_applies_to_strings_only() -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 import random
 from pathlib import Path
 from typing import Any
@@ -171,8 +172,8 @@ def test_the_parent_teaches_the_lane_the_key_order_before_forking(tmp_path: Path
 
 
 def test_no_more_workers_than_units(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`--jobs 64` over a folder of three files forks three workers, not 64, and reports as one
-    process does."""
+    """`--jobs 64` over a folder of three files, on a machine of 64 processors, forks three
+    workers, not 64, and reports as one process does."""
     folder = tmp_path / "three"
     folder.mkdir()
     for index, body in enumerate((VALID, ODD_LINES[0], VALID)):
@@ -186,5 +187,6 @@ def test_no_more_workers_than_units(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         return real(function, jobs)
 
     monkeypatch.setattr(parallel, "Workers", counting)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
     assert run(["--jobs", "64", str(folder)]) == run([str(folder)])
     assert forked == [3]

@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn
 from batch_contract.argparsing import OneLineParser
 from batch_contract.errors import BatchContractError, WorkerDied
 from batch_contract.exitcodes import ExitCode
+from batch_contract.output import printable
 
 if TYPE_CHECKING:
     from batch_contract.rules import Level
@@ -55,8 +56,8 @@ def build_validate_parser(prog: str = "validate-status") -> argparse.ArgumentPar
         description="Check Get Batch Job Status response bodies against the contract.",
         epilog="Exit codes: 0 every document honours the contract; 1 at least one does not "
         "(anything that is not one well-formed JSON document counts); 2 usage errors and "
-        "paths that cannot be read; 3 the run stopped before it checked every document "
-        "(a --jobs worker died).",
+        "paths that cannot be read; 3 the run stopped before it checked every document (a "
+        "--jobs worker died, or the reader of the output left before any invalid document).",
     )
     parser.add_argument(
         "paths",
@@ -180,31 +181,63 @@ def run_validate(
     tally = Tally()
     strict = options.warnings_as_errors
     lists_valid = options.format == "json"
-    for item in _checked(options, checker, levels, stdin, tally.unreadable):
-        if isinstance(item, Rendered):  # a --jobs worker's verdicts, counted and rendered
-            tally.add_counts(item.counts)
-            reporter.emit(item.lines)
-        elif isinstance(item, Passed):
-            tally.add(item)
-            if lists_valid:
-                for passed in item.results():
-                    reporter.result(passed)
-        else:
-            tally.add(item, strict)
-            reporter.result(item)
+    if not options.paths and _is_terminal(stdin):
+        stderr.write(
+            "validate-status: reading standard input (end it with Ctrl-D; --help lists the "
+            "options)\n"
+        )
+    checked = False
+    try:
+        for item in _checked(options, checker, levels, stdin, tally.unreadable):
+            if isinstance(item, Rendered):  # a --jobs worker's verdicts, counted and rendered
+                tally.add_counts(item.counts)
+                reporter.emit(item.lines)
+            elif isinstance(item, Passed):
+                tally.add(item)
+                if lists_valid:
+                    for passed in item.results():
+                        reporter.result(passed)
+            else:
+                tally.add(item, strict)
+                reporter.result(item)
+            if progress is not None:
+                progress.update(tally.documents, tally.invalid)
+        checked = True
         if progress is not None:
-            progress.update(tally.documents, tally.invalid)
-    if progress is not None:
-        progress.clear()
-    reporter.finish(tally)
+            progress.clear()
+        reporter.finish(tally)
+    except BrokenPipeError:  # the reader has gone: the verdict still stands
+        _discard_output()
+        if not checked:  # what was seen decides; with nothing invalid yet, the run is incomplete
+            return ExitCode.VIOLATION if tally.invalid else ExitCode.INCOMPLETE
     for message in tally.unreadable:
-        stderr.write(f"validate-status: {message}\n")
+        stderr.write(f"validate-status: {printable(message)}\n")
     if tally.unreadable:
         return ExitCode.USAGE
     if tally.documents == 0:
-        stderr.write(f"validate-status: no documents found in {' '.join(options.paths) or '-'}\n")
+        names = printable(" ".join(options.paths) or "-")
+        stderr.write(f"validate-status: no documents found in {names}\n")
         return ExitCode.USAGE
     return ExitCode.VIOLATION if tally.invalid else ExitCode.OK
+
+
+def _is_terminal(stream: BinaryIO) -> bool:
+    """Whether a stream is a terminal (False for one that cannot say)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _discard_output() -> None:
+    """Point the process's standard output at the null device, so that what is still buffered for
+    a reader that has gone is dropped without another error."""
+    import contextlib
+    import os
+
+    # not a file (a test's StringIO): nothing is flushed to it
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _checked(
@@ -245,15 +278,14 @@ def _guarded(run: object, prog: str) -> int:
     try:
         return int(run())  # type: ignore[operator]
     except BatchContractError as error:
-        sys.stderr.write(f"{prog}: {error}\n" if not str(error).startswith(prog) else f"{error}\n")
+        text = printable(str(error))
+        sys.stderr.write(f"{prog}: {text}\n" if not text.startswith(prog) else f"{text}\n")
         return ExitCode.INCOMPLETE if isinstance(error, WorkerDied) else ExitCode.USAGE
     except KeyboardInterrupt:
         sys.stderr.write(f"{prog}: interrupted\n")
         return 130
     except BrokenPipeError:
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_output()
         return ExitCode.OK
 
 
@@ -333,11 +365,21 @@ def end(code: int) -> NoReturn:
     os._exit(code)
 
 
+def _any_encoding() -> None:
+    """Let the console script's output take any encoding: what the encoding cannot hold is
+    written as a backslash escape (`PYTHONIOENCODING=ascii`), never a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def validate_script() -> NoReturn:
     """The `validate-status` console script."""
+    _any_encoding()
     end(validate_main())
 
 
 def script() -> NoReturn:
     """The `batch-contract` console script (and `python -m batch_contract`)."""
+    _any_encoding()
     end(main())

@@ -45,6 +45,8 @@ def read_tool_table(path: Path, name: str) -> tuple[dict[str, Any], str]:
         raise UsageError(f"{path}: not valid TOML: not UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"{path}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not valid TOML: nested too deep") from None
     table: Any = data.get("tool", {}).get(TOOL_TABLE, {})
     if not isinstance(table, dict):
         raise UsageError(f"{path}: [tool.{TOOL_TABLE}] must be a table")

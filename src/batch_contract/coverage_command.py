@@ -14,16 +14,20 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from batch_contract.argparsing import OneLineParser
+from batch_contract.cassette_files import (
+    ENDPOINT,
+    UnreadableYaml,
+    cassette_documents,
+    is_cassette,
+    load_yaml,
+)
 from batch_contract.coverage import Coverage, check_item_names
 from batch_contract.documents import (
     CASSETTE_SUFFIXES,
-    ENDPOINT,
     Document,
     cannot_read,
-    cassette_documents,
     file_items,
     folder_files,
-    is_cassette,
 )
 from batch_contract.errors import BatchContractError, DocumentError, UsageError
 from batch_contract.exitcodes import ExitCode
@@ -132,14 +136,10 @@ def _cassette(coverage: Coverage, value: dict[str, Any], source: str, notes: lis
 def _cassette_file(
     coverage: Coverage, path: Path, source: str, explicit: bool, notes: list[str]
 ) -> None:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        with path.open("rb") as handle:
-            value = yaml.load(handle, Loader=loader)
-    except yaml.YAMLError as error:
-        notes.append(f"{source}: skipped: not a readable YAML cassette: {type(error).__name__}")
+        value = load_yaml(path)
+    except UnreadableYaml as error:
+        notes.append(f"{source}: skipped: {error.problem}")
         return
     if is_cassette(value):
         _cassette(coverage, value, source, notes)

@@ -14,9 +14,9 @@ from typing import Any, cast
 import httpx
 import pytest
 
+from batch_contract.cassette_files import ENDPOINT
 from batch_contract.config import find_pyproject, read_tool_table
 from batch_contract.coverage import Coverage, CoverageReport, check_item_names
-from batch_contract.documents import ENDPOINT
 from batch_contract.errors import DocumentError, UsageError
 from batch_contract.jsondoc import parse_document
 from batch_contract.schemas import Profile

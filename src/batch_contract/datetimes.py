@@ -47,3 +47,16 @@ def is_rfc3339_datetime(value: str) -> bool:
         utc_minutes = (hour * 60 + minute - offset_minutes) % (24 * 60)
         return utc_minutes == 23 * 60 + 59
     return True
+
+
+_NO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?", re.ASCII)
+NO_OFFSET_HINT = " (no UTC offset: add Z or +hh:mm)"
+
+
+def offset_hint(value: object) -> str:
+    """What to add to the description of a date-time the format rejected: the hint that its
+    offset is missing when it is a date and time with nothing after them, else nothing. Only
+    words: the verdict is `is_rfc3339_datetime`'s."""
+    if type(value) is str and _NO_OFFSET.fullmatch(value):
+        return NO_OFFSET_HINT
+    return ""

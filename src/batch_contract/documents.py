@@ -1,4 +1,5 @@
-"""Reads inputs into documents: files, folders, stdin, NDJSON streams and vcrpy cassettes.
+"""Reads inputs into documents: files, folders, stdin, NDJSON streams and vcrpy cassettes (read
+by `cassette_files`).
 
 Each `Document` carries where it came from and its raw bytes; parsing happens elsewhere. NDJSON is
 read in blocks, so memory stays flat whatever the size of the stream.
@@ -7,12 +8,11 @@ read in blocks, so memory stays flat whatever the size of the stream.
 from __future__ import annotations
 
 import os
-import re
-import zlib
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from io import BytesIO
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from batch_contract.errors import InputError
 from batch_contract.limits import MAX_DOCUMENT_BYTES
@@ -22,9 +22,6 @@ JSON_SUFFIXES = frozenset({".json"})
 CASSETTE_SUFFIXES = frozenset({".yaml", ".yml"})
 FOLDER_SUFFIXES = NDJSON_SUFFIXES | JSON_SUFFIXES | CASSETTE_SUFFIXES
 STDIN = "-"
-ENDPOINT = re.compile(
-    r"^(?:[a-z][a-z0-9+.-]*://[^/?#]*)?/api/v1/beta/batch-processing/[^/?#]+/?(?:[?#].*)?$"
-)
 _BLOCK = 1 << 20
 
 
@@ -47,7 +44,8 @@ def chop(line: bytes) -> bytes:
     return line[:-1] if line.endswith(b"\n") else line
 
 
-def _too_large(size: int) -> str:
+def too_large(size: int) -> str:
+    """The problem of a document over `MAX_DOCUMENT_BYTES`."""
     return f"document too large: {size} bytes (limit {MAX_DOCUMENT_BYTES})"
 
 
@@ -87,7 +85,7 @@ def iter_line_blocks(
         pending = b"" if lines[-1].endswith(b"\n") else lines.pop()
         if skipping and lines:
             number += 1
-            yield Document(source, str(number), problem=_too_large(skipping + len(lines[0]) - 1))
+            yield Document(source, str(number), problem=too_large(skipping + len(lines[0]) - 1))
             skipping = 0
             del lines[0]
         if lines:
@@ -99,7 +97,7 @@ def iter_line_blocks(
     if skipping or pending.strip():
         number += 1
         if skipping:
-            yield Document(source, str(number), problem=_too_large(skipping + len(pending)))
+            yield Document(source, str(number), problem=too_large(skipping + len(pending)))
         else:
             yield Document(source, str(number), pending)
 
@@ -113,80 +111,53 @@ def iter_lines(stream: BinaryIO, source: str) -> Iterator[Document]:
             yield item
 
 
-def _read_whole(path: Path, source: str) -> Document:
-    """The whole file as one document, or the problem of one too large (one open, one fstat)."""
-    with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > MAX_DOCUMENT_BYTES:
-            return Document(source, problem=_too_large(size))
-        return Document(source, raw=handle.read())
+class NotRegularFile(OSError):
+    """A path that is not a regular file (a FIFO, a device, a socket): never read, as reading
+    it could block or never end."""
 
 
-def _decode_body(response: dict[str, Any]) -> bytes:
-    """The response body of a vcrpy interaction as bytes, decompressed where it was stored so."""
-    body = response.get("body") or {}
-    data = body.get("string", b"") if isinstance(body, dict) else body
-    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data or b"")
-    headers = {str(k).lower(): v for k, v in (response.get("headers") or {}).items()}
-    encoding = headers.get("content-encoding") or []
-    encoding = encoding[0] if isinstance(encoding, list) and encoding else encoding
-    if encoding == "gzip":
-        import gzip
+def open_regular(path: Path) -> tuple[BinaryIO, int]:
+    """A regular file opened for reading, and its size; `NotRegularFile` for anything else. The
+    open does not block on a FIFO (O_NONBLOCK), and the check is made on what was opened."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(0, "not a regular file", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb"), info.st_size
 
-        raw = gzip.decompress(raw)
-    elif encoding == "deflate":
-        raw = zlib.decompress(raw)
+
+def read_bounded(handle: BinaryIO, size: int) -> bytes:
+    """What an open file holds, `size` bytes as its fstat said, or more if it grew meanwhile,
+    never more than one byte over `MAX_DOCUMENT_BYTES` (a read of the limit itself would
+    allocate the limit for every small file)."""
+    raw = handle.read(size + 1)
+    if len(raw) > size:
+        raw += handle.read(max(0, MAX_DOCUMENT_BYTES + 1 - len(raw)))
     return raw
 
 
-def is_cassette(value: Any) -> bool:
-    """Whether a loaded YAML/JSON value has the shape of a vcrpy cassette."""
-    return isinstance(value, dict) and isinstance(value.get("interactions"), list)
-
-
-def cassette_documents(cassette: dict[str, Any], source: str) -> Iterator[Document]:
-    """A document for every successful GET of the endpoint recorded in a cassette."""
-    for index, interaction in enumerate(cassette["interactions"]):
-        where = f"interactions[{index}]"
-        try:
-            request, response = interaction["request"], interaction["response"]
-            if str(request.get("method", "")).upper() != "GET":
-                continue
-            if not ENDPOINT.match(str(request.get("uri", ""))):
-                continue
-            if int(response["status"]["code"]) != 200:
-                continue
-            yield Document(source, where, _decode_body(response))
-        except (KeyError, TypeError, ValueError, AttributeError, OSError, zlib.error) as error:
-            yield Document(source, where, problem=f"unreadable cassette interaction: {error}")
-
-
-def _cassette_file(path: Path, source: str, explicit: bool) -> Iterator[Document]:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        with path.open("rb") as handle:
-            value = yaml.load(handle, Loader=loader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        yield Document(
-            source, problem=f"not a readable YAML cassette: {type(error).__name__}{where}"
-        )
-        return
-    if not is_cassette(value):
-        if not explicit:  # a folder's other YAML files (configs, OpenAPI) are not documents
-            return
-        yield Document(source, problem="not a vcrpy cassette (no 'interactions' list)")
-        return
-    yield from cassette_documents(value, source)
+def _read_whole(path: Path, source: str) -> Document:
+    """The whole file as one document, or the problem of one too large (one open, one fstat)."""
+    handle, size = open_regular(path)
+    with handle:
+        if size > MAX_DOCUMENT_BYTES:
+            return Document(source, problem=too_large(size))
+        raw = read_bounded(handle, size)
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            return Document(source, problem=too_large(len(raw)) + " or more")
+        return Document(source, raw=raw)
 
 
 def _json_file(path: Path, source: str) -> Iterator[Document]:
     document = _read_whole(path, source)
     if document.problem is None and b'"interactions"' in document.raw:
         import orjson
+
+        from batch_contract.cassette_files import cassette_documents, is_cassette
 
         try:
             value = orjson.loads(document.raw)
@@ -210,18 +181,21 @@ def file_items(
     a folder's files, whose YAML files that are not cassettes are skipped."""
     suffix = path.suffix.lower()
     if ndjson or suffix in NDJSON_SUFFIXES:
-        with path.open("rb") as handle:
+        with open_regular(path)[0] as handle:
             yield from iter_line_blocks(handle, source) if blocks else iter_lines(handle, source)
     elif suffix in CASSETTE_SUFFIXES:
-        yield from _cassette_file(path, source, explicit)
+        from batch_contract.cassette_files import cassette_file
+
+        yield from cassette_file(path, source, explicit)
     else:
         yield from _json_file(path, source)
 
 
-def folder_files(folder: Path) -> list[Path]:
-    """The files of a folder that hold documents, recursively, in a stable order."""
+def folder_files(folder: Path, problems: list[OSError] | None = None) -> list[Path]:
+    """The files of a folder that hold documents, recursively, in a stable order; a subfolder
+    that cannot be listed is appended to `problems` (when given)."""
     found: list[Path] = []
-    for root, dirs, files in os.walk(folder):
+    for root, dirs, files in os.walk(folder, onerror=None if problems is None else problems.append):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         base = Path(root)
         found.extend(
@@ -244,6 +218,8 @@ def iter_documents(
 
 def cannot_read(name: str, error: OSError) -> str:
     """The one-line message for an input that cannot be read."""
+    if isinstance(error, NotRegularFile):
+        return f"{name}: not a regular file"
     return f"{name}: cannot read: {error.strerror or error}"
 
 
@@ -256,13 +232,28 @@ def iter_items(
     blocks: bool = True,
 ) -> Iterator[Document | LineBlock]:
     """As `iter_documents`, with NDJSON lines in `LineBlock`s (when `blocks`) for the fast path."""
+
+    def report(name: str, error: OSError) -> None:
+        if errors is None:
+            raise InputError(cannot_read(name, error)) from None
+        errors.append(cannot_read(name, error))
+
     for name in paths or [STDIN]:
+        path = Path(name)
         try:
-            yield from _documents_of(name, stdin=stdin, ndjson=ndjson, blocks=blocks)
+            if name != STDIN and path.is_dir():
+                problems: list[OSError] = []
+                for file in folder_files(path, problems):
+                    try:
+                        yield from file_items(file, str(file), ndjson, False, blocks)
+                    except OSError as error:  # this entry only: the others are still read
+                        report(str(file), error)
+                for problem in problems:
+                    report(str(problem.filename or name), problem)
+            else:
+                yield from _documents_of(name, stdin=stdin, ndjson=ndjson, blocks=blocks)
         except OSError as error:
-            if errors is None:
-                raise InputError(cannot_read(name, error)) from None
-            errors.append(cannot_read(name, error))
+            report(name, error)
 
 
 def _documents_of(
@@ -273,16 +264,9 @@ def _documents_of(
             return iter_line_blocks(stdin, "<stdin>") if blocks else iter_lines(stdin, "<stdin>")
         raw = stdin.read(MAX_DOCUMENT_BYTES + 1)
         if len(raw) > MAX_DOCUMENT_BYTES:
-            return [Document("<stdin>", problem=_too_large(len(raw)) + " or more")]
+            return [Document("<stdin>", problem=too_large(len(raw)) + " or more")]
         return [Document("<stdin>", raw=raw)]
     path = Path(name)
-    if path.is_dir():
-        return _folder(path, ndjson, blocks)
     if not path.exists():
         raise FileNotFoundError(2, "No such file or directory", name)
     return file_items(path, name, ndjson, blocks=blocks)
-
-
-def _folder(folder: Path, ndjson: bool, blocks: bool) -> Iterator[Document | LineBlock]:
-    for path in folder_files(folder):
-        yield from file_items(path, str(path), ndjson, explicit=False, blocks=blocks)

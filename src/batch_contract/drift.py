@@ -12,13 +12,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from batch_contract.errors import InputError, UsageError
+from batch_contract.cassette_files import (
+    BodyTooLarge,
+    MalformedInteraction,
+    UnreadableYaml,
+    decode_body,
+    is_cassette,
+    load_yaml,
+)
+from batch_contract.errors import DocumentError, InputError, UsageError
+from batch_contract.jsondoc import parse_document
 from batch_contract.rules import Level, check_document, check_sequence
 from batch_contract.schemas import Profile
 from batch_contract.validation import validator
 
 Impact = Literal["breaking", "additive", "warning"]
-STATUS_PATH = re.compile(r"^/api/v1/beta/batch-processing/[^/?#]+/?$")
+STATUS_PATH = re.compile(r"^(?:/[^?#]*)?/api/v1/beta/batch-processing/[^/?#]+/?$")
+"""The path of a status request, under a base URL with or without a path prefix."""
 STATUS_ENDPOINT = "/api/v1/beta/batch-processing/{job_id}"
 ENUM_PATHS = frozenset({"$.job.status", "$.job.job_type"})
 NOT_JSON = "not JSON"
@@ -77,37 +87,44 @@ def _endpoint(method: str, uri: str) -> str:
 
 
 def _body(response: Mapping[str, Any]) -> tuple[Any, bool]:
-    import json
-
-    body = response.get("body") or {}
-    data = body.get("string", b"") if isinstance(body, dict) else body
+    """The JSON value of a recorded body, decoded and parsed as validate-status reads it, and
+    whether it is one (a body nested too deep or too large once decompressed is not);
+    `MalformedInteraction` for a response vcrpy would not write."""
     try:
-        text = data.decode("utf-8") if isinstance(data, bytes) else str(data or "")
-        return json.loads(text), True
-    except ValueError:
+        return parse_document(decode_body(dict(response))), True
+    except (DocumentError, BodyTooLarge):
         return None, False
 
 
 def _cassette(path: Path, name: str) -> Iterable[Recorded]:
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        value = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        value = load_yaml(path)
+        if not is_cassette(value) or not isinstance(value["interactions"], list):
+            raise TypeError
+        found = []
         for index, interaction in enumerate(value["interactions"]):
             request, response = interaction["request"], interaction["response"]
+            if not isinstance(request, dict) or not isinstance(response, dict):
+                raise TypeError
             body, is_json = _body(response)
-            yield Recorded(
-                f"{name}:interactions[{index}]",
-                name,
-                _endpoint(str(request["method"]), str(request["uri"])),
-                int(response["status"]["code"]),
-                body,
-                is_json,
+            found.append(
+                Recorded(
+                    f"{name}:interactions[{index}]",
+                    name,
+                    _endpoint(str(request["method"]), str(request["uri"])),
+                    int(response["status"]["code"]),
+                    body,
+                    is_json,
+                )
             )
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+    except UnreadableYaml as error:
+        raise InputError(f"{path}: not a readable vcrpy cassette ({error.reason})") from None
+    except MalformedInteraction as error:
+        raise InputError(f"{path}: not a readable vcrpy cassette ({error})") from None
+    except (OSError, KeyError, TypeError, ValueError) as error:
         reason = type(error).__name__ if not isinstance(error, OSError) else error.strerror
         raise InputError(f"{path}: not a readable vcrpy cassette ({reason})") from None
+    return found
 
 
 def load_cassettes(folder: Path) -> list[Recorded]:
@@ -159,19 +176,23 @@ class Shape:
     """Enum path -> value -> first location seen."""
 
     def add(self, value: Any, path: str, where: str) -> None:
-        """Walks one JSON value into the shape."""
-        self.types[path].setdefault(_type(value), where)
-        if path in ENUM_PATHS and isinstance(value, str):
-            self.values[path].setdefault(value, where)
-        if isinstance(value, dict):
-            self.objects[path].append((frozenset(str(key) for key in value), where))
-            for key, item in value.items():
-                child = _child(path, str(key))
-                self.fields[child] = (path, str(key))
-                self.add(item, child, where)
-        elif isinstance(value, list):
-            for item in value:
-                self.add(item, f"{path}[*]", where)
+        """Walks one JSON value into the shape (without recursion: any nesting is walked)."""
+        stack = [(value, path)]
+        while stack:
+            value, path = stack.pop()
+            self.types[path].setdefault(_type(value), where)
+            if path in ENUM_PATHS and isinstance(value, str):
+                self.values[path].setdefault(value, where)
+            if isinstance(value, dict):
+                self.objects[path].append((frozenset(str(key) for key in value), where))
+                children = []
+                for key, item in value.items():
+                    child = _child(path, str(key))
+                    self.fields[child] = (path, str(key))
+                    children.append((item, child))
+                stack.extend(reversed(children))  # in document order
+            elif isinstance(value, list):
+                stack.extend((item, f"{path}[*]") for item in reversed(value))
 
     def missing_at(self, path: str) -> str | None:
         """The first location where the object holding this field came without it."""

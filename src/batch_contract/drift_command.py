@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO, cast
 
@@ -19,6 +19,7 @@ from batch_contract.argparsing import OneLineParser
 from batch_contract.drift import Drift, Finding, drift
 from batch_contract.errors import BatchContractError, UsageError
 from batch_contract.exitcodes import ExitCode
+from batch_contract.output import markdown_code, markdown_text, printable
 from batch_contract.rules import load_levels, parse_rule_option
 from batch_contract.schemas import PROFILES, Profile
 
@@ -68,7 +69,12 @@ def checkout_folder(rev: str, folder: Path, into: Path) -> Path:
         raise UsageError(f"{folder}: no such folder of cassettes")
     root = Path(_git(["rev-parse", "--show-toplevel"], folder).decode().strip())
     relative = folder.resolve().relative_to(root.resolve()).as_posix()
-    _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root)
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root)
+    except UsageError:
+        raise UsageError(
+            f"--against {rev}: no such revision in the repository of {folder}"
+        ) from None
     archive = _git(["archive", "--format=tar", rev, "--", relative], root)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         _extract(tar, into)
@@ -76,36 +82,35 @@ def checkout_folder(rev: str, folder: Path, into: Path) -> Path:
 
 
 def _extract(tar: tarfile.TarFile, into: Path) -> None:
-    """Extract the archive under `into` with the "data" filter; on a Python without extraction
-    filters (3.11 before 3.11.4, such as Debian 12's 3.11.2), the regular files and folders only,
-    none of them outside `into`, as that filter would have them."""
-    if hasattr(tarfile, "data_filter"):
-        tar.extractall(into, filter="data")
-        return
+    """Extract the archive under `into`: regular files and folders only, none of them outside
+    `into` (a link, even one inside the folder, is refused in one line: a cassette is a file);
+    with the "data" filter too where this Python has extraction filters."""
     for member in tar.getmembers():
         parts = Path(member.name).parts
         if not (member.isfile() or member.isdir()) or member.name.startswith("/") or ".." in parts:
             raise UsageError(f"git archive: {member.name}: not a plain file or folder")
-    tar.extractall(into)
+    try:
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(into, filter="data")
+        else:
+            tar.extractall(into)
+    except (tarfile.TarError, OSError) as error:  # whatever else the filter or the disk refuses
+        raise UsageError(f"git archive: {error}") from None
 
 
 def render_text(result: Drift) -> str:
-    """One line per finding after a summary line."""
+    """One line per finding after a summary line (control and format characters escaped)."""
     lines = [_summary(result)]
     lines += [
         f"{f.impact}: {f.endpoint} {f.status} {f.path}: {f.kind}: {f.detail} ({f.where})"
         for f in result.findings
     ]
-    return "\n".join(lines) + "\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def render_markdown(result: Drift) -> str:
     """A pull-request comment: a heading, the summary and a table of findings."""
-    lines = ["### Contract drift of the cassettes", "", _summary(result)]
+    lines = ["### Contract drift of the cassettes", "", _summary(result, markdown_text)]
     if result.findings:
         lines += [
             "",
@@ -113,8 +118,9 @@ def render_markdown(result: Drift) -> str:
             "| --- | --- | --- | --- | --- | --- |",
         ]
         lines += [
-            f"| {'**breaking**' if f.impact == 'breaking' else f.impact} | `{f.endpoint}` "
-            f"| {f.status} | `{_cell(f.path)}` | {f.kind}: {_cell(f.detail)} | `{f.where}` |"
+            f"| {'**breaking**' if f.impact == 'breaking' else f.impact} "
+            f"| {markdown_code(f.endpoint)} | {f.status} | {markdown_code(f.path)} "
+            f"| {markdown_text(f.kind)}: {markdown_text(f.detail)} | {markdown_code(f.where)} |"
             for f in result.findings
         ]
     return "\n".join(lines) + "\n"
@@ -146,13 +152,13 @@ def render_json(result: Drift) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _summary(result: Drift) -> str:
+def _summary(result: Drift, show: Callable[[str], str] = str) -> str:
     counts = (
         f"{result.count('breaking')} breaking, {result.count('additive')} additive, "
         f"{result.count('warning')} warning(s)"
     )
     return (
-        f"drift {result.old} -> {result.new}: {counts} "
+        f"drift {show(result.old)} -> {show(result.new)}: {counts} "
         f"({result.old_responses} responses in OLD, {result.new_responses} in NEW)"
     )
 
@@ -190,7 +196,7 @@ def main(
     try:
         return run(build_parser().parse_args(argv), out)
     except BatchContractError as error:
-        err.write(f"{PROG}: {error}\n")
+        err.write(f"{PROG}: {printable(str(error))}\n")
         return ExitCode.USAGE
     except SystemExit as done:  # --help has been printed
         return int(done.code or 0)

@@ -13,4 +13,6 @@ class ExitCode(IntEnum):
     USAGE = 2
     """The command line is wrong, or a named path cannot be read."""
     INCOMPLETE = 3
-    """The run stopped before it checked every document: a `--jobs` worker died."""
+    """The run stopped before it checked every document: a `--jobs` worker died, or the reader
+    of the output went away before any invalid document was seen (after one, the run ends with
+    `VIOLATION`)."""

@@ -62,7 +62,9 @@ def explain(raw: bytes, error: orjson.JSONDecodeError) -> DocumentError:
     if _NON_FINITE.match(raw, max(error.pos - 1, 0)) or _NON_FINITE.match(raw, error.pos):
         return DocumentError(f"NaN or Infinity is not JSON at {where}", keyword="number")
     if "after document" in msg:
-        return DocumentError(f"trailing data after the document at {where}", keyword="json")
+        # a newline between the document and what follows: most likely NDJSON
+        hint = " (one document a line? use --ndjson)" if b"\n" in raw[: error.pos] else ""
+        return DocumentError(f"trailing data after the document at {where}{hint}", keyword="json")
     if "end of data" in msg:
         return DocumentError(f"truncated JSON: unexpected end of data at {where}", keyword="json")
     return DocumentError(f"malformed JSON: {msg} at {where}", keyword="json")

@@ -22,3 +22,19 @@ def deeper_than(value: Any, limit: int) -> bool:
         children = item.values() if isinstance(item, dict) else item
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
+
+
+def expands_beyond(value: Any, limit: int) -> bool:
+    """Whether walking `value` visits more than `limit` entries of containers, an object shared
+    through YAML aliases counted at every place it appears (measured without recursion, and
+    stopped as soon as the limit is passed, so that an alias bomb costs no more than `limit`)."""
+    stack = [value]
+    seen = 0
+    while stack:
+        item = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        seen += len(children)
+        if seen > limit:
+            return True
+        stack.extend(child for child in children if isinstance(child, dict | list))
+    return False

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from batch_contract.datetimes import offset_hint
 from batch_contract.schemas import ANNOTATIONS, KEYWORDS, Part, Profile, bundled_schema
 from batch_contract.validation import (
     ABSENT,
@@ -131,6 +132,7 @@ class _Writer:
                 raise Unsupported(f"format {schema['format']}")
             self._add(indent, f"if {kind} is str and not date_time({value}):")
             expected = self.constant(expected_text("format", "date-time"))
+            found = f"{found} + offset_hint({value})"
             self._violation(indent + 1, where, "format", expected, found)
         if {"required", "properties", "additionalProperties"} & set(schema):
             self._object(schema, value, kind, path, indent, depth)
@@ -203,6 +205,7 @@ def compile_lister(schema: Mapping[str, Any]) -> Lister:
         "describe": describe,
         "jp": json_path,
         "date_time": date_time,
+        "offset_hint": offset_hint,
         "MISSING": object(),
         "REQUIRED": REQUIRED,
         "ABSENT": ABSENT,

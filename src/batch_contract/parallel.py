@@ -35,6 +35,7 @@ from batch_contract.documents import (
     iter_items,
     iter_line_blocks,
 )
+from batch_contract.output import printable
 from batch_contract.report import renderer, text_tails
 from batch_contract.runner import Checker, Item, Passed, Rendered, Tally
 from batch_contract.workers import MAX_AHEAD, Workers
@@ -146,22 +147,61 @@ def line_ranges(
     return ranges
 
 
-def plan(paths: Sequence[str], ndjson: bool, jobs: int) -> Iterator[Unit | str]:
+def plan(
+    paths: Sequence[str], ndjson: bool, jobs: int, errors: list[str] | None = None
+) -> Iterator[Unit | str]:
     """The units of the inputs in order; a str is a name to read in the parent (stdin) or that
-    does not exist (the parent reports it as `iter_items` would)."""
+    does not exist (the parent reports it as `iter_items` would). A subfolder that cannot be
+    listed is appended to `errors`."""
     for group, name in enumerate(paths or [STDIN]):
         path = Path(name)
         if name == STDIN or not path.exists():
             yield name
         elif path.is_dir():
-            for file in folder_files(path):
+            problems: list[OSError] = []
+            for file in folder_files(path, problems):
                 yield Unit(group, name, str(file), str(file), ndjson, explicit=False)
+            if errors is not None:
+                errors.extend(cannot_read(str(p.filename or name), p) for p in problems)
         elif is_ndjson(path, ndjson) and path.stat().st_size > SPLIT_BYTES:
             parts = max(jobs * 16, path.stat().st_size // RANGE_BYTES)
             for start, end in line_ranges(path, parts, MIN_RANGE_BYTES, workers=jobs):
                 yield Unit(group, name, name, name, ndjson, start=start, end=end)
         else:
             yield Unit(group, name, name, name, ndjson)
+
+
+def worker_count(
+    jobs: int,
+    units: int,
+    *,
+    processors: int | None = None,
+    descriptors: int | None = None,
+    open_now: int | None = None,
+) -> int:
+    """How many workers `--jobs N` gets: at most the processors this process may run on, the
+    units of work (a worker without one would only be forked and reaped), and what the limit on
+    open files leaves room for (each worker holds a pipe end, and another while it starts); at
+    least 1, which means no worker at all."""
+    if processors is None:
+        affinity = getattr(os, "sched_getaffinity", None)
+        processors = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    if descriptors is None:
+        try:
+            import resource
+        except ImportError:  # no such limit here
+            descriptors = 1 << 20
+        else:
+            descriptors = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+            if descriptors == resource.RLIM_INFINITY:
+                descriptors = 1 << 20
+    if open_now is None:
+        try:
+            open_now = len(os.listdir("/proc/self/fd"))
+        except OSError:
+            open_now = 64
+    room = (descriptors - open_now - 16) // 2
+    return max(1, min(jobs, units, processors, room))
 
 
 def _init(
@@ -223,7 +263,8 @@ def work(unit: Unit) -> tuple[tuple[int, int, int, int], list[str] | Numbered, i
                 else:
                     lines.extend(render(item))
     except OSError as error:
-        return tally.counts, numbered if relative else lines, spanned, cannot_read(unit.name, error)
+        failure = cannot_read(unit.source, error)  # a folder's file by its own path
+        return tally.counts, numbered if relative else lines, spanned, failure
     return tally.counts, numbered if relative else lines, spanned, None
 
 
@@ -254,13 +295,15 @@ def check_parallel(
     `settings` (profile, part, levels, output format, warnings as errors) builds the workers'
     checker and renderer; `checker` serves what the parent reads itself. Unreadable inputs are
     appended to `errors`, as `iter_items` does."""
-    units = list(plan(paths, ndjson, jobs))
+    listed: list[str] = []
+    units = list(plan(paths, ndjson, jobs, listed))
     count = sum(isinstance(unit, Unit) for unit in units)
-    if count <= 1:
+    jobs = worker_count(jobs, count)
+    if jobs <= 1:
         items = iter_items(paths, stdin=stdin, ndjson=ndjson, errors=errors)
         yield from checker.check_items(items)
         return
-    jobs = min(jobs, count)  # a worker without a unit would only be forked and reaped
+    errors.extend(listed)
     relative = relative_numbers(settings[3])
     if not FORKS:
         import multiprocessing
@@ -360,7 +403,7 @@ def _merge(
             if relative and unit.start >= 0:
                 base = lines_before.get(unit.name, 0)
                 lines_before[unit.name] = base + spanned
-                source = unit.source
+                source = printable(unit.source)
                 texts = [
                     f"{source}:{line + base}{tail}"
                     for line, tails in cast(Numbered, lines)
@@ -371,7 +414,8 @@ def _merge(
             yield Rendered(counts, texts)
             if error is not None:
                 errors.append(error)
-                failed.add(unit.group)
+                if unit.start >= 0:  # the file's later ranges are not reported
+                    failed.add(unit.group)
             continue
         name = units[queue.popleft()]
         assert isinstance(name, str)

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from typing import IO, Literal, Protocol
 
+from batch_contract.output import printable
 from batch_contract.runner import Result, Tally
 from batch_contract.validation import Violation
 
@@ -53,14 +54,14 @@ class Reporter(Protocol):
 
 def text_lines(result: Result) -> list[str]:
     """`SOURCE[:LINE]: problem` and `SOURCE[:LINE]::$.json.path: message` lines of a result."""
-    location = result.document.location
+    location = printable(result.document.location)
     return [location + tail for tail in text_tails(result)]
 
 
 def text_tails(result: Result) -> list[str]:
     """What follows the location in each text line of a result (`: problem`, `::$.path: ...`)."""
-    tails = [f": {result.problem}"] if result.problem is not None else []
-    tails.extend(f"::{violation_text(v)}" for v in result.violations)
+    tails = [f": {printable(result.problem)}"] if result.problem is not None else []
+    tails.extend(f"::{printable(violation_text(v))}" for v in result.violations)
     return tails
 
 
@@ -144,7 +145,7 @@ class TextReporter:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:

@@ -12,8 +12,9 @@ shape (tests/coverage/test_coverage_shapes.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from batch_contract.validation import describe
@@ -33,9 +34,6 @@ _ORDERED = ("created_at", "started_at", "completed_at")
 _NUMERIC = frozenset({int, float})  # JSON numbers; bool is a type of its own
 _STAGE = {"pending": 0, "dispatched": 1, "running": 2, "completed": 3, "failed": 3, "cancelled": 3}
 _ABSENT = "nothing (absent)"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-_400_YEARS_US = 146_097 * 86_400 * 1_000_000  # the Gregorian calendar repeats every 400 years
 
 
 def _number(value: Any) -> int | float | None:
@@ -58,27 +56,43 @@ def _found(job: Mapping[str, Any], name: str) -> str:
     return describe(job[name]) if name in job else _ABSENT
 
 
-def instant(text: Any) -> int | None:
-    """A date-time string as microseconds since 1970 UTC, or None when it does not parse.
+_INSTANT = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))",
+    re.ASCII,
+)
 
-    `t`/`z` may be lower case, a leap second `:60` counts as `:59.999999`, and the year 0000 is
-    accepted (computed 400 years later, then moved back).
-    """
-    if type(text) is not str or len(text) < 20:
+
+def _days(year: int, month: int, day: int) -> int:
+    """Days from 1970-01-01 to a proleptic Gregorian date (year 0000 included)."""
+    year -= month <= 2
+    era = year // 400
+    of_era = year - era * 400
+    of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    of_era_days = of_era * 365 + of_era // 4 - of_era // 100 + of_year
+    return era * 146_097 + of_era_days - 719_468
+
+
+def instant(text: Any) -> tuple[int, int, Fraction] | None:
+    """A date-time string as an exact instant, or None when it does not parse: (whole seconds
+    since 1970 UTC, 1 within a leap second, the fraction of the second). Compared as tuples,
+    instants order as time does: every digit of the fraction counts, and a leap second `:60` comes
+    after `:59` of its minute and before the next minute. `t`/`z` may be lower case and the year
+    0000 is accepted."""
+    if type(text) is not str:
         return None
-    value, shift = text.upper(), 0
-    if value.startswith("0000"):
-        value, shift = "0400" + value[4:], _400_YEARS_US
-    if value[17:19] == "60":
-        rest = value[19:].lstrip(".0123456789") if value[19:20] == "." else value[19:]
-        value = value[:17] + "59.999999" + rest
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
+    match = _INSTANT.fullmatch(text)
+    if match is None:
         return None
-    if moment.tzinfo is None:
-        return None
-    return (moment - _EPOCH) // _MICROSECOND - shift
+    year, month, day, hour, minute, second = map(int, match.group(1, 2, 3, 4, 5, 6))
+    digits, sign = match.group(7), match.group(8)
+    offset = 0
+    if sign is not None:
+        offset = int(match.group(9)) * 3600 + int(match.group(10)) * 60
+        offset = -offset if sign == "-" else offset
+    leap = int(second == 60)
+    seconds = _days(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - leap
+    fraction = Fraction(int(digits), 10 ** len(digits)) if digits else Fraction(0)
+    return seconds - offset, leap, fraction
 
 
 def _later(first: str, second: str) -> bool:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, NamedTuple
 
-from batch_contract.datetimes import is_rfc3339_datetime
+from batch_contract.datetimes import is_rfc3339_datetime, offset_hint
 from batch_contract.schemas import Part, Profile, bundled_schema, load_schema, registry
 
 Severity = Literal["error", "warning"]
@@ -110,6 +110,8 @@ def expected_text(keyword: str, limit: Any) -> str:
 
 def _make(path: Sequence[str | int], keyword: str, limit: Any, instance: Any) -> Violation:
     found = ABSENT if keyword == "required" else describe(instance)
+    if keyword == "format":
+        found += offset_hint(instance)
     return Violation(json_path(path), keyword, expected_text(keyword, limit), found)
 
 
@@ -196,7 +198,10 @@ class Validator:
                 text = expected_at.get(where)
                 if text is None:
                     text = expected_at[where] = expected_text(keyword, _RS_LIMITS[keyword](kind))
-                yield Violation(json_path(path), keyword, text, describe(error.instance))
+                found = describe(error.instance)
+                if keyword == "format":
+                    found += offset_hint(error.instance)
+                yield Violation(json_path(path), keyword, text, found)
             else:  # pragma: no cover - keywords our schemas do not use
                 yield Violation(json_path(path), keyword, keyword, error.message)
 

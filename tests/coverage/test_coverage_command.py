@@ -200,7 +200,8 @@ def test_gzip_bodies_in_cassettes_are_read(tmp_path: Path) -> None:
         "body": {"string": raw},
     }
     path = tmp_path / "c.yaml"
-    path.write_text(yaml.safe_dump({"interactions": [interaction]}), encoding="utf-8")
+    cassette = {"interactions": [interaction], "version": 1}
+    path.write_text(yaml.safe_dump(cassette), encoding="utf-8")
     report = json.loads(run(str(path), "--format", "json")[1])
     assert "job.status=failed" not in report["missing"]
 

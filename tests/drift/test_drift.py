@@ -161,7 +161,7 @@ def test_markdown_format_exactly(new: Path) -> None:
         "| Impact | Endpoint | Status | JSON path | Change | Seen in |\n"
         "| --- | --- | --- | --- | --- | --- |\n"
         f"| **breaking** | `{ENDPOINT}` | 200 | `$.job.failed_items` | schema: expected integer "
-        f'or null, found string "2" [type] | `{WHERE}` |\n'
+        f'or null, found string "2" \\[type\\] | `{WHERE}` |\n'
         f"| **breaking** | `{ENDPOINT}` | 200 | `$.job.failed_items` | type-changed: string, was "
         f"integer | `{WHERE}` |\n"
         f"| warning | `{ENDPOINT}` | 200 | `$.job.started_at` | rule:pending-not-started: "
@@ -238,7 +238,7 @@ def test_against_a_git_revision(
         (["only-one"], "give two cassette folders"),
         (["missing-a", "missing-b"], "missing-a: no such folder of cassettes"),
         ([str(OLD), str(OLD), "--format", "xml"], "invalid choice: 'xml'"),
-        (["--against", "no-such-rev", str(OLD)], "git "),
+        (["--against", "no-such-rev", str(OLD)], "--against no-such-rev: no such revision"),
         ([str(OLD), str(OLD), "--rule", "nope=error"], "unknown rule 'nope'"),
     ],
 )

@@ -137,15 +137,28 @@ def test_sequence_leaving_terminal_is_reported_once() -> None:
 
 
 def test_instant_decisions() -> None:
-    """Lower-case t/z, leap seconds, the year 0000 and offsets compare as instants; junk is None."""
+    """Lower-case t/z, leap seconds, every fraction digit, the year 0000 and offsets compare as
+    exact instants; junk is None."""
     assert instant("2026-01-15t09:00:00z") == instant("2026-01-15T09:00:00Z")
-    assert instant("2016-12-31T23:59:60Z") == instant("2016-12-31T23:59:59.999999Z")
-    assert instant("2016-12-31T23:59:60.25Z") == instant("2016-12-31T23:59:59.999999Z")
+    ordered = [
+        "2016-12-31T23:59:59.999999999Z",
+        "2016-12-31T23:59:60Z",
+        "2016-12-31T23:59:60.1+00:00",
+        "2017-01-01T00:59:60.9+01:00",
+        "2017-01-01T00:00:00Z",
+        "2017-01-01T00:00:00.0000000001Z",
+    ]
+    instants = [instant(text) for text in ordered]
+    assert None not in instants
+    assert instants == sorted(instants)  # type: ignore[type-var]
+    assert len(set(instants)) == len(instants)
     assert instant("2026-01-15T10:00:00+01:00") == instant("2026-01-15T09:00:00Z")
+    assert instant("2026-01-15T09:00:00.50Z") == instant("2026-01-15T09:00:00.5Z")
     year_zero, year_one = instant("0000-12-31T00:00:00Z"), instant("0001-01-01T00:00:00Z")
     assert year_zero is not None
     assert year_one is not None
-    assert year_one - year_zero == 86_400 * 1_000_000
+    assert year_one[0] - year_zero[0] == 86_400
+    assert instant("1970-01-01T00:00:00Z") == (0, 0, 0)
     assert instant("2026-01-15T09:00:00") is None  # no offset
     assert instant("not a time at all, no") is None
     assert instant(1_700_000_000) is None

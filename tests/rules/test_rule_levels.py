@@ -81,6 +81,10 @@ def test_working_directory_is_the_default_start(
             "{path}: not valid TOML: Expected ']' at the end of a table declaration"
             " (at line 1, column 27)",
         ),
+        (
+            "[tool.batch-contract]\nx = " + "[" * 100_000 + "]" * 100_000 + "\n",
+            "{path}: not valid TOML: nested too deep",
+        ),
     ],
     ids=[
         "unknown-rule",
@@ -89,6 +93,7 @@ def test_working_directory_is_the_default_start(
         "rules-not-table",
         "tool-not-table",
         "bad-toml",
+        "deep-toml",
     ],
 )
 def test_bad_table_is_one_line_usage_error(tmp_path: Path, body: str, message: str) -> None:
