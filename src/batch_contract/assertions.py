@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from batch_contract.check import contract_check
 from batch_contract.errors import DocumentError
 from batch_contract.jsondoc import parse_document
-from batch_contract.rules import RULES, Level, check_document, check_job, default_levels
+from batch_contract.rules import RULES, Level, default_levels
 from batch_contract.schemas import PARTS, PROFILES, Part, Profile
-from batch_contract.validation import Violation, validator
+from batch_contract.validation import Violation
 
 
 class BatchStatusMismatch(AssertionError):
@@ -58,8 +59,7 @@ def _body(value: Any) -> Any:
 def _levels(
     rules: Mapping[str, Level] | None, overrides: Mapping[str, Level]
 ) -> Mapping[str, Level] | None:
-    """The rule levels to check with; `rules` itself when nothing overrides it (the rules keep
-    their answer for the last mapping they saw, so a caller passing the same one checks faster)."""
+    """The rule levels to check with: `rules` itself when nothing overrides it."""
     if not overrides:
         return rules
     levels = default_levels() if rules is None else dict(rules)
@@ -89,12 +89,7 @@ def assert_batch_status(
     if profile not in PROFILES or part not in PARTS:
         raise TypeError(f"profile must be one of {PROFILES} and part one of {PARTS}")
     document = _body(body)
-    found = validator(profile, part).violations(document)
-    if not found:
-        check = check_job if part == "job" else check_document
-        found = tuple(
-            v for v in check(document, _levels(rules, rule_levels)) if v.severity == "error"
-        )
+    found = contract_check(profile, part, _levels(rules, rule_levels)).errors(document)
     if found:
         count = f"{len(found)} violation" + ("" if len(found) == 1 else "s")
         raise BatchStatusMismatch(

@@ -10,13 +10,14 @@ from typing import Any
 
 import httpx
 
+from batch_contract.check import contract_check
 from batch_contract.client import body_excerpt
 from batch_contract.errors import DocumentError
 from batch_contract.jsondoc import parse_document
-from batch_contract.rules import Level, check_document
+from batch_contract.rules import Level
 from batch_contract.schemas import Profile
 from batch_contract.secret import Secret, mask
-from batch_contract.validation import Violation, validator
+from batch_contract.validation import Violation
 
 
 class ContractViolation(AssertionError):
@@ -72,8 +73,7 @@ def document_problems(
 ) -> tuple[Violation, ...]:
     """Schema violations of a status document under `profile`, then the semantic rules that are
     not off under `levels` (default levels when None)."""
-    schema = validator(profile).violations(document)
-    return schema + (check_document(document, levels) if isinstance(document, dict) else ())
+    return contract_check(profile, "status", levels).violations(document)
 
 
 def warn_rules(violations: Iterable[Violation], where: str) -> None:

@@ -20,11 +20,11 @@ from batch_contract.cassette_files import (
     is_cassette,
     load_yaml,
 )
+from batch_contract.check import contract_check
 from batch_contract.errors import DocumentError, InputError, UsageError
 from batch_contract.jsondoc import parse_document
-from batch_contract.rules import Level, check_document, check_sequence
+from batch_contract.rules import Level, check_sequence
 from batch_contract.schemas import Profile
-from batch_contract.validation import validator
 
 Impact = Literal["breaking", "additive", "warning"]
 STATUS_PATH = re.compile(r"^(?:/[^?#]*)?/api/v1/beta/batch-processing/[^/?#]+/?$")
@@ -293,7 +293,7 @@ def check_new(
     responses: Iterable[Recorded], profile: Profile, levels: Mapping[str, Level]
 ) -> list[Finding]:
     """Schema and rule findings of NEW's 200 status responses (error level breaks clients)."""
-    schema = validator(profile)
+    check = contract_check(profile, "status", levels)
     out: list[Finding] = []
     polls: dict[str, list[Recorded]] = defaultdict(list)
     for item in responses:
@@ -304,10 +304,7 @@ def check_new(
             out.append(Finding("schema", "breaking", *key, "$", item.where, "body is not JSON"))
             continue
         polls[item.cassette].append(item)
-        found = schema.violations(item.body)
-        if isinstance(item.body, dict):
-            found += check_document(item.body, levels)
-        for v in found:
+        for v in check.violations(item.body):
             kind = v.keyword if v.keyword.startswith("rule:") else "schema"
             impact: Impact = "breaking" if v.severity == "error" else "warning"
             detail = v.message if kind != "schema" else f"{v.message} [{v.keyword}]"

@@ -59,6 +59,9 @@ class Rule(NamedTuple):
     check: Callable[..., Any]
     applies: Callable[..., bool]
     """Whether the check has anything to judge in a body `(job, progress)` or in the polls."""
+    reads: tuple[str, ...] = ()
+    """The fields the check reads (`job.total_items`, `progress_percentage`): it runs on a body
+    only when none of them breaks the schema (`check.ContractCheck`)."""
 
 
 _D: Kind = "document"
@@ -73,6 +76,7 @@ RULES: Mapping[str, Rule] = {
             _D,
             counts_within_total,
             counts_within_total_applies,
+            ("job.total_items", "job.processed_items", "job.failed_items", "job.skipped_items"),
         ),
         Rule(
             "sum-within-total",
@@ -81,6 +85,7 @@ RULES: Mapping[str, Rule] = {
             _D,
             sum_within_total,
             sum_within_total_applies,
+            ("job.total_items", "job.processed_items", "job.failed_items", "job.skipped_items"),
         ),
         Rule(
             "progress-matches-counts",
@@ -89,6 +94,13 @@ RULES: Mapping[str, Rule] = {
             _D,
             progress_matches_counts,
             progress_matches_counts_applies,
+            (
+                "progress_percentage",
+                "job.total_items",
+                "job.processed_items",
+                "job.failed_items",
+                "job.skipped_items",
+            ),
         ),
         Rule(
             "terminal-has-completed-at",
@@ -97,6 +109,7 @@ RULES: Mapping[str, Rule] = {
             _D,
             terminal_has_completed_at,
             terminal_has_completed_at_applies,
+            ("job.status", "job.completed_at"),
         ),
         Rule(
             "failed-has-error-message",
@@ -105,6 +118,7 @@ RULES: Mapping[str, Rule] = {
             _D,
             failed_has_error_message,
             failed_has_error_message_applies,
+            ("job.status", "job.error_message"),
         ),
         Rule(
             "pending-not-started",
@@ -113,6 +127,7 @@ RULES: Mapping[str, Rule] = {
             _D,
             pending_not_started,
             pending_not_started_applies,
+            ("job.status", "job.started_at"),
         ),
         Rule(
             "timestamps-ordered",
@@ -121,6 +136,7 @@ RULES: Mapping[str, Rule] = {
             _D,
             timestamps_ordered,
             timestamps_ordered_applies,
+            ("job.created_at", "job.started_at", "job.completed_at"),
         ),
         Rule(
             "updated-after-created",
@@ -129,6 +145,7 @@ RULES: Mapping[str, Rule] = {
             _D,
             updated_after_created,
             updated_after_created_applies,
+            ("job.created_at", "job.updated_at"),
         ),
         Rule(
             "status-forward-only",
@@ -137,6 +154,7 @@ RULES: Mapping[str, Rule] = {
             _S,
             status_forward_only,
             status_forward_only_applies,
+            ("job.status",),
         ),
         Rule(
             "terminal-is-final",
@@ -145,6 +163,7 @@ RULES: Mapping[str, Rule] = {
             _S,
             terminal_is_final,
             terminal_is_final_applies,
+            ("job.status",),
         ),
         Rule(
             "counts-non-decreasing",
@@ -153,6 +172,7 @@ RULES: Mapping[str, Rule] = {
             _S,
             counts_non_decreasing,
             counts_non_decreasing_applies,
+            ("job.processed_items", "job.failed_items", "job.skipped_items"),
         ),
         Rule(
             "progress-non-decreasing",
@@ -161,6 +181,7 @@ RULES: Mapping[str, Rule] = {
             _S,
             progress_non_decreasing,
             progress_non_decreasing_applies,
+            ("progress_percentage",),
         ),
     )
 }
@@ -216,32 +237,37 @@ def _checked(levels: Mapping[str, Level]) -> None:
         _level(name, level, "rule levels")
 
 
-_last_active: list[Any] = [None, None, _DEFAULT_ACTIVE]  # levels object, its copy, active rules
+def checked_levels(levels: Mapping[str, Level] | None) -> dict[str, Level]:
+    """Every rule's level: the defaults overlaid with `levels`, each checked."""
+    if levels is None:
+        return default_levels()
+    _checked(levels)
+    return {**default_levels(), **levels}
 
 
-def _active(levels: Mapping[str, Level]) -> tuple[tuple[Rule, Level], ...]:
-    """The document rules that are not off under `levels`, each with its level.
-
-    The answer for the last levels seen is kept: a command passes the same mapping every time.
-    """
-    last, copy, active = _last_active
-    if levels is last and levels == copy:
-        return active  # type: ignore[no-any-return]
+def active_rules(levels: Mapping[str, Level] | None) -> tuple[tuple[Rule, Level], ...]:
+    """The document rules that are not off under `levels`, each with its level."""
+    if levels is None:
+        return _DEFAULT_ACTIVE
     _checked(levels)
     pairs = ((rule, levels.get(rule.name, rule.default)) for rule in _DOCUMENT_RULES)
-    active = tuple((rule, level) for rule, level in pairs if level != "off")
-    _last_active[:] = [levels, dict(levels), active]
-    return active
+    return tuple((rule, level) for rule, level in pairs if level != "off")
 
 
-def _check_job(
-    job: Any, progress: Any, levels: Mapping[str, Level] | None, bare: bool
+def rule_findings(
+    value: Any, active: tuple[tuple[Rule, Level], ...], bare: bool
 ) -> tuple[Violation, ...]:
-    """The document rules over one job; `bare` drops the `job.` of paths (a job on its own)."""
+    """The findings of the `active` document rules over a status body, or over a bare job
+    (`bare`: paths lose their `job.`), in rule order."""
+    if bare:
+        job, progress = value, None
+    elif type(value) is dict or isinstance(value, Mapping):
+        job, progress = value.get("job"), value.get("progress_percentage")
+    else:
+        return ()
     if type(job) is not dict and not isinstance(job, Mapping):
         return ()
     out: tuple[Violation, ...] = ()
-    active = _DEFAULT_ACTIVE if levels is None else _active(levels)
     for rule, level in active:
         for field, expected, found in rule.check(job, progress):
             path = "$." + (field[4:] if bare and field.startswith("job.") else field)
@@ -253,16 +279,14 @@ def check_document(
     doc: Mapping[str, Any], levels: Mapping[str, Level] | None = None
 ) -> tuple[Violation, ...]:
     """Every rule violation of one status body `{job, progress_percentage}`, in rule order."""
-    if type(doc) is not dict and not isinstance(doc, Mapping):
-        return ()
-    return _check_job(doc.get("job"), doc.get("progress_percentage"), levels, bare=False)
+    return rule_findings(doc, active_rules(levels), bare=False)
 
 
 def check_job(
     job: Mapping[str, Any], levels: Mapping[str, Level] | None = None
 ) -> tuple[Violation, ...]:
     """Every rule violation of a bare job object (`--part job`): the rules that need no progress."""
-    return _check_job(job, None, levels, bare=True)
+    return rule_findings(job, active_rules(levels), bare=True)
 
 
 def check_sequence(

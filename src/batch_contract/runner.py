@@ -11,13 +11,14 @@ from itertools import compress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from batch_contract import quickrules
+from batch_contract.check import ContractCheck
 from batch_contract.documents import Document, LineBlock, chop
 from batch_contract.errors import DocumentError
 from batch_contract.jsondoc import check_parsed, explain, parse_document
 from batch_contract.limits import MAX_DOCUMENT_BYTES
 from batch_contract.rules import Level
 from batch_contract.schemas import Part, Profile
-from batch_contract.validation import Validator, Violation, validator
+from batch_contract.validation import Validator, Violation
 
 if TYPE_CHECKING:
     from batch_contract.lightpath import LightPath
@@ -129,10 +130,7 @@ class Checker:
         part: Part = "status",
         levels: Mapping[str, Level] | None = None,
     ) -> None:
-        from batch_contract import rules
-
-        self._levels = dict(rules.default_levels() if levels is None else levels)
-        self._rules = rules.check_job if part == "job" else rules.check_document
+        self._check = ContractCheck(profile, part, levels)
         self._part = part
         self._profile: Profile = profile
         self._lane: Any = _UNBUILT  # built on the first block: single documents never use it
@@ -144,11 +142,10 @@ class Checker:
         else:
             self._clean = quickrules.document_clean
 
-    @cached_property
+    @property
     def _validator(self) -> Validator:
-        """The schema engine (jsonschema-rs), loaded on first use: a run the light path clears
-        in full never loads it."""
-        return validator(self._profile, self._part)
+        """The schema engine of the one check (loaded on its first use)."""
+        return self._check.schema
 
     @cached_property
     def _light(self) -> LightPath | None:
@@ -159,13 +156,12 @@ class Checker:
         return lightpath.build(self._profile, self._part)
 
     def check_value(self, value: Any) -> tuple[Violation, ...]:
-        """Schema violations of a parsed value, then rule findings when the shape is right."""
+        """The one check's verdict on a parsed value (`ContractCheck.violations`), with the
+        quick rule test's shortcut for a schema-valid value it is sure of."""
         found = self._validator.violations(value)
-        if found:
-            return found
-        if self._clean is not None and self._clean(value):
+        if not found and self._clean is not None and self._clean(value):
             return ()
-        return self._rules(value, self._levels)
+        return found + self._check.rule_violations(value, found)
 
     def prepare_lines(self) -> Any:
         """Build what checking NDJSON lines needs beyond single documents (the fast lane)."""
@@ -242,7 +238,7 @@ class Checker:
         loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
         is_valid = self._validator.rs_is_valid
         invalid = self._validator.violations_of_invalid
-        rules, levels = self._rules, self._levels
+        rule_violations = self._check.rule_violations
         clean = self._clean or _never
         for index in [index for index, hit in enumerate(passed) if not hit]:
             line = chop(lines[index])
@@ -277,14 +273,15 @@ class Checker:
                 continue
             if not valid:
                 document = Document(source, str(first + index), line)
-                results[index] = Result(document, invalid(value))
+                found = invalid(value)
+                results[index] = Result(document, found + rule_violations(value, found))
             elif clean(value):
                 passed[index] = True
                 if lane is not None:
                     lane.learn(value)
             else:
                 document = Document(source, str(first + index), line)
-                results[index] = Result(document, rules(value, levels))
+                results[index] = Result(document, rule_violations(value))
         return results
 
     def check_items(self, items: Iterable[Document | LineBlock]) -> Iterator[Item]:

@@ -22,6 +22,7 @@ from schemathesis.core.failures import Failure
 from schemathesis.specs.openapi.checks import unsupported_method
 
 from batch_contract import ENDPOINT_PATH, rules
+from batch_contract.check import contract_check
 from batch_contract.errors import DocumentError, UsageError
 from batch_contract.jsondoc import parse_document
 from batch_contract.options import (
@@ -87,8 +88,8 @@ def rule_errors(content: bytes) -> list[str]:
         return []
     if not isinstance(doc, dict):
         return []
-    found = rules.check_document(doc, _levels())
-    return [f"{v.path}: {v.message} [{v.keyword}]" for v in found if v.severity == "error"]
+    found = contract_check("documented", "status", _levels()).errors(doc)
+    return [f"{v.path}: {v.message} [{v.keyword}]" for v in found if v.keyword.startswith("rule:")]
 
 
 @schemathesis.check

@@ -12,6 +12,7 @@ shape (tests/coverage/test_coverage_shapes.py).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
@@ -47,8 +48,13 @@ def _numeric(job: Mapping[str, Any], name: str) -> bool:
 
 
 def _show(value: float) -> str:
-    """A number for a message: `3`, `33.33`."""
-    return f"{round(value, 2):g}"
+    """A number for a message, exact when it is whole: `3`, `1000001`, `33.33`."""
+    if type(value) is int:
+        return str(value)
+    rounded = round(value, 2) if math.isfinite(value) else value
+    if math.isfinite(rounded) and rounded == int(rounded):
+        return str(int(rounded))
+    return f"{rounded:.2f}".rstrip("0").rstrip(".") if math.isfinite(rounded) else repr(rounded)
 
 
 def _found(job: Mapping[str, Any], name: str) -> str:

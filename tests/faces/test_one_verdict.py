@@ -115,10 +115,10 @@ def test_a_schema_error_leaves_the_rules_that_read_other_fields_running() -> Non
     which reads only counts, still reports 12 of 10 items, in every face."""
     body = next(path for path in BODIES if path.stem == "progress-150-counts-12-of-10")
     assert by_validate_status(body) == [
-        line("$.job.processed_items", "expected at most total_items (10), found 12",
-             "rule:counts-within-total", "error"),
         line("$.progress_percentage", "expected a number <= 100, found number 150", "maximum",
              "error"),
+        line("$.job.processed_items", "expected at most total_items (10), found number 12",
+             "rule:counts-within-total", "error"),
     ]  # fmt: skip
 
 
