@@ -127,7 +127,7 @@ class CoverageRecorder:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         """Counts the contract tests that will run: a run without any prints no coverage."""
-        from batch_contract.plugin import is_contract_test
+        from batch_contract.targets import is_contract_test
 
         self.contract_tests = sum(1 for item in items if is_contract_test(item))
 

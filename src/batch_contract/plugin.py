@@ -53,6 +53,7 @@ from batch_contract.targets import (
     Options,
     ReferenceServer,
     Target,
+    is_contract_test,
     live_target,
     replay_target,
 )
@@ -185,11 +186,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if not ids:
             raise pytest.UsageError(f"the {target.kind} target has no job ids for {name}")
         metafunc.parametrize(name, ids, ids=list(ids))
-
-
-def is_contract_test(item: pytest.Item) -> bool:
-    """Whether a collected test is one of the suite's contract tests."""
-    return "contract_target" in getattr(item, "fixturenames", ())
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -94,6 +94,11 @@ def live_target(options: Options, environ: dict[str, str] | None = None) -> Targ
     )
 
 
+def is_contract_test(item: Any) -> bool:
+    """Whether a collected test is one of the suite's contract tests: it uses the target."""
+    return "contract_target" in getattr(item, "fixturenames", ())
+
+
 def secure_enough(base_url: str) -> bool:
     """Whether a key may go to this base URL: https, or plain http to a loopback host."""
     parts = urlsplit(base_url)
