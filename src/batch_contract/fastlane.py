@@ -11,7 +11,7 @@ required and nullable fields; no undocumented field) without building a dict fir
    and has no escape sequence or number spelling whose meaning the decoded value hides;
 3. jsonschema-rs finds the fields with a format (the date-times) valid against their own
    subschemas: the same engine and date-time decision as the full path;
-4. the quick rule test (`quickrules.values_clean`) finds nothing.
+4. the quick rule test of `semantics` (`values_clean`) finds nothing.
 
 A line that fails any step is not judged here: it takes the full path (`runner.Checker`), which
 decides exactly, so the lane can only make a run faster, never change a verdict. The lane is
@@ -31,7 +31,7 @@ from typing import Annotated, Any, Literal, Union
 import msgspec
 import orjson
 
-from batch_contract import quickrules
+from batch_contract import semantics
 from batch_contract.schemas import ANNOTATIONS, Part, Profile, bundled_schema
 
 _ANNOTATIONS = ANNOTATIONS - {"$defs"}
@@ -298,7 +298,7 @@ class FastLane:
         self._shape = shape
         self._part = part
         job = shape if part == "job" else shape.properties["job"]
-        if not isinstance(job, _Object) or not set(quickrules.FIELDS) <= set(job.properties):
+        if not isinstance(job, _Object) or not set(semantics.CLEAN_FIELDS) <= set(job.properties):
             raise Unsupported("no job object with the fields the rules read")
         if part == "status" and shape.formats:
             raise Unsupported("a format outside the job")
@@ -359,7 +359,7 @@ class FastLane:
         source = _CLEAN.format(
             job="doc" if self._part == "job" else "doc.job",
             formats=f"\n        and formats_valid(({dates},))" if dates else "",
-            rules=", ".join(f"job.{name}" for name in quickrules.FIELDS),
+            rules=", ".join(f"job.{name}" for name in semantics.CLEAN_FIELDS),
             progress="None" if self._part == "job" else "doc.progress_percentage",
             raws="".join(
                 f"\n        and ((raw := doc.{path}) is unset or strict_raw(raw))"
@@ -374,7 +374,7 @@ class FastLane:
             "encode_into": msgspec.json.Encoder().encode_into,
             "encoded": bytearray(),
             "formats_valid": self._formats_valid,
-            "values_clean": quickrules.values_clean,
+            "values_clean": semantics.values_clean,
             "unset": msgspec.UNSET,
             "strict_raw": _strict_raw,
         }
@@ -397,7 +397,9 @@ def _strict_raw(raw: Any) -> bool:
 def build(profile: Profile, part: Part) -> FastLane | None:
     """The lane for a profile and part, or None when the schema uses what the lane does not
     derive (the full path then checks every line) or the document rules changed."""
-    if not quickrules.usable():
+    from batch_contract.rules import RULES
+
+    if not semantics.clean_covers(r.check for r in RULES.values() if r.kind == "document"):
         return None
     schema = bundled_schema(profile, part)
     defs = schema.get("$defs", {})

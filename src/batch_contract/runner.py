@@ -8,19 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from itertools import compress
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from batch_contract import quickrules
+from batch_contract import semantics
 from batch_contract.documents import Document, LineBlock, chop
 from batch_contract.errors import DocumentError
-from batch_contract.jsondoc import check_parsed, explain, parse_document
-from batch_contract.limits import MAX_DOCUMENT_BYTES
+from batch_contract.jsondoc import parse, parse_document
 from batch_contract.rules import Level
 from batch_contract.schemas import Part, Profile
 from batch_contract.validation import Validator, Violation, validator
-
-if TYPE_CHECKING:
-    from batch_contract.lightpath import LightPath
 
 
 class Result(NamedTuple):
@@ -69,11 +65,6 @@ class Rendered(NamedTuple):
 
 
 _UNBUILT: Any = object()
-LIGHT_DOCUMENTS = 1000
-"""Documents (single ones, or the lines of NDJSON blocks no longer than what is left of this) the
-light path (`lightpath`) may clear before the engines load anyway. Here it costs about 33 µs a
-document against the engines' 20 µs, and not loading them saves about 55 ms: even at this count
-the light path comes out ahead."""
 
 Item = Result | Passed
 """What the checker hands on: one verdict, or a run of lines that passed the fast path."""
@@ -136,27 +127,18 @@ class Checker:
         self._part = part
         self._profile: Profile = profile
         self._lane: Any = _UNBUILT  # built on the first block: single documents never use it
-        self._light_left = LIGHT_DOCUMENTS
-        if not quickrules.usable():
+        checks = (rule.check for rule in rules.RULES.values() if rule.kind == "document")
+        if not semantics.clean_covers(checks):
             self._clean: Any = None
         elif part == "job":
-            self._clean = lambda job: quickrules.job_clean(job, None)
+            self._clean = semantics.job_clean
         else:
-            self._clean = quickrules.document_clean
+            self._clean = semantics.document_clean
 
     @cached_property
     def _validator(self) -> Validator:
-        """The schema engine (jsonschema-rs), loaded on first use: a run the light path clears
-        in full never loads it."""
+        """The schema engine (jsonschema-rs), loaded on first use."""
         return validator(self._profile, self._part)
-
-    @cached_property
-    def _light(self) -> LightPath | None:
-        """The light path (`lightpath`), built on the first document or short block it is offered;
-        None when the schema or the rules rule it out."""
-        from batch_contract import lightpath
-
-        return lightpath.build(self._profile, self._part)
 
     def check_value(self, value: Any) -> tuple[Violation, ...]:
         """Schema violations of a parsed value, then rule findings when the shape is right."""
@@ -181,19 +163,11 @@ class Checker:
         Two passes, each running one kind of work over many lines in a row (interleaving the
         two costs about a fifth more, as each evicts the other from the processor's caches):
         first the fast lane (`fastlane`) over every line; then the lines it left. Of those, a
-        compact line (one that orjson re-serializes byte for byte, so it has no duplicate key) is
-        parsed once; if it honours the schema and leaves the quick rule test no doubt, it passes
-        (and the lane learns its key order), else its violations are collected from the value
-        already parsed. Any other line takes the full path of `check`. Lines that passed are
-        handed on as `Passed` runs between the results.
-
-        Before the lane is built, a block of no more lines than the light path (`lightpath`) may
-        still clear is offered to it first: a short stream of clean lines then loads no engine."""
+        compact line (`jsondoc.parse`: it needs no check beyond orjson's parse) that honours the
+        schema and leaves the quick rule test of `semantics` no doubt passes (and the lane learns
+        its key order), else its violations are collected from the value already parsed. Lines
+        that passed are handed on as `Passed` runs between the results."""
         lines = block.lines
-        if self._lane is _UNBUILT and len(lines) <= self._light_left:
-            cleared = self._light_block(block)
-            if cleared is not None:
-                return cleared
         lane = self._lane if self._lane is not _UNBUILT else self.prepare_lines()
         passed = list(map(lane.clean, lines)) if lane is not None else [False] * len(lines)
         results = self._check_rest(block, passed, lane)
@@ -214,60 +188,27 @@ class Checker:
             out.append(Passed(source, numbers))
         return out
 
-    def _light_block(self, block: LineBlock) -> list[Item] | None:
-        """`check_block` by the light path when it clears every non-blank line; None (and no more
-        light path in this run) at the first line it cannot clear."""
-        light = self._light
-        numbers: list[int] = []
-        if light is not None:
-            for number, line in enumerate(block.lines, block.first):
-                if not line.strip():
-                    continue
-                if not light.clears(chop(line)):
-                    break
-                numbers.append(number)
-            else:
-                self._light_left -= len(numbers)
-                return [Passed(block.source, numbers)] if numbers else []
-        self._light_left = 0
-        return None
-
     def _check_rest(self, block: LineBlock, passed: list[bool], lane: Any) -> dict[int, Result]:
         """The second pass of `check_block`: a result for each line the lane left that is not
         blank and does not pass (marked in `passed`), by index in the block."""
-        import orjson
-
         results: dict[int, Result] = {}
         source, first, lines = block.source, block.first, block.lines
-        loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
         is_valid = self._validator.rs_is_valid
         invalid = self._validator.violations_of_invalid
         rules, levels = self._rules, self._levels
         clean = self._clean or _never
         for index in [index for index, hit in enumerate(passed) if not hit]:
             line = chop(lines[index])
-            if len(line) > MAX_DOCUMENT_BYTES:  # `check` names the size
-                results[index] = self.check(Document(source, str(first + index), line))
-                continue
             try:
-                value = loads(line)
-            except decode_error as error:
+                value, compact = parse(line)
+            except DocumentError as error:
                 if line.strip():  # a blank line is no document
                     document = Document(source, str(first + index), line)
-                    results[index] = Result(document, problem=str(explain(line, error)))
-                continue
-            try:
-                compact = type(value) is dict and dumps(value) == line
-            except TypeError:  # nested deeper than orjson serializes
-                compact = False
-            if not compact:  # the rest of `check`, on the value parsed already
-                document = Document(source, str(first + index), line)
-                try:
-                    check_parsed(line, value)
-                except DocumentError as error:
                     results[index] = Result(document, problem=str(error))
-                else:
-                    results[index] = Result(document, self.check_value(value))
+                continue
+            if not compact:
+                document = Document(source, str(first + index), line)
+                results[index] = Result(document, self.check_value(value))
                 continue
             try:
                 valid = is_valid(value)
@@ -300,12 +241,6 @@ class Checker:
         """The verdict on one document."""
         if document.problem is not None:
             return Result(document, problem=document.problem)
-        if self._light_left:
-            light = self._light
-            if light is not None and light.clears(document.raw):
-                self._light_left -= 1
-                return Result(document)
-            self._light_left = 0  # the engines load now, and check faster than the light path
         try:
             value = parse_document(document.raw)
         except DocumentError as error:
