@@ -4,7 +4,8 @@ For every generated document: jsonschema-rs (`Validator.violations`) and pure-Py
 (`Validator.reference_violations`, with the toolkit's date-time decision) give the same verdict and
 the same violations; the quick rule test never calls a body clean that the rules find fault with;
 the checker's line blocks (the fast lane of `fastlane`, then orjson, jsonschema-rs and the quick
-rule test) give the same verdict as the full path of `check`.
+rule test) give the same verdict as the full path of `check`; and the light path of `lightpath`
+clears exactly the documents the full path finds valid and the quick rule test clean.
 
 2,000 documents by default; `BATCH_CONTRACT_FULL_DIFFERENTIAL=1` runs all 200,000 (about three
 minutes with `-n 2`, most of it in the pure-Python engine).
@@ -20,12 +21,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import orjson
 import pytest
 
-from batch_contract import rules, semantics
+from batch_contract import lightpath, rules, semantics
 from batch_contract.documents import Document, LineBlock
 from batch_contract.errors import DocumentError
-from batch_contract.jsondoc import parse_document
+from batch_contract.jsondoc import parse_document, parse_light
 from batch_contract.runner import Checker, Passed, Result
 from batch_contract.schemas import PROFILES, Profile
 from batch_contract.validation import validator
@@ -185,3 +187,62 @@ def test_block_path_matches_full_path_on_spaced_lines() -> None:
             assert item == checker.check(Document("corpus", str(where), spaced[where - 1]))
             results += 1
     assert results > 50
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_light_path_matches_full_path(profile: Profile) -> None:
+    """Every corpus document, compact and spaced: the light path clears it exactly when it reads
+    it and the full path finds it valid with no finding and the quick rule test clean; it reads
+    the value orjson reads; and it clears most documents (not vacuous)."""
+    light = lightpath.build(profile, "status")
+    assert light is not None
+    checker = Checker(profile, "status")
+    cleared = 0
+    for raw in [*lines(), *spaced_lines()]:
+        value = parse_light(raw)
+        try:
+            full = parse_document(raw)
+        except DocumentError:
+            assert value is None
+            assert not light.clears(raw)
+            continue
+        if value is not None:
+            assert orjson.dumps(value) == orjson.dumps(full)
+        expected = (
+            value is not None and not checker.check_value(full) and semantics.document_clean(full)
+        )
+        assert light.clears(raw) == expected, raw
+        cleared += expected
+    assert cleared > (0.8 if profile == "documented" else 0.3) * 2 * COUNT
+
+
+def verdicts(items: list[Any]) -> dict[int, tuple[Any, Any]]:
+    """Line number to (violations, problem) for the items of `check_block` (passed: none)."""
+    out: dict[int, tuple[Any, Any]] = {}
+    for item in items:
+        if isinstance(item, Passed):
+            out.update((number, ((), None)) for number in item.numbers)
+        else:
+            out[int(item.document.where or 0)] = (item.violations, item.problem)
+    return out
+
+
+def test_short_blocks_get_the_lanes_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of five corpus lines, each checked by a new checker (so the light path is offered
+    them first), get the verdicts of a checker whose lane is built, line for line; and the light
+    path clears whole blocks without building a lane (not vacuous)."""
+    from batch_contract import fastlane
+
+    lane_checker = Checker()
+    lane_checker.prepare_lines()
+    built: list[object] = []
+    build = fastlane.build
+    monkeypatch.setattr(fastlane, "build", lambda *args: built.append(args) or build(*args))
+    cleared = 0
+    for start in range(0, 2000, 5):
+        block = LineBlock("c", start + 1, as_read(lines()[start : start + 5]))
+        before = len(built)
+        got = Checker().check_block(block)
+        assert verdicts(got) == verdicts(lane_checker.check_block(block)), start
+        cleared += len(built) == before
+    assert cleared > 0.3 * 2000 / 5

@@ -10,18 +10,77 @@ parsers keep different values for them, so the meaning of such a document is not
 from __future__ import annotations
 
 import json
+import math
 import re
-from typing import Any
-
-import orjson
+from typing import TYPE_CHECKING, Any
 
 from batch_contract.errors import DocumentError
 from batch_contract.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, deeper_than
 
+if TYPE_CHECKING:
+    import orjson
+
 _NON_FINITE = re.compile(rb"-?(?:NaN|Infinity)")
+_INT64 = 2**63
+"""orjson reads an integer beyond 64 bits as a float; `parse_light` leaves anything that large."""
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""orjson refuses an unpaired surrogate escape; `parse_light` leaves every surrogate escape (and,
+being a plain byte search, text that only looks like one)."""
 
 
-_loads, _dumps = orjson.loads, orjson.dumps
+class _NotSure(Exception):
+    """Raised from inside `json`'s parse when the text holds what `parse_light` leaves to orjson."""
+
+
+def _light_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    made = dict(pairs)
+    if len(made) != len(pairs):  # a duplicate key
+        raise _NotSure
+    return made
+
+
+def _integer(text: str) -> int:
+    value = int(text)
+    if not -_INT64 <= value < _INT64:
+        raise _NotSure
+    return value
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # orjson: number too large for a float
+        raise _NotSure
+    return value
+
+
+def _constant(text: str) -> Any:
+    raise _NotSure  # NaN, Infinity, -Infinity
+
+
+_light_decode = json.JSONDecoder(
+    object_pairs_hook=_light_object,
+    parse_int=_integer,
+    parse_float=_float,
+    parse_constant=_constant,
+).decode
+
+
+def parse_light(raw: bytes) -> Any:
+    """The JSON value in `raw`, read with the standard `json` module alone, when sure that orjson
+    reads the same and `parse` accepts it; None otherwise (None is also JSON's null, which no
+    schema of ours accepts). For a run that has not loaded orjson (`lightpath`): it leaves to
+    `parse` any duplicate key, NaN or Infinity, float that overflows, integer orjson reads as a
+    float (beyond 64 bits), escaped UTF-16 surrogate, and the limits of `limits`."""
+    if len(raw) > MAX_DOCUMENT_BYTES or _ESCAPED_SURROGATE.search(raw):
+        return None
+    try:
+        value = _light_decode(raw.decode("utf-8"))  # a byte order mark or NUL fails here too
+    except (ValueError, _NotSure, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    # nesting deeper than MAX_DEPTH needs more brackets than that (in strings or not)
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and deeper_than(value, MAX_DEPTH):
+        return None
+    return value
 
 
 def _duplicate_check(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -76,6 +135,8 @@ def _reserializes_to(value: Any, raw: bytes) -> bool | None:
     """Whether orjson writes `value` as `raw` (without the whitespace around it) byte for byte,
     compact or indented by two spaces as jq, `json.dumps(indent=2)` and `JSON.stringify(v, null,
     2)` write it; None when `value` is deeper than orjson serializes (255 levels)."""
+    import orjson
+
     text, dumps = raw.strip(), orjson.dumps
     try:
         return dumps(value) == text or dumps(value, option=orjson.OPT_INDENT_2) == text
@@ -100,13 +161,15 @@ def parse(raw: bytes) -> tuple[Any, bool]:
         raise DocumentError(
             f"document too large: {len(raw)} bytes (limit {MAX_DOCUMENT_BYTES})", keyword="size"
         )
+    import orjson  # here, not at the top: a run the light path clears never loads it
+
     try:
-        value = _loads(raw)
+        value = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise explain(raw, error) from None
     if type(value) is dict:
         try:
-            if _dumps(value) == raw:
+            if orjson.dumps(value) == raw:
                 return value, True
         except TypeError:  # nested deeper than orjson serializes
             pass

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from itertools import compress
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from batch_contract import semantics
 from batch_contract.documents import Document, LineBlock, chop
@@ -17,6 +17,9 @@ from batch_contract.jsondoc import parse, parse_document
 from batch_contract.rules import Level
 from batch_contract.schemas import Part, Profile
 from batch_contract.validation import Validator, Violation, validator
+
+if TYPE_CHECKING:
+    from batch_contract.lightpath import LightPath
 
 
 class Result(NamedTuple):
@@ -65,6 +68,11 @@ class Rendered(NamedTuple):
 
 
 _UNBUILT: Any = object()
+LIGHT_DOCUMENTS = 1000
+"""Documents (single ones, or the lines of NDJSON blocks no longer than what is left of this) the
+light path (`lightpath`) may clear before the engines load anyway. Here it costs about 33 µs a
+document against the engines' 20 µs, and not loading them saves about 55 ms: even at this count
+the light path comes out ahead."""
 
 Item = Result | Passed
 """What the checker hands on: one verdict, or a run of lines that passed the fast path."""
@@ -127,6 +135,7 @@ class Checker:
         self._part = part
         self._profile: Profile = profile
         self._lane: Any = _UNBUILT  # built on the first block: single documents never use it
+        self._light_left = LIGHT_DOCUMENTS
         checks = (rule.check for rule in rules.RULES.values() if rule.kind == "document")
         if not semantics.clean_covers(checks):
             self._clean: Any = None
@@ -137,8 +146,17 @@ class Checker:
 
     @cached_property
     def _validator(self) -> Validator:
-        """The schema engine (jsonschema-rs), loaded on first use."""
+        """The schema engine (jsonschema-rs), loaded on first use: a run the light path clears
+        in full never loads it."""
         return validator(self._profile, self._part)
+
+    @cached_property
+    def _light(self) -> LightPath | None:
+        """The light path (`lightpath`), built on the first document or short block it is offered;
+        None when the schema or the rules rule it out."""
+        from batch_contract import lightpath
+
+        return lightpath.build(self._profile, self._part)
 
     def check_value(self, value: Any) -> tuple[Violation, ...]:
         """Schema violations of a parsed value, then rule findings when the shape is right."""
@@ -162,12 +180,19 @@ class Checker:
 
         Two passes, each running one kind of work over many lines in a row (interleaving the
         two costs about a fifth more, as each evicts the other from the processor's caches):
-        first the fast lane (`fastlane`) over every line; then the lines it left. Of those, a
-        compact line (`jsondoc.parse`: it needs no check beyond orjson's parse) that honours the
-        schema and leaves the quick rule test of `semantics` no doubt passes (and the lane learns
-        its key order), else its violations are collected from the value already parsed. Lines
-        that passed are handed on as `Passed` runs between the results."""
+        first the fast lane (`fastlane`) over every line; then the lines it left, each parsed
+        once by `jsondoc.parse`. A compact one (it needs no check beyond orjson's parse) that
+        honours the schema and leaves the quick rule test of `semantics` no doubt passes (and the
+        lane learns its key order); the others get their violations from the value already
+        parsed. Lines that passed are handed on as `Passed` runs between the results.
+
+        Before the lane is built, a block of no more lines than the light path (`lightpath`) may
+        still clear is offered to it first: a short stream of clean lines then loads no engine."""
         lines = block.lines
+        if self._lane is _UNBUILT and len(lines) <= self._light_left:
+            cleared = self._light_block(block)
+            if cleared is not None:
+                return cleared
         lane = self._lane if self._lane is not _UNBUILT else self.prepare_lines()
         passed = list(map(lane.clean, lines)) if lane is not None else [False] * len(lines)
         results = self._check_rest(block, passed, lane)
@@ -187,6 +212,24 @@ class Checker:
         if numbers:
             out.append(Passed(source, numbers))
         return out
+
+    def _light_block(self, block: LineBlock) -> list[Item] | None:
+        """`check_block` by the light path when it clears every non-blank line; None (and no more
+        light path in this run) at the first line it cannot clear."""
+        light = self._light
+        numbers: list[int] = []
+        if light is not None:
+            for number, line in enumerate(block.lines, block.first):
+                if not line.strip():
+                    continue
+                if not light.clears(chop(line)):
+                    break
+                numbers.append(number)
+            else:
+                self._light_left -= len(numbers)
+                return [Passed(block.source, numbers)] if numbers else []
+        self._light_left = 0
+        return None
 
     def _check_rest(self, block: LineBlock, passed: list[bool], lane: Any) -> dict[int, Result]:
         """The second pass of `check_block`: a result for each line the lane left that is not
@@ -241,6 +284,12 @@ class Checker:
         """The verdict on one document."""
         if document.problem is not None:
             return Result(document, problem=document.problem)
+        if self._light_left:
+            light = self._light
+            if light is not None and light.clears(document.raw):
+                self._light_left -= 1
+                return Result(document)
+            self._light_left = 0  # the engines load now, and check faster than the light path
         try:
             value = parse_document(document.raw)
         except DocumentError as error:
