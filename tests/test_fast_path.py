@@ -154,6 +154,25 @@ def test_block_fast_path_matches_full_path(profile: Profile, part: Any) -> None:
     assert sum(map(lane.clean, block.lines)) > (0.8 if profile == "documented" else 0.3) * COUNT
 
 
+@pytest.mark.parametrize("profile", PROFILES)
+def test_block_fast_path_matches_full_path_on_rule_breaking_lines(profile: Profile) -> None:
+    """On the benchmark's rule-breaking corpus (most bodies break a rule, each body's keys in an
+    order of its own), every line of a block gets exactly the full path's verdict."""
+    raw = list(corpus().rule_lines(COUNT // 2))
+    checker = Checker(profile, "status")
+    passed = 0
+    for item in checker.check_block(LineBlock("rules", 1, as_read(raw))):
+        if isinstance(item, Passed):
+            for number in item.numbers:
+                full = checker.check(Document("rules", str(number), raw[number - 1]))
+                assert (full.violations, full.problem) == ((), None), number
+                passed += 1
+        else:
+            where = int(item.document.where or 0)
+            assert item == checker.check(Document("rules", str(where), raw[where - 1]))
+    assert 0.02 * COUNT < passed < 0.2 * COUNT
+
+
 @cache
 def spaced_lines() -> list[bytes]:
     """The corpus lines as Python's `json.dumps` writes them (a space after `:` and `,`), the
