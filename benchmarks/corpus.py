@@ -6,6 +6,8 @@ cases (some valid, some not), rule violations, duplicate keys and malformed line
 always gives the same bytes; `invalid_share=0` gives valid bodies only (what a healthy producer's
 log holds). `python benchmarks/corpus.py` writes the corpus under benchmarks/corpus/ (git-ignored):
 `status-200000.ndjson`, `status-valid-200000.ndjson` (the same count, every body valid),
+`status-strict-200000.ndjson` (the same, but its valid bodies honour the strict profile too: no
+null effective_at, no undocumented property),
 `status-rules-200000.ndjson` (the same count, most bodies breaking a rule, the keys of each body in
 an order of its own: what a faulty producer that builds bodies from hash maps writes),
 `files-2000/` (2,000 small files) and `invalid.json` (one file with schema and rule violations).
@@ -209,14 +211,29 @@ def _dumps(body: dict[str, Any]) -> bytes:
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _strictly(body: dict[str, Any]) -> dict[str, Any]:
+    """A valid body as the strict profile wants it: no null effective_at (left out instead) and
+    no undocumented property."""
+    job = body["job"]
+    if job.get("effective_at", "") is None:
+        del job["effective_at"]
+    job.pop("extra_field", None)
+    return body
+
+
 def ndjson_lines(
-    count: int = DOCUMENTS, seed: int = SEED, invalid_share: float = INVALID_SHARE
+    count: int = DOCUMENTS,
+    seed: int = SEED,
+    invalid_share: float = INVALID_SHARE,
+    strict: bool = False,
 ) -> Iterator[bytes]:
     """`count` lines of the corpus (without newlines): about `invalid_share` of them invalid,
-    reproducible from `seed`."""
+    reproducible from `seed`; with `strict`, the valid ones honour the strict profile too."""
     rng = random.Random(seed)
     for _ in range(count):
         body = valid_body(rng)
+        if strict:
+            _strictly(body)
         roll = rng.random()
         if roll < invalid_share * 0.6:
             _schema_breakage(rng, body)
@@ -269,13 +286,17 @@ broken (a completed job without completed_at)."""
 
 
 def write_ndjson(
-    path: Path, count: int = DOCUMENTS, seed: int = SEED, invalid_share: float = INVALID_SHARE
+    path: Path,
+    count: int = DOCUMENTS,
+    seed: int = SEED,
+    invalid_share: float = INVALID_SHARE,
+    strict: bool = False,
 ) -> Path:
     """Write `count` corpus lines to `path`, one per line."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
         batch: list[bytes] = []
-        for line in ndjson_lines(count, seed, invalid_share):
+        for line in ndjson_lines(count, seed, invalid_share, strict):
             batch.append(line)
             if len(batch) >= 10_000:
                 out.write(b"\n".join(batch) + b"\n")
@@ -306,6 +327,9 @@ def ensure(root: Path = CORPUS, documents: int = DOCUMENTS, files: int = FILES) 
     valid = root / f"status-valid-{documents}.ndjson"
     if not valid.exists():
         write_ndjson(valid.with_suffix(".tmp"), documents, invalid_share=0).rename(valid)
+    strict = root / f"status-strict-{documents}.ndjson"
+    if not strict.exists():
+        write_ndjson(strict.with_suffix(".tmp"), documents, strict=True).rename(strict)
     rules = root / f"status-rules-{documents}.ndjson"
     if not rules.exists():
         tmp = rules.with_suffix(".tmp")
