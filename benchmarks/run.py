@@ -208,6 +208,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             2 * documents,
         ),
         Timing(
+            "orjson parse only, strict-conformant", [PYTHON, "-c", CEILING, str(strict)], documents
+        ),
+        Timing(
+            "validate-status --profile strict, strict-conformant",
+            _vs("--profile", "strict", str(strict)),
+            documents,
+        ),
+        Timing(
             "validate-status --profile strict", _vs("--profile", "strict", str(ndjson)), documents
         ),
         Timing("orjson parse only, valid only", [PYTHON, "-c", CEILING, str(valid)], documents),
