@@ -5,8 +5,12 @@ varied ways: schema violations (types, enums, ranges, required fields), date-tim
 cases (some valid, some not), rule violations, duplicate keys and malformed lines. The same seed
 always gives the same bytes; `invalid_share=0` gives valid bodies only (what a healthy producer's
 log holds). `python benchmarks/corpus.py` writes the corpus under benchmarks/corpus/ (git-ignored):
-`status-200000.ndjson`, `status-valid-200000.ndjson` (the same count, every body valid) and
-`files-2000/` (2,000 small files).
+`status-200000.ndjson`, `status-valid-200000.ndjson` (the same count, every body valid),
+`status-strict-200000.ndjson` (the same, but its valid bodies honour the strict profile too: no
+null effective_at, no undocumented property),
+`status-rules-200000.ndjson` (the same count, most bodies breaking a rule, the keys of each body in
+an order of its own: what a faulty producer that builds bodies from hash maps writes),
+`files-2000/` (2,000 small files) and `invalid.json` (one file with schema and rule violations).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ DOCUMENTS = 200_000
 FILES = 2_000
 SEED = 20261128
 INVALID_SHARE = 0.10
+RULE_SHARE = 0.80
+"""The share of bodies that break a rule in `status-rules-N.ndjson`."""
 
 _STATUSES = ("pending", "running", "dispatched", "completed", "failed", "cancelled")
 _TYPES = ("parse", "extract", "classify")
@@ -205,14 +211,29 @@ def _dumps(body: dict[str, Any]) -> bytes:
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _strictly(body: dict[str, Any]) -> dict[str, Any]:
+    """A valid body as the strict profile wants it: no null effective_at (left out instead) and
+    no undocumented property."""
+    job = body["job"]
+    if job.get("effective_at", "") is None:
+        del job["effective_at"]
+    job.pop("extra_field", None)
+    return body
+
+
 def ndjson_lines(
-    count: int = DOCUMENTS, seed: int = SEED, invalid_share: float = INVALID_SHARE
+    count: int = DOCUMENTS,
+    seed: int = SEED,
+    invalid_share: float = INVALID_SHARE,
+    strict: bool = False,
 ) -> Iterator[bytes]:
     """`count` lines of the corpus (without newlines): about `invalid_share` of them invalid,
-    reproducible from `seed`."""
+    reproducible from `seed`; with `strict`, the valid ones honour the strict profile too."""
     rng = random.Random(seed)
     for _ in range(count):
         body = valid_body(rng)
+        if strict:
+            _strictly(body)
         roll = rng.random()
         if roll < invalid_share * 0.6:
             _schema_breakage(rng, body)
@@ -224,14 +245,58 @@ def ndjson_lines(
         yield line
 
 
+def _shuffled(rng: random.Random, value: Any) -> Any:
+    """`value` with the keys of each object in a random order."""
+    if isinstance(value, dict):
+        keys = list(value)
+        rng.shuffle(keys)
+        return {key: _shuffled(rng, value[key]) for key in keys}
+    return value
+
+
+def rule_lines(count: int = DOCUMENTS, seed: int = SEED + 2) -> Iterator[bytes]:
+    """`count` lines that honour the schema, `RULE_SHARE` of them breaking a rule at error level,
+    the keys of every body in an order of its own; reproducible from `seed`."""
+    rng = random.Random(seed)
+    for _ in range(count):
+        body = valid_body(rng)
+        if rng.random() < RULE_SHARE:
+            _rule_breakage(rng, body)
+        yield _dumps(_shuffled(rng, body))
+
+
+INVALID_FILE = {
+    "job": {
+        "id": "bjb-00000000-0000-0000-0000-000000000001",
+        "job_type": "summarise",
+        "project_id": "proj-00000000-0000-0000-0000-000000000001",
+        "status": "completed",
+        "total_items": "12",
+        "created_at": "2024-06-01 12:00:00Z",
+        "updated_at": "2024-06-01T11:00:00Z",
+        "processed_items": 14,
+        "failed_items": -1,
+        "started_at": "2024-06-01T12:00:05Z",
+        "completed_at": None,
+    },
+    "progress_percentage": 150,
+}
+"""One body with schema violations (an enum, a string count, a date-time, ranges) and a rule
+broken (a completed job without completed_at)."""
+
+
 def write_ndjson(
-    path: Path, count: int = DOCUMENTS, seed: int = SEED, invalid_share: float = INVALID_SHARE
+    path: Path,
+    count: int = DOCUMENTS,
+    seed: int = SEED,
+    invalid_share: float = INVALID_SHARE,
+    strict: bool = False,
 ) -> Path:
     """Write `count` corpus lines to `path`, one per line."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
         batch: list[bytes] = []
-        for line in ndjson_lines(count, seed, invalid_share):
+        for line in ndjson_lines(count, seed, invalid_share, strict):
             batch.append(line)
             if len(batch) >= 10_000:
                 out.write(b"\n".join(batch) + b"\n")
@@ -262,8 +327,19 @@ def ensure(root: Path = CORPUS, documents: int = DOCUMENTS, files: int = FILES) 
     valid = root / f"status-valid-{documents}.ndjson"
     if not valid.exists():
         write_ndjson(valid.with_suffix(".tmp"), documents, invalid_share=0).rename(valid)
+    strict = root / f"status-strict-{documents}.ndjson"
+    if not strict.exists():
+        write_ndjson(strict.with_suffix(".tmp"), documents, strict=True).rename(strict)
+    rules = root / f"status-rules-{documents}.ndjson"
+    if not rules.exists():
+        tmp = rules.with_suffix(".tmp")
+        tmp.write_bytes(b"".join(line + b"\n" for line in rule_lines(documents)))
+        tmp.rename(rules)
     if not (folder / f"status-{files - 1:05d}.json").exists():
         write_files(folder, files)
+    invalid = root / "invalid.json"
+    if not invalid.exists():
+        invalid.write_bytes(orjson.dumps(INVALID_FILE, option=orjson.OPT_INDENT_2) + b"\n")
     return root
 
 

@@ -179,6 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _compile_package()
     ndjson = root / f"status-{documents}.ndjson"
     valid = root / f"status-valid-{documents}.ndjson"
+    rule_broken = root / f"status-rules-{documents}.ndjson"
+    strict = root / f"status-strict-{documents}.ndjson"
+    invalid = root / "invalid.json"
     folder = root / f"files-{files}"
     one = folder / "status-00000.json"
     schema = root / "schema.json"
@@ -204,8 +207,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             ["/bin/sh", "-c", '"$0" "$1" & "$0" "$1"; wait', *_vs(str(ndjson))],
             2 * documents,
         ),
+        Timing(
+            "orjson parse only, strict-conformant", [PYTHON, "-c", CEILING, str(strict)], documents
+        ),
+        Timing(
+            "validate-status --profile strict, strict-conformant",
+            _vs("--profile", "strict", str(strict)),
+            documents,
+        ),
+        Timing(
+            "validate-status --profile strict", _vs("--profile", "strict", str(ndjson)), documents
+        ),
         Timing("orjson parse only, valid only", [PYTHON, "-c", CEILING, str(valid)], documents),
         Timing("validate-status, valid only", _vs(str(valid)), documents),
+        Timing(
+            "orjson parse only, rules broken",
+            [PYTHON, "-c", CEILING, str(rule_broken)],
+            documents,
+        ),
+        Timing("validate-status, rules broken", _vs(str(rule_broken)), documents),
         Timing(
             "jsonschema (pure Python)",
             [PYTHON, "-c", JSONSCHEMA, str(ndjson), str(reference_docs)],
@@ -218,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         Timing("validate-status, one file", _vs(str(one)), 1),
         Timing("check-jsonschema, one file", [*check_jsonschema, str(one)], 1),
         Timing("check-jsonschema light, one file", [*light, str(one)], 1),
+        Timing("validate-status, one invalid file", _vs(str(invalid)), 1),
+        Timing("check-jsonschema, one invalid file", [*check_jsonschema, str(invalid)], 1),
     ]
     memory: list[Timing] = []
     workdir = Path(tempfile.mkdtemp(prefix="bench-", dir=root))
@@ -279,6 +301,17 @@ def _print(
     ratios = [
         ("validate-status / orjson parse rate", vs1.rate / ceiling, ">= 0.40"),
         ("validate-status --jobs 2 / orjson parse rate", vs2.rate / ceiling, "(info)"),
+        (
+            "validate-status --profile strict / orjson parse rate, strict-conformant",
+            by["validate-status --profile strict, strict-conformant"].rate
+            / by["orjson parse only, strict-conformant"].rate,
+            ">= 0.35",
+        ),
+        (
+            "validate-status --profile strict / orjson parse rate (most lines strict-invalid)",
+            by["validate-status --profile strict"].rate / ceiling,
+            "(info)",
+        ),
         ("--jobs 2 speed-up over --jobs 1", vs2.rate / vs1.rate, ">= 1.8"),
         (
             "2 one-process runs side by side / one run (the machine's own 2-process scaling)",
@@ -289,6 +322,11 @@ def _print(
         (
             "validate-status / orjson parse rate, valid only",
             by["validate-status, valid only"].rate / by["orjson parse only, valid only"].rate,
+            "(info)",
+        ),
+        (
+            "validate-status / orjson parse rate, rules broken, key order varied",
+            by["validate-status, rules broken"].rate / by["orjson parse only, rules broken"].rate,
             "(info)",
         ),
         (
@@ -317,6 +355,12 @@ def _print(
             "check-jsonschema light / validate-status, one file",
             by["check-jsonschema light, one file"].median / by["validate-status, one file"].median,
             ">= 3.5",
+        ),
+        (
+            "check-jsonschema / validate-status, one invalid file",
+            by["check-jsonschema, one invalid file"].median
+            / by["validate-status, one invalid file"].median,
+            "(info)",
         ),
         (
             "validate-status one file / python -c pass",

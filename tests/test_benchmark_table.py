@@ -25,8 +25,13 @@ MEDIANS = {
     "validate-status": (2.5, 1000),
     "validate-status --jobs 2": (1.5, 1000),
     "2 x validate-status side by side": (3.125, 2000),
+    "orjson parse only, strict-conformant": (1.0, 1000),
+    "validate-status --profile strict, strict-conformant": (4.0, 1000),
+    "validate-status --profile strict": (5.0, 1000),
     "orjson parse only, valid only": (1.0, 1000),
     "validate-status, valid only": (2.0, 1000),
+    "orjson parse only, rules broken": (1.0, 1000),
+    "validate-status, rules broken": (5.0, 1000),
     "jsonschema (pure Python)": (5.0, 100),
     "validate-status, 20 files": (0.2, 20),
     "check-jsonschema, 20 files": (2.0, 20),
@@ -35,6 +40,8 @@ MEDIANS = {
     "validate-status, one file": (0.1, 1),
     "check-jsonschema, one file": (1.0, 1),
     "check-jsonschema light, one file": (0.4, 1),
+    "validate-status, one invalid file": (0.2, 1),
+    "check-jsonschema, one invalid file": (1.0, 1),
 }
 
 
@@ -57,6 +64,14 @@ def table(monkeypatch: pytest.MonkeyPatch) -> str:
     ("ratio", "value", "met"),
     [
         ("validate-status / orjson parse rate", "0.400", "yes"),
+        ("validate-status --profile strict / orjson parse rate, strict-conformant", "0.250", "NO"),
+        (
+            "validate-status --profile strict / orjson parse rate (most lines strict-invalid)",
+            "0.200",
+            "",
+        ),
+        ("validate-status / orjson parse rate, rules broken, key order varied", "0.200", ""),
+        ("check-jsonschema / validate-status, one invalid file", "5.000", ""),
         ("--jobs 2 speed-up over --jobs 1", "1.667", "NO"),
         (
             "2 one-process runs side by side / one run (the machine's own 2-process scaling)",

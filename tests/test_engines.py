@@ -151,8 +151,8 @@ def make_document(rng: random.Random, part: Part) -> Any:
 
 def assert_engines_agree(profile: Profile, part: Part, documents: list[Any]) -> None:
     """Both engines and `is_valid` give the same answer on every document: the violations the
-    full path lists (by the lister written for the schema), jsonschema-rs's own listing (where
-    there is no lister, or it finds nothing) and the reference engine's."""
+    full path lists (jsonschema-rs's `iter_errors`, or the reference engine where jsonschema-rs
+    cannot read the document) and the reference engine's."""
     engine = validator(profile, part)
     for document in documents:
         fast = engine.violations(document)

@@ -17,10 +17,10 @@ from typing import Any
 import orjson
 import pytest
 
-from batch_contract import lightpath, quickrules, runner
+from batch_contract import lightpath, runner, semantics
 from batch_contract.documents import Document
 from batch_contract.errors import DocumentError
-from batch_contract.jsondoc import parse_document
+from batch_contract.jsondoc import parse_document, parse_light
 from batch_contract.runner import Checker, Result
 from batch_contract.schemas import PROFILES, Profile
 
@@ -45,8 +45,8 @@ def full_path_clean(raw: bytes, profile: Profile, part: Any) -> bool:
     if Checker(profile, part).check_value(value):
         return False
     if part == "job":
-        return quickrules.job_clean(value, None)
-    return quickrules.document_clean(value)
+        return semantics.job_clean(value)
+    return semantics.document_clean(value)
 
 
 def job_of(raw: bytes) -> bytes | None:
@@ -101,7 +101,7 @@ def test_reads_what_orjson_reads(path: Path) -> None:
     """Whenever the light path reads a document, its value is orjson's, type for type (an
     integer stays an integer, a float a float), and the full path accepts the document."""
     raw = path.read_bytes()
-    value = lightpath.parse(raw)
+    value = parse_light(raw)
     if value is None:
         return
     assert orjson.dumps(value) == orjson.dumps(parse_document(raw))
@@ -122,7 +122,7 @@ def _leaves(value: Any) -> list[Any]:
 )
 def test_reads_no_malformed_example(path: Path) -> None:
     """No malformed example (NaN, duplicate keys, a byte order mark, deep nesting, ...) is read."""
-    assert lightpath.parse(path.read_bytes()) is None
+    assert parse_light(path.read_bytes()) is None
 
 
 @pytest.mark.parametrize(
@@ -139,13 +139,13 @@ def test_reads_no_malformed_example(path: Path) -> None:
 )
 def test_leaves_to_the_full_path(raw: bytes) -> None:
     """What orjson reads otherwise or refuses is not read: the full path decides it."""
-    assert lightpath.parse(raw) is None
+    assert parse_light(raw) is None
 
 
 def test_reads_the_64_bit_integers_orjson_reads_as_integers() -> None:
     """The largest integers both read as integers are read."""
     raw = b'{"a": 9223372036854775807, "b": -9223372036854775808}'
-    assert lightpath.parse(raw) == orjson.loads(raw)
+    assert parse_light(raw) == orjson.loads(raw)
 
 
 def run_isolated(*paths: Path) -> str:

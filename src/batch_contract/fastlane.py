@@ -11,13 +11,14 @@ required and nullable fields; no undocumented field) without building a dict fir
    and has no escape sequence or number spelling whose meaning the decoded value hides;
 3. jsonschema-rs finds the fields with a format (the date-times) valid against their own
    subschemas: the same engine and date-time decision as the full path;
-4. the quick rule test (`quickrules.values_clean`) finds nothing.
+4. the quick rule test of `semantics` (`values_clean`) finds nothing.
 
 A line that fails any step is not judged here: it takes the full path (`runner.Checker`), which
 decides exactly, so the lane can only make a run faster, never change a verdict. The lane is
-derived from the schema; a schema keyword it does not understand means no lane (`build` returns
-None). msgspec encodes fields in the order they are declared, so the lane adopts the key order of
-the stream from the lines the full path finds clean (`learn`).
+derived from the schema (a `$ref` beside other keywords, as the strict profile tightens the
+documented one, is read as both schemas at once); a schema keyword it does not understand means no
+lane (`build` returns None). msgspec encodes fields in the order they are declared, so the lane
+adopts the key order of the stream from the lines the full path finds clean (`learn`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Annotated, Any, Literal, Union
 import msgspec
 import orjson
 
-from batch_contract import quickrules
+from batch_contract import semantics
 from batch_contract.schemas import ANNOTATIONS, Part, Profile, bundled_schema
 
 _ANNOTATIONS = ANNOTATIONS - {"$defs"}
@@ -68,6 +69,88 @@ def _resolve(schema: Any, defs: Mapping[str, Any]) -> Mapping[str, Any]:
     if not isinstance(schema, dict):
         raise Unsupported(f"boolean subschema {schema!r}")
     return schema
+
+
+def _flat(schema: Any, defs: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A subschema as one schema without `$ref`: a `$ref` beside other keywords (a profile that
+    tightens another, as the strict profile does) is the referenced schema met with them."""
+    resolved = _resolve(schema, defs)
+    if "$ref" not in resolved:
+        return resolved
+    keywords = set(resolved) - _ANNOTATIONS - {"$defs"}
+    if not keywords <= {"$ref", "type", "properties", "required", "additionalProperties"}:
+        raise Unsupported(f"keywords {sorted(keywords)} beside $ref")
+    own = {key: value for key, value in resolved.items() if key in keywords - {"$ref"}}
+    return _meet(_flat({"$ref": resolved["$ref"]}, defs), {"type": "object", **own}, defs)
+
+
+def _meet(first: Any, second: Any, defs: Mapping[str, Any]) -> Mapping[str, Any]:
+    """One schema for the values both subschemas accept (`allOf` of the two), for the keywords
+    the lane derives types for."""
+    if first is True:
+        return _flat(second, defs)
+    if second is True:
+        return _flat(first, defs)
+    a, b = _flat(first, defs), _flat(second, defs)
+    if "properties" in a or "properties" in b:
+        return _meet_objects(a, b, defs)
+    return _meet_leaves(a, b)
+
+
+def _meet_objects(
+    a: Mapping[str, Any], b: Mapping[str, Any], defs: Mapping[str, Any]
+) -> Mapping[str, Any]:
+    """`_meet` of two object schemas: a property either names must satisfy both (a property one
+    schema closes out and the other names makes no lane)."""
+    if a.get("type") != "object" or b.get("type") != "object":
+        raise Unsupported("an object schema without type object")
+    closed_a = a.get("additionalProperties", True) is False
+    closed_b = b.get("additionalProperties", True) is False
+    props_a, props_b = a.get("properties", {}), b.get("properties", {})
+    properties: dict[str, Any] = {}
+    for name in [*props_a, *(name for name in props_b if name not in props_a)]:
+        if (name not in props_a and closed_a) or (name not in props_b and closed_b):
+            continue  # forbidden by the closed one: absent
+        properties[name] = _meet(props_a.get(name, True), props_b.get(name, True), defs)
+    out: dict[str, Any] = {"type": "object", "properties": properties}
+    required = [*a.get("required", ()), *b.get("required", ())]
+    if not set(required) <= set(properties):
+        raise Unsupported("a required property the schema forbids")
+    if required:
+        out["required"] = list(dict.fromkeys(required))
+    if closed_a or closed_b:
+        out["additionalProperties"] = False
+    return out
+
+
+def _meet_leaves(a: Mapping[str, Any], b: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`_meet` of two scalar schemas: the types both allow, the tighter bounds, either's format
+    and enum."""
+    out = {key: value for key, value in a.items() if key not in _ANNOTATIONS}
+    for key, value in b.items():
+        if key in _ANNOTATIONS:
+            continue
+        if key not in out:
+            out[key] = value
+        elif key == "type":
+            mine = [out[key]] if isinstance(out[key], str) else list(out[key])
+            theirs = [value] if isinstance(value, str) else list(value)
+            both = [
+                "integer" if "integer" in (t, u) else t
+                for t in mine
+                for u in theirs
+                if t == u or {t, u} == {"integer", "number"}
+            ]
+            if not both:
+                raise Unsupported("no type both allow")
+            out[key] = list(dict.fromkeys(both))
+        elif key == "minimum":
+            out[key] = max(out[key], value)
+        elif key == "maximum":
+            out[key] = min(out[key], value)
+        elif out[key] != value:  # two formats, or two enums
+            raise Unsupported(f"two {key}s")
+    return out
 
 
 def _leaf(schema: Mapping[str, Any]) -> tuple[Any, bool]:
@@ -122,7 +205,7 @@ def _object(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> _Object:
     properties: dict[str, Any] = {}
     formats: dict[str, Mapping[str, Any]] = {}
     for name, sub in schema.get("properties", {}).items():
-        sub = _resolve(sub, defs)
+        sub = _flat(sub, defs)
         if "properties" in sub:
             properties[name] = _object(sub, defs)
         else:
@@ -298,16 +381,18 @@ class FastLane:
         self._shape = shape
         self._part = part
         job = shape if part == "job" else shape.properties["job"]
-        if not isinstance(job, _Object) or not set(quickrules.FIELDS) <= set(job.properties):
+        if not isinstance(job, _Object) or not set(semantics.CLEAN_FIELDS) <= set(job.properties):
             raise Unsupported("no job object with the fields the rules read")
         if part == "status" and shape.formats:
             raise Unsupported("a format outside the job")
         self._format_names = [_attribute(name) for name in job.formats]
         # the fields with a format, as one array checked by jsonschema-rs against their own
-        # subschemas: the engine and the date-time decision of the full path
+        # subschemas: the engine and the date-time decision of the full path. An absent field
+        # reads None, so None passes here; a null the schema forbids never gets this far (msgspec
+        # rejects it, or drops it from the encoding, which then differs from the line).
         formats = {
             "type": "array",
-            "prefixItems": [dict(job.formats[name]) for name in self._format_names],
+            "prefixItems": [_or_null(job.formats[name]) for name in self._format_names],
         }
         self._formats_valid = jsonschema_rs.validator_for(formats, validate_formats=True).is_valid
         self._decoders: dict[Signature, tuple[Callable[[bytes], Any], list[str]]] = {}
@@ -359,7 +444,7 @@ class FastLane:
         source = _CLEAN.format(
             job="doc" if self._part == "job" else "doc.job",
             formats=f"\n        and formats_valid(({dates},))" if dates else "",
-            rules=", ".join(f"job.{name}" for name in quickrules.FIELDS),
+            rules=", ".join(f"job.{name}" for name in semantics.CLEAN_FIELDS),
             progress="None" if self._part == "job" else "doc.progress_percentage",
             raws="".join(
                 f"\n        and ((raw := doc.{path}) is unset or strict_raw(raw))"
@@ -374,13 +459,20 @@ class FastLane:
             "encode_into": msgspec.json.Encoder().encode_into,
             "encoded": bytearray(),
             "formats_valid": self._formats_valid,
-            "values_clean": quickrules.values_clean,
+            "values_clean": semantics.values_clean,
             "unset": msgspec.UNSET,
             "strict_raw": _strict_raw,
         }
         exec(compile(source, f"<fastlane clean, {self._part}>", "exec"), namespace)
         clean: Callable[[bytes], bool] = namespace["clean"]
         return clean
+
+
+def _or_null(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A scalar schema that also accepts null."""
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else list(types)
+    return {**schema, "type": types if "null" in types else [*types, "null"]}
 
 
 def _strict_raw(raw: Any) -> bool:
@@ -397,11 +489,13 @@ def _strict_raw(raw: Any) -> bool:
 def build(profile: Profile, part: Part) -> FastLane | None:
     """The lane for a profile and part, or None when the schema uses what the lane does not
     derive (the full path then checks every line) or the document rules changed."""
-    if not quickrules.usable():
+    from batch_contract.rules import RULES
+
+    if not semantics.clean_covers(r.check for r in RULES.values() if r.kind == "document"):
         return None
     schema = bundled_schema(profile, part)
     defs = schema.get("$defs", {})
     try:
-        return FastLane(_object(_resolve(schema, defs), defs), part)
+        return FastLane(_object(_flat(schema, defs), defs), part)
     except Unsupported:
         return None

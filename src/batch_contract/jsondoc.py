@@ -10,6 +10,7 @@ parsers keep different values for them, so the meaning of such a document is not
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,66 @@ if TYPE_CHECKING:
     import orjson
 
 _NON_FINITE = re.compile(rb"-?(?:NaN|Infinity)")
+_INT64 = 2**63
+"""orjson reads an integer beyond 64 bits as a float; `parse_light` leaves anything that large."""
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""orjson refuses an unpaired surrogate escape; `parse_light` leaves every surrogate escape (and,
+being a plain byte search, text that only looks like one)."""
+
+
+class _NotSure(Exception):
+    """Raised from inside `json`'s parse when the text holds what `parse_light` leaves to orjson."""
+
+
+def _light_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    made = dict(pairs)
+    if len(made) != len(pairs):  # a duplicate key
+        raise _NotSure
+    return made
+
+
+def _integer(text: str) -> int:
+    value = int(text)
+    if not -_INT64 <= value < _INT64:
+        raise _NotSure
+    return value
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):  # orjson: number too large for a float
+        raise _NotSure
+    return value
+
+
+def _constant(text: str) -> Any:
+    raise _NotSure  # NaN, Infinity, -Infinity
+
+
+_light_decode = json.JSONDecoder(
+    object_pairs_hook=_light_object,
+    parse_int=_integer,
+    parse_float=_float,
+    parse_constant=_constant,
+).decode
+
+
+def parse_light(raw: bytes) -> Any:
+    """The JSON value in `raw`, read with the standard `json` module alone, when sure that orjson
+    reads the same and `parse` accepts it; None otherwise (None is also JSON's null, which no
+    schema of ours accepts). For a run that has not loaded orjson (`lightpath`): it leaves to
+    `parse` any duplicate key, NaN or Infinity, float that overflows, integer orjson reads as a
+    float (beyond 64 bits), escaped UTF-16 surrogate, and the limits of `limits`."""
+    if len(raw) > MAX_DOCUMENT_BYTES or _ESCAPED_SURROGATE.search(raw):
+        return None
+    try:
+        value = _light_decode(raw.decode("utf-8"))  # a byte order mark or NUL fails here too
+    except (ValueError, _NotSure, RecursionError):  # UnicodeDecodeError is a ValueError
+        return None
+    # nesting deeper than MAX_DEPTH needs more brackets than that (in strings or not)
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and deeper_than(value, MAX_DEPTH):
+        return None
+    return value
 
 
 def _duplicate_check(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -85,6 +146,17 @@ def _reserializes_to(value: Any, raw: bytes) -> bool | None:
 
 def parse_document(raw: bytes) -> Any:
     """The JSON value in `raw`, or a `DocumentError` saying why it is not one well-formed value."""
+    return parse(raw)[0]
+
+
+def parse(raw: bytes) -> tuple[Any, bool]:
+    """The JSON value in `raw` and whether `raw` is a compact object, or a `DocumentError` saying
+    why it is not one well-formed value.
+
+    Compact: orjson writes the value back as `raw` byte for byte. Such an object holds each key
+    once (orjson keeps key order and drops a duplicate, so a dropped key would show) and is at most
+    255 levels deep, so it needs no further check; the NDJSON lines of a stream mostly are, and
+    this test costs a fraction of the parse. Anything else has every check of `check_parsed`."""
     if len(raw) > MAX_DOCUMENT_BYTES:
         raise DocumentError(
             f"document too large: {len(raw)} bytes (limit {MAX_DOCUMENT_BYTES})", keyword="size"
@@ -95,8 +167,14 @@ def parse_document(raw: bytes) -> Any:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise explain(raw, error) from None
+    if type(value) is dict:
+        try:
+            if orjson.dumps(value) == raw:
+                return value, True
+        except TypeError:  # nested deeper than orjson serializes
+            pass
     check_parsed(raw, value)
-    return value
+    return value, False
 
 
 def check_parsed(raw: bytes, value: Any) -> None:

@@ -3,17 +3,17 @@ standard library alone.
 
 A run over one file spends most of its time loading its engines: importing orjson and jsonschema-rs
 takes about 0.1 s here, more than reading and checking a small document costs. This path lets such
-a run, a short NDJSON stream, and any run whose first documents are clean, skip that: it parses
-with the standard `json` module, checks the value against a predicate derived from the bundled
-schema and runs the quick rule test (`quickrules`). It answers True only when sure, and False
-whenever in doubt; the caller then takes the full path, which decides exactly, so this path can
-only make a run faster, never change a verdict or a message.
+a run, a short NDJSON stream, and any run whose first documents are clean, skip that: it reads
+the document with the standard `json` module (`jsondoc.parse_light`), checks the value against a
+predicate derived from the bundled schema and runs the quick rule test (`semantics.clean`). It
+answers True only when sure, and False whenever in doubt; the caller then takes the full path,
+which decides exactly, so this path can only make a run faster, never change a verdict or a
+message.
 
 Sure means all of these hold:
 
-1. `json` reads the bytes as one value, under the limits of `limits` and with nothing orjson would
-   read otherwise or refuse: no duplicate key, no NaN or Infinity, no float that overflows, no
-   integer orjson would read as a float (beyond 64 bits), no escaped UTF-16 surrogate;
+1. `jsondoc.parse_light` reads the bytes as the value orjson reads, and the full path accepts
+   them as one well-formed document;
 2. the value honours the schema, by a predicate built from it for the keywords the bundled schemas
    use (type, enum, minimum, maximum, the date-time format with `datetimes`' decision, properties,
    required, additionalProperties, `$ref`); a schema with any other keyword gets no light path;
@@ -25,78 +25,20 @@ corpus.
 
 from __future__ import annotations
 
-import json
-import math
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from batch_contract import quickrules
+from batch_contract import semantics
 from batch_contract.datetimes import is_rfc3339_datetime
-from batch_contract.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, deeper_than
+from batch_contract.jsondoc import parse_light
 from batch_contract.schemas import ANNOTATIONS, KEYWORDS, Part, Profile, bundled_schema
 
 Check = Callable[[Any], bool]
 """Whether a value honours one schema."""
 
-_INT64 = 2**63
-"""orjson reads an integer beyond 64 bits as a float; this path leaves anything that large."""
-_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
-"""orjson refuses an unpaired surrogate escape; this path leaves every surrogate escape (and, being
-a plain byte search, text that only looks like one)."""
-
 
 class Unsupported(Exception):
     """The schema uses something the light path does not derive a predicate for."""
-
-
-class _NotSure(Exception):
-    """Raised from inside `json`'s parse when the text holds what this path leaves to orjson."""
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    made = dict(pairs)
-    if len(made) != len(pairs):  # a duplicate key
-        raise _NotSure
-    return made
-
-
-def _integer(text: str) -> int:
-    value = int(text)
-    if not -_INT64 <= value < _INT64:
-        raise _NotSure
-    return value
-
-
-def _float(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):  # orjson: number too large for a float
-        raise _NotSure
-    return value
-
-
-def _constant(text: str) -> Any:
-    raise _NotSure  # NaN, Infinity, -Infinity
-
-
-_decode = json.JSONDecoder(
-    object_pairs_hook=_object, parse_int=_integer, parse_float=_float, parse_constant=_constant
-).decode
-
-
-def parse(raw: bytes) -> Any:
-    """The JSON value in `raw` when this path is sure orjson reads the same and the full path
-    accepts it; None otherwise (None is also JSON's null, which no schema of ours accepts)."""
-    if len(raw) > MAX_DOCUMENT_BYTES or _ESCAPED_SURROGATE.search(raw):
-        return None
-    try:
-        value = _decode(raw.decode("utf-8"))  # a byte order mark or NUL fails here too
-    except (ValueError, _NotSure, RecursionError):  # UnicodeDecodeError is a ValueError
-        return None
-    # nesting deeper than MAX_DEPTH needs more brackets than that (in strings or not)
-    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and deeper_than(value, MAX_DEPTH):
-        return None
-    return value
 
 
 def _always(value: Any) -> bool:
@@ -205,22 +147,20 @@ class LightPath:
     def clears(self, raw: bytes) -> bool:
         """Whether the document in `raw` is surely valid with no rule finding at any level (False:
         take the full path)."""
-        value = parse(raw)
+        value = parse_light(raw)
         return value is not None and self._valid(value) and self._clean(value)
-
-
-def _job_clean(job: Any) -> bool:
-    return quickrules.job_clean(job, None)
 
 
 def build(profile: Profile, part: Part) -> LightPath | None:
     """The light path for a profile and part, or None when the schema uses what it does not derive
-    or the document rules changed (`quickrules.usable`)."""
-    if not quickrules.usable():
+    or the document rules changed (`semantics.clean_covers`)."""
+    from batch_contract.rules import RULES
+
+    if not semantics.clean_covers(r.check for r in RULES.values() if r.kind == "document"):
         return None
     schema = bundled_schema(profile, part)
     try:
         valid = compile_schema(schema, schema.get("$defs", {}))
     except Unsupported:
         return None
-    return LightPath(valid, _job_clean if part == "job" else quickrules.document_clean)
+    return LightPath(valid, semantics.job_clean if part == "job" else semantics.document_clean)

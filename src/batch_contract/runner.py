@@ -10,12 +10,11 @@ from functools import cached_property
 from itertools import compress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from batch_contract import quickrules
+from batch_contract import rules, semantics
 from batch_contract.check import ContractCheck
 from batch_contract.documents import Document, LineBlock, chop
 from batch_contract.errors import DocumentError
-from batch_contract.jsondoc import check_parsed, explain, parse_document
-from batch_contract.limits import MAX_DOCUMENT_BYTES
+from batch_contract.jsondoc import parse, parse_document
 from batch_contract.rules import Level
 from batch_contract.schemas import Part, Profile
 from batch_contract.validation import Validator, Violation
@@ -135,12 +134,13 @@ class Checker:
         self._profile: Profile = profile
         self._lane: Any = _UNBUILT  # built on the first block: single documents never use it
         self._light_left = LIGHT_DOCUMENTS
-        if not quickrules.usable():
+        checks = (rule.check for rule in rules.RULES.values() if rule.kind == "document")
+        if not semantics.clean_covers(checks):
             self._clean: Any = None
         elif part == "job":
-            self._clean = lambda job: quickrules.job_clean(job, None)
+            self._clean = semantics.job_clean
         else:
-            self._clean = quickrules.document_clean
+            self._clean = semantics.document_clean
 
     @property
     def _validator(self) -> Validator:
@@ -176,12 +176,11 @@ class Checker:
 
         Two passes, each running one kind of work over many lines in a row (interleaving the
         two costs about a fifth more, as each evicts the other from the processor's caches):
-        first the fast lane (`fastlane`) over every line; then the lines it left. Of those, a
-        compact line (one that orjson re-serializes byte for byte, so it has no duplicate key) is
-        parsed once; if it honours the schema and leaves the quick rule test no doubt, it passes
-        (and the lane learns its key order), else its violations are collected from the value
-        already parsed. Any other line takes the full path of `check`. Lines that passed are
-        handed on as `Passed` runs between the results.
+        first the fast lane (`fastlane`) over every line; then the lines it left, each parsed
+        once by `jsondoc.parse`. A compact one (it needs no check beyond orjson's parse) that
+        honours the schema and leaves the quick rule test of `semantics` no doubt passes (and the
+        lane learns its key order); the others get their violations from the value already
+        parsed. Lines that passed are handed on as `Passed` runs between the results.
 
         Before the lane is built, a block of no more lines than the light path (`lightpath`) may
         still clear is offered to it first: a short stream of clean lines then loads no engine."""
@@ -231,39 +230,24 @@ class Checker:
     def _check_rest(self, block: LineBlock, passed: list[bool], lane: Any) -> dict[int, Result]:
         """The second pass of `check_block`: a result for each line the lane left that is not
         blank and does not pass (marked in `passed`), by index in the block."""
-        import orjson
-
         results: dict[int, Result] = {}
         source, first, lines = block.source, block.first, block.lines
-        loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
         is_valid = self._validator.rs_is_valid
         invalid = self._validator.violations_of_invalid
         rule_violations = self._check.rule_violations
         clean = self._clean or _never
         for index in [index for index, hit in enumerate(passed) if not hit]:
             line = chop(lines[index])
-            if len(line) > MAX_DOCUMENT_BYTES:  # `check` names the size
-                results[index] = self.check(Document(source, str(first + index), line))
-                continue
             try:
-                value = loads(line)
-            except decode_error as error:
+                value, compact = parse(line)
+            except DocumentError as error:
                 if line.strip():  # a blank line is no document
                     document = Document(source, str(first + index), line)
-                    results[index] = Result(document, problem=str(explain(line, error)))
-                continue
-            try:
-                compact = type(value) is dict and dumps(value) == line
-            except TypeError:  # nested deeper than orjson serializes
-                compact = False
-            if not compact:  # the rest of `check`, on the value parsed already
-                document = Document(source, str(first + index), line)
-                try:
-                    check_parsed(line, value)
-                except DocumentError as error:
                     results[index] = Result(document, problem=str(error))
-                else:
-                    results[index] = Result(document, self.check_value(value))
+                continue
+            if not compact:
+                document = Document(source, str(first + index), line)
+                results[index] = Result(document, self.check_value(value))
                 continue
             try:
                 valid = is_valid(value)

@@ -29,8 +29,8 @@ KEYWORDS = frozenset(
         "additionalProperties",
     }
 )
-"""The keywords the bundled schemas use, which the light path's predicate and the lister's source
-are derived from; a schema with any other keyword gets neither."""
+"""The keywords the bundled schemas use, which the light path's predicate (`lightpath`) is derived
+from; a schema with any other keyword gets none."""
 
 _FILES: dict[tuple[Profile, Part], str] = {
     ("documented", "status"): "batch-job-status.schema.json",

@@ -1,9 +1,8 @@
 """Turns a parsed document into violations of a schema profile.
 
 Two engines give the same answers (tests/test_engines.py): jsonschema-rs decides quickly whether a
-document is valid, and the lister written for the schema (`lister`) lists what is wrong with an
-invalid one (jsonschema-rs lists where there is none); pure-Python jsonschema is the reference
-oracle. All are built on the same schema files and the date-time decision of `datetimes`.
+document is valid and lists what is wrong with an invalid one; pure-Python jsonschema is the
+reference oracle. All are built on the same schema files and the date-time decision of `datetimes`.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, NamedTuple
 
 from batch_contract.datetimes import is_rfc3339_datetime, offset_hint
@@ -155,30 +154,17 @@ class Validator:
         return () if valid else self.violations_of_invalid(document)
 
     def violations_of_invalid(self, document: Any) -> tuple[Violation, ...]:
-        """`violations` of a document jsonschema-rs's `is_valid` has already found invalid: listed
-        by the lister written for the schema (`lister`), or by jsonschema-rs where there is none
-        or it finds nothing."""
+        """`violations` of a document jsonschema-rs's `is_valid` has already found invalid, as
+        its `iter_errors` lists them."""
         try:
-            lister = self._lister
-            if lister is not None:
-                found = lister(document)
-                if found:
-                    return _sorted(found)
             return self.rs_violations(document)
         except UnicodeEncodeError:  # unpaired surrogates: jsonschema-rs cannot read them
             return self.reference_violations(document)
 
     def rs_violations(self, document: Any) -> tuple[Violation, ...]:
-        """Every violation as jsonschema-rs's `iter_errors` lists it, sorted: where the lister
-        cannot list (raises `UnicodeEncodeError` on unpaired surrogates)."""
+        """Every violation as jsonschema-rs's `iter_errors` lists it, sorted (raises
+        `UnicodeEncodeError` on unpaired surrogates)."""
         return _sorted(self._rs_violations(document))
-
-    @functools.cached_property
-    def _lister(self) -> Callable[[Any], list[Violation]] | None:
-        """The lister of this profile and part (`lister.build`), written on first use."""
-        from batch_contract import lister
-
-        return lister.build(self.profile, self.part)
 
     def _rs_violations(self, document: Any) -> Iterable[Violation]:
         expected_at = self._expected_at
