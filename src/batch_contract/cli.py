@@ -10,17 +10,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn
+from collections.abc import Sequence
+from typing import IO, Any, BinaryIO, NamedTuple, NoReturn
 
 from batch_contract.argparsing import OneLineParser
 from batch_contract.errors import BatchContractError, WorkerDied
 from batch_contract.exitcodes import ExitCode
 from batch_contract.output import printable
-
-if TYPE_CHECKING:
-    from batch_contract.rules import Level
-    from batch_contract.runner import Checker, Item, Rendered
 
 
 class _Parser(OneLineParser):
@@ -158,9 +154,10 @@ def run_validate(
 ) -> int:
     """Validate every document of the inputs, report, and return the exit code."""
     from batch_contract import rules
+    from batch_contract.parallel import check_run
     from batch_contract.progress import Progress
-    from batch_contract.report import GithubReporter, JsonReporter, Reporter, TextReporter
-    from batch_contract.runner import Checker, Passed, Rendered, Tally
+    from batch_contract.report import rendering_for, reporter_for
+    from batch_contract.runner import Checker, Tally
 
     levels = rules.load_levels()
     for text in options.rules:
@@ -170,17 +167,14 @@ def run_validate(
     progress = Progress.for_run(stderr, quiet=options.quiet)
     if progress is not None:
         stdout = progress.wrap(stdout)
-    reporter: Reporter
-    if options.format == "json":
-        reporter = JsonReporter(stdout, warnings_as_errors=options.warnings_as_errors)
-    elif options.format == "github":
-        reporter = GithubReporter(stdout, quiet=options.quiet, max_errors=options.max_errors)
-    else:
-        reporter = TextReporter(stdout, quiet=options.quiet, max_errors=options.max_errors)
-
+    reporter = reporter_for(
+        options.format,
+        stdout,
+        quiet=options.quiet,
+        max_errors=options.max_errors,
+        warnings_as_errors=options.warnings_as_errors,
+    )
     tally = Tally()
-    strict = options.warnings_as_errors
-    lists_valid = options.format == "json"
     if not options.paths and _is_terminal(stdin):
         stderr.write(
             "validate-status: reading standard input (end it with Ctrl-D; --help lists the "
@@ -188,18 +182,18 @@ def run_validate(
         )
     checked = False
     try:
-        for item in _checked(options, checker, levels, stdin, tally.unreadable):
-            if isinstance(item, Rendered):  # a --jobs worker's verdicts, counted and rendered
-                tally.add_counts(item.counts)
-                reporter.emit(item.lines)
-            elif isinstance(item, Passed):
-                tally.add(item)
-                if lists_valid:
-                    for passed in item.results():
-                        reporter.result(passed)
-            else:
-                tally.add(item, strict)
-                reporter.result(item)
+        for counts, lines in check_run(
+            checker,
+            options.paths,
+            stdin=stdin,
+            ndjson=options.ndjson,
+            errors=tally.unreadable,
+            rendering=rendering_for(options.format, options.warnings_as_errors),
+            settings=(options.profile, options.part, dict(levels)),
+            jobs=options.jobs,
+        ):
+            tally.add_counts(counts)
+            reporter.emit(lines)
             if progress is not None:
                 progress.update(tally.documents, tally.invalid)
         checked = True
@@ -238,39 +232,6 @@ def _discard_output() -> None:
     # not a file (a test's StringIO): nothing is flushed to it
     with contextlib.suppress(AttributeError, ValueError, OSError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-def _checked(
-    options: ValidateOptions,
-    checker: Checker,
-    levels: dict[str, Level],
-    stdin: BinaryIO,
-    errors: list[str],
-) -> Iterator[Item | Rendered]:
-    """The verdicts on every input, in order, from this process or from `--jobs` workers."""
-    if options.jobs > 1:
-        from batch_contract.parallel import check_parallel
-
-        settings = (
-            options.profile,
-            options.part,
-            dict(levels),
-            options.format,
-            options.warnings_as_errors,
-        )
-        return check_parallel(
-            checker,
-            options.paths,
-            stdin=stdin,
-            ndjson=options.ndjson,
-            errors=errors,
-            jobs=options.jobs,
-            settings=settings,
-        )
-    from batch_contract.documents import iter_items
-
-    items = iter_items(options.paths, stdin=stdin, ndjson=options.ndjson, errors=errors)
-    return checker.check_items(items)
 
 
 def _guarded(run: object, prog: str) -> int:

@@ -6,13 +6,16 @@ end, so output streams and memory stays flat.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Callable
-from typing import IO, Literal, Protocol
+from typing import IO, TYPE_CHECKING, Literal, Protocol
 
 from batch_contract.output import printable
 from batch_contract.runner import Result, Tally
 from batch_contract.validation import Violation
+
+if TYPE_CHECKING:
+    from batch_contract.parallel import Rendering
 
 Format = Literal["text", "json", "github"]
 FORMATS: tuple[Format, ...] = ("text", "json", "github")
@@ -99,11 +102,33 @@ def json_lines(result: Result, warnings_as_errors: bool = False) -> list[str]:
     return [json.dumps(entry, ensure_ascii=False)]
 
 
-def renderer(fmt: str, warnings_as_errors: bool = False) -> Callable[[Result], list[str]]:
-    """The function that turns a result into the lines the reporter of `fmt` writes."""
+def rendering_for(fmt: str, warnings_as_errors: bool = False) -> Rendering:
+    """How the reporter of `fmt` wants results rendered (the lines its `emit` writes), for the
+    checking to render them as it goes, in this process or in `--jobs` workers."""
+    from batch_contract.parallel import Rendering
+
     if fmt == "json":
-        return lambda result: json_lines(result, warnings_as_errors)
-    return github_lines if fmt == "github" else text_lines
+        render = functools.partial(json_lines, warnings_as_errors=warnings_as_errors)
+        return Rendering(render, None, warnings_as_errors, lists_valid=True)
+    if fmt == "github":
+        return Rendering(github_lines, None, warnings_as_errors)
+    return Rendering(text_lines, text_tails, warnings_as_errors)
+
+
+def reporter_for(
+    fmt: str,
+    out: IO[str],
+    *,
+    quiet: bool = False,
+    max_errors: int | None = None,
+    warnings_as_errors: bool = False,
+) -> Reporter:
+    """The reporter of output format `fmt`, writing to `out`."""
+    if fmt == "json":
+        return JsonReporter(out, warnings_as_errors=warnings_as_errors)
+    if fmt == "github":
+        return GithubReporter(out, quiet=quiet, max_errors=max_errors)
+    return TextReporter(out, quiet=quiet, max_errors=max_errors)
 
 
 class TextReporter:
