@@ -25,14 +25,20 @@ class _Parser(OneLineParser):
     hint = " (see --help)"
 
 
-class _Version(argparse._VersionAction):
-    """`--version`, reading the version only when asked (its lookup slows every start-up)."""
+class _Version(argparse.Action):
+    """`--version`: print the version and end the command, reading the version only when asked
+    (its lookup slows every start-up)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(
+            option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0, help=help
+        )
 
     def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
         from batch_contract import __version__
 
-        self.version = f"%(prog)s {__version__}"
-        super().__call__(parser, namespace, values, option_string)
+        sys.stdout.write(f"{parser.prog} {__version__}\n")
+        parser.exit()
 
 
 def _positive_int(text: str) -> int:

@@ -19,9 +19,7 @@ in the calling process is changed for them, so runs may follow or nest in one pr
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
-import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from io import BytesIO
@@ -41,7 +39,7 @@ from batch_contract.documents import (
 )
 from batch_contract.errors import WorkerDied
 from batch_contract.output import printable
-from batch_contract.runner import Checker, Item, Passed, Rendered, Result, Tally
+from batch_contract.runner import Checker, Passed, Rendered, Result, Tally
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -62,8 +60,7 @@ is under 2 KB: one read finds it, where 64 KB reads took 0.5 ms of the planning 
 and 4 KB reads 0.2 ms)."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(NamedTuple):
     """A piece of work: a whole file, or bytes [start, end) of an NDJSON file (`start` >= 0)."""
 
     group: int
@@ -220,25 +217,24 @@ Numbered = list[tuple[int, list[str]]]
 texts after the location) for each document with something to report."""
 
 
-def rendered(items: Iterable[Item], rendering: Rendering) -> Iterator[Rendered]:
-    """Each verdict (or run of lines that passed) counted and rendered, as it comes."""
-    render, strict, lists_valid = (
-        rendering.render,
-        rendering.warnings_as_errors,
-        rendering.lists_valid,
-    )
-    for item in items:
-        if isinstance(item, Passed):
-            count = len(item.numbers)
-            lines = []
-            if lists_valid:
-                for result in item.results():
-                    lines.extend(render(result))
-            yield Rendered((count, count, 0, 0), lines)
-            continue
+def rendered(
+    checker: Checker, parts: Iterable[Document | LineBlock], rendering: Rendering
+) -> Iterator[Rendered]:
+    """The verdicts on each document or block of lines, counted and rendered, as they come."""
+    render, strict = rendering.render, rendering.warnings_as_errors
+    lists_valid = rendering.lists_valid
+    for part in parts:
         tally = Tally()
-        tally.add(item, strict)
-        yield Rendered(tally.counts, render(item))
+        lines: list[str] = []
+        for item in checker.check_items((part,)):
+            tally.add(item, strict)
+            if isinstance(item, Passed):
+                if lists_valid:
+                    for result in item.results():
+                        lines.extend(render(result))
+            else:
+                lines.extend(render(item))
+        yield Rendered(tally.counts, lines)
 
 
 START_METHODS = ("fork",)
@@ -254,6 +250,8 @@ def _start(
 ) -> None:
     """A worker's start-up, in the worker: Ctrl-C is left to the parent, which ends the run; the
     checker is the parent's when the worker was forked (already built and taught), else built."""
+    import signal
+
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
@@ -344,7 +342,7 @@ def check_run(
         jobs = worker_count(jobs, sum(isinstance(unit, Unit) for unit in units))
     if jobs <= 1:
         items = iter_items(paths, stdin=stdin, ndjson=ndjson, errors=errors)
-        yield from rendered(checker.check_items(items), rendering)
+        yield from rendered(checker, items, rendering)
         return
     # imported here: a run of one process does without them
     import multiprocessing
@@ -382,6 +380,8 @@ def _sigint_held() -> Iterator[None]:
     """Hold Ctrl-C back from this thread while worker processes start, so that none is
     interrupted before it has set Ctrl-C aside (`_start`); one pressed meanwhile arrives when
     they have. The thread's signal mask is as it was afterwards."""
+    import signal
+
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
@@ -422,7 +422,7 @@ def _merge(
                     lines_before[unit.name] = before + count_lines(
                         Path(unit.path), unit.start, unit.end
                     )
-                unit = dataclasses.replace(unit, first=before + 1)
+                unit = unit._replace(first=before + 1)
             if started:
                 pending.append((unit, pool.submit(work, unit)))
             else:  # the first submission starts the workers
@@ -455,4 +455,4 @@ def _merge(
         name = queue.popleft()
         assert isinstance(name, str)
         items = iter_items([name], stdin=stdin, ndjson=ndjson, errors=errors)
-        yield from rendered(checker.check_items(items), rendering)
+        yield from rendered(checker, items, rendering)
