@@ -377,9 +377,10 @@ def check_run(
 
 @contextlib.contextmanager
 def _sigint_held() -> Iterator[None]:
-    """Hold Ctrl-C back from this thread while worker processes start, so that none is
-    interrupted before it has set Ctrl-C aside (`_start`); one pressed meanwhile arrives when
-    they have. The thread's signal mask is as it was afterwards."""
+    """Hold Ctrl-C back from this thread while worker processes may start (they inherit the
+    held signal), so that none is interrupted before it has set Ctrl-C aside (`_start`); one
+    pressed meanwhile arrives here as soon as the block is left. The thread's signal mask is as
+    it was afterwards."""
     import signal
 
     if not hasattr(signal, "pthread_sigmask"):
@@ -411,7 +412,6 @@ def _merge(
     failed: set[int] = set()
     lines_before: dict[str, int] = {}
     ahead = 2 * jobs
-    started = False
     while queue or pending:
         while queue and isinstance(queue[0], Unit) and len(pending) < ahead:
             unit = queue.popleft()
@@ -423,12 +423,8 @@ def _merge(
                         Path(unit.path), unit.start, unit.end
                     )
                 unit = unit._replace(first=before + 1)
-            if started:
+            with _sigint_held():  # a submission may start a worker
                 pending.append((unit, pool.submit(work, unit)))
-            else:  # the first submission starts the workers
-                with _sigint_held():
-                    pending.append((unit, pool.submit(work, unit)))
-                started = True
         if pending:
             unit, future = pending.popleft()
             counts, lines, spanned, error = future.result()
