@@ -146,7 +146,8 @@ def test_a_run_left_early_leaves_no_worker(tmp_path: Path) -> None:
     """A caller that stops reading the verdicts of a `--jobs` run after the first and closes
     them leaves no worker process behind."""
     from batch_contract import rules
-    from batch_contract.report import rendering_for
+    from batch_contract.parallel import Rendering
+    from batch_contract.report import text_lines
     from batch_contract.runner import Checker
 
     path = tmp_path / "lines.ndjson"
@@ -158,7 +159,7 @@ def test_a_run_left_early_leaves_no_worker(tmp_path: Path) -> None:
         stdin=io.BytesIO(),
         ndjson=False,
         errors=[],
-        rendering=rendering_for("text"),
+        rendering=Rendering(text_lines),
         settings=("documented", "status", levels),
         jobs=2,
     )

@@ -11,12 +11,15 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import IO, Any, BinaryIO, NamedTuple, NoReturn
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn
 
 from batch_contract.argparsing import OneLineParser
 from batch_contract.errors import BatchContractError, WorkerDied
 from batch_contract.exitcodes import ExitCode
 from batch_contract.output import printable
+
+if TYPE_CHECKING:
+    from batch_contract.parallel import Rendering
 
 
 class _Parser(OneLineParser):
@@ -162,7 +165,7 @@ def run_validate(
     from batch_contract import rules
     from batch_contract.parallel import check_run
     from batch_contract.progress import Progress
-    from batch_contract.report import rendering_for, reporter_for
+    from batch_contract.report import reporter_for
     from batch_contract.runner import Checker, Tally
 
     levels = rules.load_levels()
@@ -174,11 +177,7 @@ def run_validate(
     if progress is not None:
         stdout = progress.wrap(stdout)
     reporter = reporter_for(
-        options.format,
-        stdout,
-        quiet=options.quiet,
-        max_errors=options.max_errors,
-        warnings_as_errors=options.warnings_as_errors,
+        options.format, stdout, quiet=options.quiet, max_errors=options.max_errors
     )
     tally = Tally()
     if not options.paths and _is_terminal(stdin):
@@ -194,7 +193,7 @@ def run_validate(
             stdin=stdin,
             ndjson=options.ndjson,
             errors=tally.unreadable,
-            rendering=rendering_for(options.format, options.warnings_as_errors),
+            rendering=_rendering(options.format, options.warnings_as_errors),
             settings=(options.profile, options.part, dict(levels)),
             jobs=options.jobs,
         ):
@@ -219,6 +218,22 @@ def run_validate(
         stderr.write(f"validate-status: no documents found in {names}\n")
         return ExitCode.USAGE
     return ExitCode.VIOLATION if tally.invalid else ExitCode.OK
+
+
+def _rendering(fmt: str, warnings_as_errors: bool) -> Rendering:
+    """How the reporter of `fmt` wants results rendered (the lines its `emit` writes), for the
+    checking to render them as it goes, in this process or in `--jobs` workers."""
+    import functools
+
+    from batch_contract.parallel import Rendering
+    from batch_contract.report import github_lines, json_lines, text_lines, text_tails
+
+    if fmt == "json":
+        render = functools.partial(json_lines, warnings_as_errors=warnings_as_errors)
+        return Rendering(render, None, warnings_as_errors, lists_valid=True)
+    if fmt == "github":
+        return Rendering(github_lines, None, warnings_as_errors)
+    return Rendering(text_lines, text_tails, warnings_as_errors)
 
 
 def _is_terminal(stream: BinaryIO) -> bool:
