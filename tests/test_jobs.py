@@ -1,7 +1,7 @@
 """`--jobs N` gives byte-identical output, exit code and stderr to `--jobs 1`.
 
-The split thresholds are lowered so that small files are cut into many byte ranges; the workers are
-forked, so they see the lowered values too.
+The split thresholds are lowered so that small files are cut into many byte ranges (the parent
+plans the ranges, so the workers need not see the lowered values).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import itertools
 import os
 import random
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -63,15 +62,15 @@ def run(args: list[str]) -> tuple[int, str, str]:
     return code, stdout.getvalue(), stderr.getvalue()
 
 
-@pytest.mark.parametrize("forks", [True, False], ids=["forked", "pool"])
+@pytest.mark.parametrize("method", ["fork", "spawn"])
 @pytest.mark.parametrize("fmt", ["text", "json", "github"])
 def test_ndjson_file_same_output(
-    tmp_path: Path, fmt: str, forks: bool, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, fmt: str, method: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A mixed NDJSON file split across workers reports exactly as one process does, whether
-    the workers are forked (`workers.Workers`) or, where processes do not fork, run by a
-    `multiprocessing.Pool` that hands them each unit whole."""
-    monkeypatch.setattr(parallel, "FORKS", forks)
+    the workers are forked (starting with the parent's checker) or, where processes do not
+    fork, spawned (building their own)."""
+    monkeypatch.setattr(parallel, "START_METHODS", (method,))
     path = tmp_path / "mixed.ndjson"
     path.write_bytes(mixed_lines(400))
     one = run(["--format", fmt, str(path)])
@@ -172,21 +171,30 @@ def test_the_parent_teaches_the_lane_the_key_order_before_forking(tmp_path: Path
 
 
 def test_no_more_workers_than_units(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`--jobs 64` over a folder of three files, on a machine of 64 processors, forks three
+    """`--jobs 64` over a folder of three files, on a machine of 64 processors, starts three
     workers, not 64, and reports as one process does."""
     folder = tmp_path / "three"
     folder.mkdir()
     for index, body in enumerate((VALID, ODD_LINES[0], VALID)):
         (folder / f"doc-{index}.json").write_bytes(body)
-    forked: list[int] = []
-    real = parallel.Workers
+    started: list[int] = []
+    real = parallel.worker_count
 
-    def counting(function: Any, jobs: int) -> parallel.Workers:
-        """`Workers`, noting how many processes were asked for."""
-        forked.append(jobs)
-        return real(function, jobs)
+    def counting(jobs: int, units: int) -> int:
+        """`worker_count`, noting its answer."""
+        started.append(real(jobs, units))
+        return started[-1]
 
-    monkeypatch.setattr(parallel, "Workers", counting)
+    monkeypatch.setattr(parallel, "worker_count", counting)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
     assert run(["--jobs", "64", str(folder)]) == run([str(folder)])
-    assert forked == [3]
+    assert started == [3]
+
+
+def test_runs_follow_one_another_in_one_process(tmp_path: Path) -> None:
+    """A `--jobs` run leaves nothing behind that changes the next: three runs in a row, each
+    with workers, report as one process does."""
+    path = tmp_path / "mixed.ndjson"
+    path.write_bytes(mixed_lines(300, seed=5))
+    one = run([str(path)])
+    assert [run(["--jobs", "2", str(path)]) for _ in range(3)] == [one] * 3

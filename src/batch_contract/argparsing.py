@@ -16,22 +16,25 @@ class OneLineParser(argparse.ArgumentParser):
     """Appended to every error message (for example " (see --help)")."""
     _adding = False
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", self._formatter)
+        super().__init__(*args, **kwargs)
+
     def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
-        """`ArgumentParser.add_argument`, whose check of the metavar gets a formatter of a given
-        width (`_get_formatter`)."""
+        """`ArgumentParser.add_argument`, whose check of the metavar gets a formatter of a fixed
+        width (`_formatter`)."""
         self._adding = True
         try:
             return super().add_argument(*args, **kwargs)
         finally:
             self._adding = False
 
-    def _get_formatter(self) -> argparse.HelpFormatter:
-        """The help formatter; while an argument is added (argparse makes one per argument only to
-        check its metavar), one of a fixed width, which spares every run importing `shutil`
-        (with `bz2` and `lzma`) to ask the terminal for its width: about 3 ms of a start."""
-        if self._adding:
-            return self.formatter_class(prog=self.prog, width=80)  # type: ignore[call-arg]
-        return super()._get_formatter()
+    def _formatter(self, prog: str) -> argparse.HelpFormatter:
+        """The help formatter (the parser's `formatter_class`); while an argument is added
+        (argparse makes one per argument only to check its metavar), one of a fixed width, which
+        spares every run importing `shutil` (with `bz2` and `lzma`) to ask the terminal for its
+        width: about 3 ms of a start."""
+        return argparse.HelpFormatter(prog, width=80 if self._adding else None)
 
     def error(self, message: str) -> NoReturn:
         """Raise argparse's complaint as a `UsageError`."""

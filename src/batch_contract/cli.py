@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn
 
 from batch_contract.argparsing import OneLineParser
@@ -19,8 +19,7 @@ from batch_contract.exitcodes import ExitCode
 from batch_contract.output import printable
 
 if TYPE_CHECKING:
-    from batch_contract.rules import Level
-    from batch_contract.runner import Checker, Item, Rendered
+    from batch_contract.parallel import Rendering
 
 
 class _Parser(OneLineParser):
@@ -29,14 +28,20 @@ class _Parser(OneLineParser):
     hint = " (see --help)"
 
 
-class _Version(argparse._VersionAction):
-    """`--version`, reading the version only when asked (its lookup slows every start-up)."""
+class _Version(argparse.Action):
+    """`--version`: print the version and end the command, reading the version only when asked
+    (its lookup slows every start-up)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(
+            option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, nargs=0, help=help
+        )
 
     def __call__(self, parser: Any, namespace: Any, values: Any, option_string: Any = None) -> None:
         from batch_contract import __version__
 
-        self.version = f"%(prog)s {__version__}"
-        super().__call__(parser, namespace, values, option_string)
+        sys.stdout.write(f"{parser.prog} {__version__}\n")
+        parser.exit()
 
 
 def _positive_int(text: str) -> int:
@@ -158,9 +163,10 @@ def run_validate(
 ) -> int:
     """Validate every document of the inputs, report, and return the exit code."""
     from batch_contract import rules
+    from batch_contract.parallel import check_run
     from batch_contract.progress import Progress
-    from batch_contract.report import GithubReporter, JsonReporter, Reporter, TextReporter
-    from batch_contract.runner import Checker, Passed, Rendered, Tally
+    from batch_contract.report import reporter_for
+    from batch_contract.runner import Checker, Tally
 
     levels = rules.load_levels()
     for text in options.rules:
@@ -170,17 +176,10 @@ def run_validate(
     progress = Progress.for_run(stderr, quiet=options.quiet)
     if progress is not None:
         stdout = progress.wrap(stdout)
-    reporter: Reporter
-    if options.format == "json":
-        reporter = JsonReporter(stdout, warnings_as_errors=options.warnings_as_errors)
-    elif options.format == "github":
-        reporter = GithubReporter(stdout, quiet=options.quiet, max_errors=options.max_errors)
-    else:
-        reporter = TextReporter(stdout, quiet=options.quiet, max_errors=options.max_errors)
-
+    reporter = reporter_for(
+        options.format, stdout, quiet=options.quiet, max_errors=options.max_errors
+    )
     tally = Tally()
-    strict = options.warnings_as_errors
-    lists_valid = options.format == "json"
     if not options.paths and _is_terminal(stdin):
         stderr.write(
             "validate-status: reading standard input (end it with Ctrl-D; --help lists the "
@@ -188,18 +187,18 @@ def run_validate(
         )
     checked = False
     try:
-        for item in _checked(options, checker, levels, stdin, tally.unreadable):
-            if isinstance(item, Rendered):  # a --jobs worker's verdicts, counted and rendered
-                tally.add_counts(item.counts)
-                reporter.emit(item.lines)
-            elif isinstance(item, Passed):
-                tally.add(item)
-                if lists_valid:
-                    for passed in item.results():
-                        reporter.result(passed)
-            else:
-                tally.add(item, strict)
-                reporter.result(item)
+        for counts, lines in check_run(
+            checker,
+            options.paths,
+            stdin=stdin,
+            ndjson=options.ndjson,
+            errors=tally.unreadable,
+            rendering=_rendering(options.format, options.warnings_as_errors),
+            settings=(options.profile, options.part, dict(levels)),
+            jobs=options.jobs,
+        ):
+            tally.add_counts(counts)
+            reporter.emit(lines)
             if progress is not None:
                 progress.update(tally.documents, tally.invalid)
         checked = True
@@ -221,6 +220,22 @@ def run_validate(
     return ExitCode.VIOLATION if tally.invalid else ExitCode.OK
 
 
+def _rendering(fmt: str, warnings_as_errors: bool) -> Rendering:
+    """How the reporter of `fmt` wants results rendered (the lines its `emit` writes), for the
+    checking to render them as it goes, in this process or in `--jobs` workers."""
+    import functools
+
+    from batch_contract.parallel import Rendering
+    from batch_contract.report import github_lines, json_lines, text_lines, text_tails
+
+    if fmt == "json":
+        render = functools.partial(json_lines, warnings_as_errors=warnings_as_errors)
+        return Rendering(render, None, warnings_as_errors, lists_valid=True)
+    if fmt == "github":
+        return Rendering(github_lines, None, warnings_as_errors)
+    return Rendering(text_lines, text_tails, warnings_as_errors)
+
+
 def _is_terminal(stream: BinaryIO) -> bool:
     """Whether a stream is a terminal (False for one that cannot say)."""
     try:
@@ -238,39 +253,6 @@ def _discard_output() -> None:
     # not a file (a test's StringIO): nothing is flushed to it
     with contextlib.suppress(AttributeError, ValueError, OSError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-def _checked(
-    options: ValidateOptions,
-    checker: Checker,
-    levels: dict[str, Level],
-    stdin: BinaryIO,
-    errors: list[str],
-) -> Iterator[Item | Rendered]:
-    """The verdicts on every input, in order, from this process or from `--jobs` workers."""
-    if options.jobs > 1:
-        from batch_contract.parallel import check_parallel
-
-        settings = (
-            options.profile,
-            options.part,
-            dict(levels),
-            options.format,
-            options.warnings_as_errors,
-        )
-        return check_parallel(
-            checker,
-            options.paths,
-            stdin=stdin,
-            ndjson=options.ndjson,
-            errors=errors,
-            jobs=options.jobs,
-            settings=settings,
-        )
-    from batch_contract.documents import iter_items
-
-    items = iter_items(options.paths, stdin=stdin, ndjson=options.ndjson, errors=errors)
-    return checker.check_items(items)
 
 
 def _guarded(run: object, prog: str) -> int:

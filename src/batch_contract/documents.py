@@ -204,18 +204,6 @@ def folder_files(folder: Path, problems: list[OSError] | None = None) -> list[Pa
     return found
 
 
-def iter_documents(
-    paths: Sequence[str], *, stdin: BinaryIO, ndjson: bool = False, errors: list[str] | None = None
-) -> Iterator[Document]:
-    """Every document of the inputs, in order. A path that cannot be read is appended to `errors`
-    as a one-line message (or raised as `InputError` when `errors` is None) and the rest go on."""
-    for item in iter_items(paths, stdin=stdin, ndjson=ndjson, errors=errors, blocks=False):
-        if isinstance(item, LineBlock):  # pragma: no cover - not made without blocks
-            yield from item.documents()
-        else:
-            yield item
-
-
 def cannot_read(name: str, error: OSError) -> str:
     """The one-line message for an input that cannot be read."""
     if isinstance(error, NotRegularFile):
@@ -229,9 +217,10 @@ def iter_items(
     stdin: BinaryIO,
     ndjson: bool = False,
     errors: list[str] | None = None,
-    blocks: bool = True,
 ) -> Iterator[Document | LineBlock]:
-    """As `iter_documents`, with NDJSON lines in `LineBlock`s (when `blocks`) for the fast path."""
+    """Every document of the inputs, in order, NDJSON lines in `LineBlock`s. A path that cannot
+    be read is appended to `errors` as a one-line message (or raised as `InputError` when
+    `errors` is None) and the rest go on."""
 
     def report(name: str, error: OSError) -> None:
         if errors is None:
@@ -245,23 +234,21 @@ def iter_items(
                 problems: list[OSError] = []
                 for file in folder_files(path, problems):
                     try:
-                        yield from file_items(file, str(file), ndjson, False, blocks)
+                        yield from file_items(file, str(file), ndjson, False, blocks=True)
                     except OSError as error:  # this entry only: the others are still read
                         report(str(file), error)
                 for problem in problems:
                     report(str(problem.filename or name), problem)
             else:
-                yield from _documents_of(name, stdin=stdin, ndjson=ndjson, blocks=blocks)
+                yield from _documents_of(name, stdin=stdin, ndjson=ndjson)
         except OSError as error:
             report(name, error)
 
 
-def _documents_of(
-    name: str, *, stdin: BinaryIO, ndjson: bool, blocks: bool
-) -> Iterable[Document | LineBlock]:
+def _documents_of(name: str, *, stdin: BinaryIO, ndjson: bool) -> Iterable[Document | LineBlock]:
     if name == STDIN:
         if ndjson:
-            return iter_line_blocks(stdin, "<stdin>") if blocks else iter_lines(stdin, "<stdin>")
+            return iter_line_blocks(stdin, "<stdin>")
         raw = stdin.read(MAX_DOCUMENT_BYTES + 1)
         if len(raw) > MAX_DOCUMENT_BYTES:
             return [Document("<stdin>", problem=too_large(len(raw)) + " or more")]
@@ -269,4 +256,4 @@ def _documents_of(
     path = Path(name)
     if not path.exists():
         raise FileNotFoundError(2, "No such file or directory", name)
-    return file_items(path, name, ndjson, blocks=blocks)
+    return file_items(path, name, ndjson, blocks=True)

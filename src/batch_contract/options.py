@@ -202,28 +202,24 @@ def add_schemathesis_options(parser: pytest.Parser) -> None:
     )
 
 
-def taken_names(parser: pytest.Parser) -> set[str] | None:
-    """Every option name registered so far, or None when this pytest does not let us see them
-    (then no alias is added)."""
-    groups: Any = getattr(parser, "_groups", None)
-    if groups is None:
-        return None
+def taken(parser: pytest.Parser, name: str) -> bool:
+    """Whether a plugin or conftest has registered the option `name`: pytest's own parsing of
+    that name alone consumes it (or, for an option that wants a value, complains) when it is
+    known, and leaves it over when it is not."""
     try:
-        return {name for group in groups for option in group.options for name in option.names()}
-    except (AttributeError, TypeError):
-        return None
+        _, unknown = parser.parse_known_and_unknown_args([name])
+    except pytest.UsageError:  # known, and wants a value
+        return True
+    return name not in unknown
 
 
 def add_aliases(parser: pytest.Parser) -> None:
     """Add `--base-url` and `--profile` as aliases of the contract options where no plugin or
     conftest has taken them."""
-    taken = taken_names(parser)
-    if taken is None:
-        return
     group = parser.getgroup(GROUP)
     own = {name: option for option in group.options for name in option.names()}
     for alias, (name, dest) in ALIASES.items():
-        if alias in taken or name not in own:
+        if name not in own or taken(parser, alias):
             continue
         attrs = own[name].attrs()
         extra = {key: attrs[key] for key in ("default", "choices", "type") if key in attrs}

@@ -1,28 +1,30 @@
-"""Spreads one run over worker processes (`--jobs N`), with the same output as one process.
+"""Checks a run's inputs and hands on its verdicts, already counted and rendered (`Rendered`),
+in one process or spread over worker processes (`--jobs N`), with the same output either way.
 
-The inputs are cut into units: byte ranges of a large NDJSON file (each ending just after a
-newline), or single files (a folder gives one unit per file). A worker checks its unit, counts the
-verdicts and renders them for the run's reporter, and the parent writes them in input order
-(`Rendered`), so the parent, which shares the cores with the workers, does next to nothing per
-document. Line numbers: for the text report a worker numbers a range's lines from 1 and sends
-each line's text after its location, and the parent, which learns how many lines each range held
-as the ranges come back in order, writes the locations; for the other reports, whose lines carry
-the number inside, the parent counts the lines before each range as it hands the range out. At
+With workers, the inputs are cut into units: byte ranges of a large NDJSON file (each ending just
+after a newline), or single files (a folder gives one unit per file). A worker checks its unit,
+counts the verdicts and renders them with the caller's `Rendering`, and the parent hands them on
+in input order, so the parent, which shares the cores with the workers, does next to nothing per
+document. Line numbers: when the caller can render a line without its location (`tails`), a
+worker numbers a range's lines from 1 and sends each line's text after its location, and the
+parent, which learns how many lines each range held as the ranges come back in order, writes the
+locations; otherwise the parent counts the lines before each range as it hands the range out. At
 most a few units are in flight at a time, so memory stays flat. Standard input is read by the
 parent itself.
+
+The workers are a `concurrent.futures.ProcessPoolExecutor` that lives as long as one run; nothing
+in the calling process is changed for them, so runs may follow or nest in one process.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import gc
 import os
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from io import BytesIO
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from batch_contract.documents import (
     STDIN,
@@ -35,10 +37,12 @@ from batch_contract.documents import (
     iter_items,
     iter_line_blocks,
 )
+from batch_contract.errors import WorkerDied
 from batch_contract.output import printable
-from batch_contract.report import renderer, text_tails
-from batch_contract.runner import Checker, Item, Passed, Rendered, Tally
-from batch_contract.workers import MAX_AHEAD, Workers
+from batch_contract.runner import Checker, Passed, Rendered, Result, Tally
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 RANGE_BYTES = 2 << 20
 """About how many bytes of NDJSON one unit holds, at most (a file gives at least 16 per job, so
@@ -54,19 +58,9 @@ _PEEK = 1 << 12
 """How much is read at a time, looking for the newline that ends a range (a body of this endpoint
 is under 2 KB: one read finds it, where 64 KB reads took 0.5 ms of the planning of a 116 MB file
 and 4 KB reads 0.2 ms)."""
-_checker: Checker | None = None
-_render: Any = None
-_strict = False
-_lists_valid = False
-_relative = False
-_units: Sequence[Unit | str] = []
-FORKS = hasattr(os, "fork")
-"""Whether workers are forked (`Workers`), which start with the parent's checker; else they are
-spawned by a `multiprocessing.Pool` and build their own."""
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(NamedTuple):
     """A piece of work: a whole file, or bytes [start, end) of an NDJSON file (`start` >= 0)."""
 
     group: int
@@ -204,44 +198,88 @@ def worker_count(
     return max(1, min(jobs, units, processors, room))
 
 
-def _init(
-    profile: str, part: str, levels: Mapping[str, str], fmt: str, warnings_as_errors: bool
-) -> None:
-    """Worker start-up: build the checker once (a forked worker has the parent's already) and the
-    renderer of the run's output format."""
-    global _checker, _render, _strict, _lists_valid, _relative
-    if _checker is None:
-        _checker = Checker(profile, part, levels)  # type: ignore[arg-type]
-    _render = renderer(fmt, warnings_as_errors)
-    _strict = warnings_as_errors
-    _lists_valid = fmt == "json"  # the JSON report lists valid documents too
-    _relative = relative_numbers(fmt)
+class Rendering(NamedTuple):
+    """How the caller's reporter wants verdicts rendered; plain functions, so that it travels to a
+    worker however the worker was started."""
 
-
-def relative_numbers(fmt: str) -> bool:
-    """Whether workers number a range's lines from 1 and leave the locations to the parent: for
-    the text report, whose lines start with the location and hold the number nowhere else."""
-    return fmt == "text"
+    render: Callable[[Result], list[str]]
+    """The lines of one verdict."""
+    tails: Callable[[Result], list[str]] | None = None
+    """The same lines without their location (`source:line`), for reports whose lines start with
+    it and hold the line number nowhere else; None when the line number is inside the lines."""
+    warnings_as_errors: bool = False
+    lists_valid: bool = False
+    """Whether valid documents are rendered too (the JSON report lists them)."""
 
 
 Numbered = list[tuple[int, list[str]]]
-"""A range's text lines as a worker sends them: (line number in the range, texts after the
-location) for each document with something to report."""
+"""A range's lines as a worker sends them under `Rendering.tails`: (line number in the range,
+texts after the location) for each document with something to report."""
+
+
+def rendered(
+    checker: Checker, parts: Iterable[Document | LineBlock], rendering: Rendering
+) -> Iterator[Rendered]:
+    """The verdicts on each document or block of lines, counted and rendered, as they come."""
+    render, strict = rendering.render, rendering.warnings_as_errors
+    lists_valid = rendering.lists_valid
+    for part in parts:
+        tally = Tally()
+        lines: list[str] = []
+        for item in checker.check_items((part,)):
+            tally.add(item, strict)
+            if isinstance(item, Passed):
+                if lists_valid:
+                    for result in item.results():
+                        lines.extend(render(result))
+            else:
+                lines.extend(render(item))
+        yield Rendered(tally.counts, lines)
+
+
+START_METHODS = ("fork",)
+"""How workers are started, by preference: forked where the platform can (they start with the
+parent's checker, already built and taught), else the platform's default (they build their own)."""
+_worker: tuple[Checker, Rendering] | None = None
+"""A worker process's checker and rendering, set once when the pool starts it (`_start`); never
+set in the calling process."""
+
+
+def _start(
+    checker: Checker | None, settings: tuple[str, str, Mapping[str, str]], rendering: Rendering
+) -> None:
+    """A worker's start-up, in the worker: Ctrl-C is left to the parent, which ends the run; the
+    checker is the parent's when the worker was forked (already built and taught), else built."""
+    import signal
+
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if checker is None:
+        profile, part, levels = settings
+        checker = Checker(profile, part, dict(levels))  # type: ignore[arg-type]
+    _worker = (checker, rendering)
 
 
 def work(unit: Unit) -> tuple[tuple[int, int, int, int], list[str] | Numbered, int, str | None]:
-    """Check one unit: its counts; its rendered lines (`Numbered` for a range under the text
-    report); how many lines it spans; and a read error if any."""
-    assert _checker is not None
+    """In a worker, check one unit: its counts; its rendered lines (`Numbered` for a range under
+    `Rendering.tails`); how many lines it spans; and a read error if any."""
+    assert _worker is not None, "work runs in a worker started by `_start`"
+    checker, rendering = _worker
     tally = Tally()
     lines: list[str] = []
     numbered: Numbered = []
-    render, strict = _render, _strict
-    relative = _relative and unit.start >= 0
+    render, strict, lists_valid = (
+        rendering.render,
+        rendering.warnings_as_errors,
+        rendering.lists_valid,
+    )
+    tails = rendering.tails if unit.start >= 0 else None
     spanned = 0
     try:
         if unit.start >= 0:
-            first = 1 if relative else unit.first
+            first = 1 if tails is not None else unit.first
             source: Iterator[Document | LineBlock] = range_items(
                 Path(unit.path), unit.source, unit.start, unit.end, first
             )
@@ -252,20 +290,20 @@ def work(unit: Unit) -> tuple[tuple[int, int, int, int], list[str] | Numbered, i
                 spanned = part.first + len(part.lines) - 1
             elif part.where is not None and part.where.isdigit():
                 spanned = int(part.where)
-            for item in _checker.check_items([part]):
+            for item in checker.check_items([part]):
                 tally.add(item, strict)
                 if isinstance(item, Passed):
-                    if _lists_valid:
+                    if lists_valid:
                         for result in item.results():
                             lines.extend(render(result))
-                elif relative:
-                    numbered.append((int(item.document.where or 0), text_tails(item)))
+                elif tails is not None:
+                    numbered.append((int(item.document.where or 0), tails(item)))
                 else:
                     lines.extend(render(item))
     except OSError as error:
         failure = cannot_read(unit.source, error)  # a folder's file by its own path
-        return tally.counts, numbered if relative else lines, spanned, failure
-    return tally.counts, numbered if relative else lines, spanned, None
+        return tally.counts, numbered if tails is not None else lines, spanned, failure
+    return tally.counts, numbered if tails is not None else lines, spanned, None
 
 
 def _teach(checker: Checker, units: Sequence[Unit | str], sample: int = 1 << 14) -> None:
@@ -280,123 +318,116 @@ def _teach(checker: Checker, units: Sequence[Unit | str], sample: int = 1 << 14)
             return
 
 
-def check_parallel(
+def check_run(
     checker: Checker,
     paths: Sequence[str],
     *,
     stdin: BinaryIO,
     ndjson: bool,
     errors: list[str],
-    jobs: int,
-    settings: tuple[str, str, Mapping[str, str], str, bool],
-) -> Iterator[Item | Rendered]:
-    """Verdicts for the inputs, in input order, computed by `jobs` worker processes.
+    rendering: Rendering,
+    settings: tuple[str, str, Mapping[str, str]],
+    jobs: int = 1,
+) -> Iterator[Rendered]:
+    """The verdicts on the inputs, counted and rendered, in input order: from this process, or
+    from up to `jobs` worker processes (`worker_count`).
 
-    `settings` (profile, part, levels, output format, warnings as errors) builds the workers'
-    checker and renderer; `checker` serves what the parent reads itself. Unreadable inputs are
-    appended to `errors`, as `iter_items` does."""
+    `settings` (profile, part, levels: those of `checker`) builds the checker of a worker that
+    does not start as a fork of this process; `checker` serves what the parent reads itself.
+    Unreadable inputs are appended to `errors`, as `iter_items` does."""
+    units: list[Unit | str] = []
     listed: list[str] = []
-    units = list(plan(paths, ndjson, jobs, listed))
-    count = sum(isinstance(unit, Unit) for unit in units)
-    jobs = worker_count(jobs, count)
+    if jobs > 1:
+        units = list(plan(paths, ndjson, jobs, listed))
+        jobs = worker_count(jobs, sum(isinstance(unit, Unit) for unit in units))
     if jobs <= 1:
         items = iter_items(paths, stdin=stdin, ndjson=ndjson, errors=errors)
-        yield from checker.check_items(items)
+        yield from rendered(checker, items, rendering)
         return
+    # imported here: a run of one process does without them
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     errors.extend(listed)
-    relative = relative_numbers(settings[3])
-    if not FORKS:
-        import multiprocessing
-
-        with multiprocessing.Pool(jobs, initializer=_init, initargs=settings) as pool:
-            tasks = _PoolTasks(pool, units)
-            yield from _merge(tasks, units, checker, stdin, ndjson, errors, jobs, relative)
-        return
-    global _checker, _units
-    # the workers start with the parent's checker, its fast lane built and taught
-    checker.prepare_lines()
-    _teach(checker, units)
-    _checker, _units = checker, units
-    _init(*settings)
-    # What exists now lives as long as the run: out of the collector's sight, a forked worker's
-    # collections neither walk it nor copy the pages it sits on.
-    gc.freeze()
+    available = multiprocessing.get_all_start_methods()
+    method = next((name for name in START_METHODS if name in available), None)
+    inherited: Checker | None = None
+    if method == "fork":  # the workers start with this checker, its fast lane built and taught
+        checker.prepare_lines()
+        _teach(checker, units)
+        inherited = checker
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_start,
+        initargs=(inherited, settings, rendering),
+    )
     try:
-        with Workers(_work_number, jobs) as workers:
-            yield from _merge(workers, units, checker, stdin, ndjson, errors, jobs, relative)
+        yield from _merge(pool, units, checker, stdin, ndjson, errors, jobs, rendering)
+    except BrokenProcessPool:
+        raise WorkerDied(
+            "a --jobs worker ended before its work was done (killed, out of memory?)"
+        ) from None
     finally:
-        _checker, _units = None, []
-        gc.unfreeze()
+        # Units not started are dropped; those running (a few MB each) finish, then every
+        # worker ends.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _work_number(number: int, first: int) -> Any:
-    """`work` on unit `number` of the run (a forked worker's task), its first line numbered
-    `first` when that is not 0."""
-    unit = cast(Unit, _units[number])
-    return work(dataclasses.replace(unit, first=first) if first else unit)
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold Ctrl-C back from this thread while worker processes may start (they inherit the
+    held signal), so that none is interrupted before it has set Ctrl-C aside (`_start`); one
+    pressed meanwhile arrives here as soon as the block is left. The thread's signal mask is as
+    it was afterwards."""
+    import signal
 
-
-class _PoolTasks:
-    """The task interface of `Workers` over a `multiprocessing.Pool`, where processes do not
-    fork: each task travels to the worker whole."""
-
-    def __init__(self, pool: Any, units: Sequence[Unit | str]) -> None:
-        self._pool = pool
-        self._units = units
-        self._futures: dict[int, Any] = {}
-
-    def submit(self, number: int, first: int = 0) -> None:
-        """Send unit `number` (its first line numbered `first` when that is not 0)."""
-        unit = cast(Unit, self._units[number])
-        unit = dataclasses.replace(unit, first=first) if first else unit
-        self._futures[number] = self._pool.apply_async(work, (unit,))
-
-    def result(self, number: int) -> Any:
-        """The result of unit `number`, waiting for it."""
-        return self._futures.pop(number).get()
-
-    def finish(self) -> None:
-        """No more units (the pool is closed when the run leaves it)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _merge(
-    tasks: Workers | _PoolTasks,
+    pool: ProcessPoolExecutor,
     units: list[Unit | str],
     checker: Checker,
     stdin: BinaryIO,
     ndjson: bool,
     errors: list[str],
     jobs: int,
-    relative: bool,
-) -> Iterator[Item | Rendered]:
-    """Submit units a few at a time and yield their verdicts in order. With `relative` line
-    numbers, the parent writes each range's locations from the line counts of the ranges before
-    it; else it counts the lines before each range as it hands the range out."""
-    pending: deque[int] = deque()
-    queue = deque(range(len(units)))
+    rendering: Rendering,
+) -> Iterator[Rendered]:
+    """Submit units a few at a time and yield their verdicts in order. Under `Rendering.tails`,
+    the parent writes each range's locations from the line counts of the ranges before it; else
+    it counts the lines before each range as it hands the range out."""
+    relative = rendering.tails is not None
+    pending: deque[tuple[Unit, Future[Any]]] = deque()
+    queue = deque(units)
     failed: set[int] = set()
     lines_before: dict[str, int] = {}
-    ahead = min(2 * jobs, MAX_AHEAD)
+    ahead = 2 * jobs
     while queue or pending:
-        while queue and isinstance(units[queue[0]], Unit) and len(pending) < ahead:
-            number = queue.popleft()
-            unit = cast(Unit, units[number])
-            first = 0
+        while queue and isinstance(queue[0], Unit) and len(pending) < ahead:
+            unit = queue.popleft()
+            assert isinstance(unit, Unit)
             if unit.start >= 0 and not relative:
                 before = lines_before.get(unit.name, 0)
-                first = before + 1
                 with contextlib.suppress(OSError):  # the worker reports it
                     lines_before[unit.name] = before + count_lines(
                         Path(unit.path), unit.start, unit.end
                     )
-            tasks.submit(number, first)
-            pending.append(number)
-        if not queue:
-            tasks.finish()
+                unit = unit._replace(first=before + 1)
+            with _sigint_held():  # a submission may start a worker
+                pending.append((unit, pool.submit(work, unit)))
         if pending:
-            number = pending.popleft()
-            unit = cast(Unit, units[number])
-            counts, lines, spanned, error = tasks.result(number)
+            unit, future = pending.popleft()
+            counts, lines, spanned, error = future.result()
             if unit.group in failed:
                 continue
             texts: list[str]
@@ -417,8 +448,7 @@ def _merge(
                 if unit.start >= 0:  # the file's later ranges are not reported
                     failed.add(unit.group)
             continue
-        name = units[queue.popleft()]
+        name = queue.popleft()
         assert isinstance(name, str)
-        yield from checker.check_items(
-            iter_items([name], stdin=stdin, ndjson=ndjson, errors=errors)
-        )
+        items = iter_items([name], stdin=stdin, ndjson=ndjson, errors=errors)
+        yield from rendered(checker, items, rendering)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, cast
 
 import httpx
@@ -70,7 +70,6 @@ class State:
     reference: ReferenceServer | None = None
     deselected_reason: str = ""
     deselected: int = 0
-    notes: list[str] = field(default_factory=list)
     cassettes: CassetteRun | None = None
     checked: bool = False
     """Whether the live deployment was checked (reachable, key accepted) before its first test."""

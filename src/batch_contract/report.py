@@ -7,15 +7,11 @@ end, so output streams and memory stays flat.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import IO, Literal, Protocol
+from typing import IO, Protocol
 
 from batch_contract.output import printable
 from batch_contract.runner import Result, Tally
 from batch_contract.validation import Violation
-
-Format = Literal["text", "json", "github"]
-FORMATS: tuple[Format, ...] = ("text", "json", "github")
 
 
 def _plural(count: int, word: str) -> str:
@@ -39,14 +35,11 @@ def violation_text(violation: Violation) -> str:
 
 
 class Reporter(Protocol):
-    """Receives every result (or lines already rendered from results), then the tally; writes to
-    its stream."""
-
-    def result(self, result: Result) -> None:
-        """Report one document's verdict."""
+    """Receives the lines rendered from every result (by `text_lines`, `github_lines` or
+    `json_lines`), then the tally; writes to its stream."""
 
     def emit(self, lines: list[str]) -> None:
-        """Write lines that `renderer` made of results elsewhere (a `--jobs` worker)."""
+        """Write lines rendered from results."""
 
     def finish(self, tally: Tally) -> None:
         """Report the end of the run."""
@@ -99,15 +92,22 @@ def json_lines(result: Result, warnings_as_errors: bool = False) -> list[str]:
     return [json.dumps(entry, ensure_ascii=False)]
 
 
-def renderer(fmt: str, warnings_as_errors: bool = False) -> Callable[[Result], list[str]]:
-    """The function that turns a result into the lines the reporter of `fmt` writes."""
+def reporter_for(
+    fmt: str,
+    out: IO[str],
+    *,
+    quiet: bool = False,
+    max_errors: int | None = None,
+) -> Reporter:
+    """The reporter of output format `fmt`, writing to `out`."""
     if fmt == "json":
-        return lambda result: json_lines(result, warnings_as_errors)
-    return github_lines if fmt == "github" else text_lines
+        return JsonReporter(out)
+    return TextReporter(out, quiet=quiet, max_errors=max_errors)  # GitHub's are lines too
 
 
 class TextReporter:
-    """`SOURCE[:LINE]::$.json.path: message` per violation, then one summary line."""
+    """Rendered lines (text: `SOURCE[:LINE]::$.json.path: message` per violation; or GitHub
+    annotations), as many as --max-errors allows, then one summary line."""
 
     def __init__(self, out: IO[str], *, quiet: bool = False, max_errors: int | None = None) -> None:
         self._out = out
@@ -124,10 +124,6 @@ class TextReporter:
                 return
             self._budget -= 1
         self._out.write(text + "\n")
-
-    def result(self, result: Result) -> None:
-        """Write one line per problem or violation of the document."""
-        self.emit(text_lines(result))
 
     def emit(self, lines: list[str]) -> None:
         """Write rendered lines, as many as --max-errors leaves room for."""
@@ -152,14 +148,6 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-class GithubReporter(TextReporter):
-    """GitHub Actions workflow commands: `::error file=F,line=L,title=T::message`."""
-
-    def result(self, result: Result) -> None:
-        """One annotation per problem or violation."""
-        self.emit(github_lines(result))
-
-
 def _violation_json(violation: Violation) -> dict[str, str]:
     return {
         "path": violation.path,
@@ -174,15 +162,10 @@ def _violation_json(violation: Violation) -> dict[str, str]:
 class JsonReporter:
     """One JSON object: every document's verdict and violations, then the counts (streamed)."""
 
-    def __init__(self, out: IO[str], *, warnings_as_errors: bool = False) -> None:
+    def __init__(self, out: IO[str]) -> None:
         self._out = out
         self._first = True
-        self._strict = warnings_as_errors
         out.write('{"results": [')
-
-    def result(self, result: Result) -> None:
-        """Append one document's entry."""
-        self.emit(json_lines(result, self._strict))
 
     def emit(self, lines: list[str]) -> None:
         """Append rendered entries."""

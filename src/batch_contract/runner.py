@@ -292,9 +292,3 @@ class Checker:
         except DocumentError as error:
             return Result(document, problem=str(error))
         return Result(document, self.check_value(value))
-
-    def check_all(self, documents: Iterable[Document]) -> Iterator[Result]:
-        """Verdicts for a stream of documents, in order."""
-        check = self.check
-        for document in documents:
-            yield check(document)
