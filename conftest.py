@@ -11,7 +11,10 @@ import importlib
 from batch_contract.suite import missing_modules
 
 if not missing_modules():
-    for name in ("batch_contract.plugin", "batch_contract.schemathesis_support"):
+    for name in (
+        "batch_contract.pytest_plugin.plugin",
+        "batch_contract.pytest_plugin.schemathesis_support",
+    ):
         importlib.import_module(name)
 
 pytest_plugins = ["pytester"]

@@ -49,8 +49,8 @@ print(n)
 """
 JSONSCHEMA = """
 import sys
-from batch_contract.jsondoc import parse_document
-from batch_contract.validation import validator
+from batch_contract.core.jsondoc import parse_document
+from batch_contract.core.validation import validator
 from batch_contract.errors import DocumentError
 check, n = validator().reference_violations, 0
 with open(sys.argv[1], "rb") as f:
@@ -189,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         [
             PYTHON,
             "-c",
-            f"import json,sys; from batch_contract.schemas import bundled_schema; "
+            f"import json,sys; from batch_contract.core.schemas import bundled_schema; "
             f"json.dump(bundled_schema(), open({str(schema)!r}, 'w'))",
         ],
         check=True,

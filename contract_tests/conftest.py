@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from batch_contract.pytest_entry import load_suite
-from batch_contract.targets import Target
+from batch_contract.pytest_plugin.entry import load_suite
+from batch_contract.pytest_plugin.targets import Target
 
 
 def pytest_configure(config: pytest.Config) -> None:

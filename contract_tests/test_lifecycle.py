@@ -3,10 +3,10 @@ valid, status only forward, terminal final, counts and progress never decreasing
 
 import pytest
 
-from batch_contract.client import ContractClient
-from batch_contract.polling import PollSettings, poll_until_terminal
-from batch_contract.rules import Level
-from batch_contract.schemas import Profile
+from batch_contract.core.rules import Level
+from batch_contract.core.schemas import Profile
+from batch_contract.pytest_plugin.client import ContractClient
+from batch_contract.pytest_plugin.polling import PollSettings, poll_until_terminal
 
 
 @pytest.mark.contract_cassette("lifecycle/{lifecycle_job_id}")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from batch_contract.client import ContractClient
-from batch_contract.contract import expect_status_code
+from batch_contract.pytest_plugin.client import ContractClient
+from batch_contract.pytest_plugin.contract import expect_status_code
 
 
 @pytest.mark.contract_cassette("not-found/unknown-job")

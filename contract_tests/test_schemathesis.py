@@ -7,14 +7,14 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 
-from batch_contract.plugin import call_passed
-from batch_contract.schemathesis_support import (
+from batch_contract.pytest_plugin.plugin import call_passed
+from batch_contract.pytest_plugin.schemathesis_support import (
     SCHEMA_FIXTURE,
     load_openapi,
     no_success_message,
     settings_from,
 )
-from batch_contract.targets import Target
+from batch_contract.pytest_plugin.targets import Target
 
 
 @pytest.fixture(scope="session")

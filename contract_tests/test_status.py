@@ -3,10 +3,10 @@ the schema profile and the semantic rules at their levels (`--rule`, pyproject.t
 
 import pytest
 
-from batch_contract.client import ContractClient
-from batch_contract.contract import expect_valid_status
-from batch_contract.rules import Level
-from batch_contract.schemas import Profile
+from batch_contract.core.rules import Level
+from batch_contract.core.schemas import Profile
+from batch_contract.pytest_plugin.client import ContractClient
+from batch_contract.pytest_plugin.contract import expect_valid_status
 
 
 @pytest.mark.contract_cassette("status/{status_job_id}")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from batch_contract.client import ContractClient
-from batch_contract.contract import ContractViolation, expect_status_code, json_body
+from batch_contract.pytest_plugin.client import ContractClient
+from batch_contract.pytest_plugin.contract import ContractViolation, expect_status_code, json_body
 
 MALFORMED_ORGANIZATION_ID = "not-a-uuid"
 

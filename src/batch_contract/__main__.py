@@ -1,5 +1,5 @@
 """`python -m batch_contract` runs the `batch-contract` command."""
 
-from batch_contract.cli import script
+from batch_contract.cli.main import script
 
 script()

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from batch_contract.check import contract_check
+from batch_contract.core.check import contract_check
+from batch_contract.core.jsondoc import parse_document
+from batch_contract.core.results import Violation
+from batch_contract.core.rules import RULES, Level, default_levels
+from batch_contract.core.schemas import PARTS, PROFILES, Part, Profile
 from batch_contract.errors import DocumentError
-from batch_contract.jsondoc import parse_document
-from batch_contract.rules import RULES, Level, default_levels
-from batch_contract.schemas import PARTS, PROFILES, Part, Profile
-from batch_contract.validation import Violation
 
 
 class BatchStatusMismatch(AssertionError):

@@ -24,9 +24,9 @@ from typing import Any, Literal, NamedTuple, get_args
 from urllib.parse import unquote
 
 from batch_contract.assertions import BatchStatusMismatch, assert_batch_status
-from batch_contract.rules import Level, load_levels, parse_rule_option
-from batch_contract.schemas import PROFILES, Profile
-from batch_contract.validation import Violation
+from batch_contract.core.results import Violation
+from batch_contract.core.rules import Level, load_levels, parse_rule_option
+from batch_contract.core.schemas import PROFILES, Profile
 
 Mode = Literal["warn", "raise", "log"]
 MODES: tuple[Mode, ...] = get_args(Mode)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from batch_contract.coverage_command import main
+from batch_contract.coverage.command import main
 
 HERE = Path(__file__).parent
 EXAMPLES = HERE / "examples"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from batch_contract.coverage import AREAS, Coverage, allowed_transitions, contract_items
-from batch_contract.rules import RULES, check_sequence
+from batch_contract.core.rules import RULES, check_sequence
+from batch_contract.coverage.counting import AREAS, Coverage, allowed_transitions, contract_items
 
 BODIES = Path(__file__).parent / "bodies"
 

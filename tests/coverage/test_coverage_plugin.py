@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from batch_contract.coverage_command import main
+from batch_contract.coverage.command import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = ROOT / "contract_tests"

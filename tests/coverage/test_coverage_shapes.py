@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from batch_contract.coverage import Coverage
+from batch_contract.coverage.counting import Coverage
 
 _COUNT = st.sampled_from([None, 0, 1, 5, 10, -1, 2.5, "3", True])
 _TIME = st.sampled_from([None, "2026-01-01T00:00:00Z", "2025-01-01T00:00:00Z", 5])

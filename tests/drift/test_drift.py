@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from batch_contract.drift_command import main
+from batch_contract.drift.command import main
 
 OLD = Path(__file__).parent / "old"
 FAILED = "status/failed.yaml"
@@ -270,7 +270,7 @@ def test_without_extraction_filters_only_plain_members_are_extracted(
 ) -> None:
     """On a Python without tarfile's filters, an archive member outside the folder or other than
     a plain file or folder is refused in one line, and nothing is written outside the folder."""
-    from batch_contract import drift_command
+    from batch_contract.drift import command as drift_command
     from batch_contract.errors import UsageError
 
     monkeypatch.delattr(tarfile, "data_filter", raising=False)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from batch_contract.drift_command import main
+from batch_contract.drift.command import main
 
 OLD = Path(__file__).parent / "old"
 FAILED = "status/failed.yaml"

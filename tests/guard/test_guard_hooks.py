@@ -23,6 +23,7 @@ import requests
 from guard_helpers import CANARY
 
 from batch_contract.assertions import BatchStatusMismatch, assert_batch_status
+from batch_contract.core.rules import load_levels
 from batch_contract.errors import UsageError
 from batch_contract.guard import (
     LOGGER_NAME,
@@ -31,7 +32,6 @@ from batch_contract.guard import (
     GuardStats,
     StatusGuard,
 )
-from batch_contract.rules import load_levels
 from batch_contract.server import RunningServer
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from typing import Any
 from llama_cloud._models import validate_type
 from llama_cloud.types.beta.batch_get_status_response import BatchGetStatusResponse
 
-from batch_contract.semantics import instant
+from batch_contract.core.semantics import instant
 
 TIMESTAMPS = ("completed_at", "created_at", "effective_at", "started_at", "updated_at")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -15,7 +15,7 @@ import pydantic
 import pytest
 from sdk_helpers import sdk_strict_parse
 
-from batch_contract.validation import validator
+from batch_contract.core.validation import validator
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "contract-decisions.md"
 BASE: dict[str, Any] = {

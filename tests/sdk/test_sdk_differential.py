@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sdk_helpers import TIMESTAMPS, same_values, sdk_strict_parse
 
-from batch_contract.validation import validator
+from batch_contract.core.validation import validator
 
 INT64_MAX = 2**63 - 1
 COUNTS = ("total_items", "processed_items", "failed_items", "skipped_items")

@@ -9,10 +9,10 @@ from llama_cloud import LlamaCloud
 from llama_cloud.types.beta.batch_get_status_response import BatchGetStatusResponse
 from sdk_helpers import same_values
 
-from batch_contract.jsondoc import parse_document
-from batch_contract.rules import check_document, check_sequence
+from batch_contract.core.jsondoc import parse_document
+from batch_contract.core.rules import check_document, check_sequence
+from batch_contract.core.validation import validator
 from batch_contract.server import RunningServer
-from batch_contract.validation import validator
 
 POLLS = 7
 """Polls of each moving job: more than its steps, so the final step is seen again."""

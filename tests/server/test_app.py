@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from batch_contract.core.validation import validator
 from batch_contract.errors import UsageError
 from batch_contract.server import DOCUMENTED_JOB_ID, MOVING_JOB_IDS, create_app
 from batch_contract.server.book import JobBook
 from batch_contract.server.jobs import build_jobs
-from batch_contract.validation import validator
 
 from .conftest import KEY, AppClient, MakeClient, auth, job_path
 

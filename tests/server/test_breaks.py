@@ -7,13 +7,13 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from batch_contract.core.jsondoc import parse_document
+from batch_contract.core.rules import check_document, check_sequence
+from batch_contract.core.validation import validator
 from batch_contract.errors import DocumentError, UsageError
-from batch_contract.jsondoc import parse_document
-from batch_contract.rules import check_document, check_sequence
 from batch_contract.server import BREAKS, DOCUMENTED_JOB_ID, MOVING_JOB_IDS
 from batch_contract.server.breaks import BODY_BREAKS, check_breaks
 from batch_contract.server.jobs import build_jobs
-from batch_contract.validation import validator
 
 from .conftest import AppClient, MakeClient, auth, job_path
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from batch_contract.rules import check_document, check_sequence
+from batch_contract.core.rules import check_document, check_sequence
+from batch_contract.core.validation import validator
 from batch_contract.server.jobs import (
     DOCUMENTED_BODY,
     DOCUMENTED_JOB_ID,
@@ -22,7 +23,6 @@ from batch_contract.server.jobs import (
     Job,
     build_jobs,
 )
-from batch_contract.validation import validator
 
 SEEDS = (0, 1, 2, 7)
 _ORDER = {"pending": 0, "dispatched": 1, "running": 2}

@@ -8,11 +8,11 @@ import time
 import httpx
 import pytest
 
+from batch_contract.core.validation import validator
 from batch_contract.secret import Secret
 from batch_contract.server import DOCUMENTED_JOB_ID, MOVING_JOB_IDS, RunningServer, running_server
 from batch_contract.server.access_log import REDACTED, request_target, scrub
 from batch_contract.server.jobs import SKIPPING_JOB_IDS
-from batch_contract.validation import validator
 
 from .conftest import KEY, auth, job_path
 

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from batch_contract import ENDPOINT_PATH
-from batch_contract.argparsing import OneLineParser
+from batch_contract.cli.argparsing import OneLineParser
 from batch_contract.errors import BatchContractError, UsageError
 from batch_contract.exitcodes import ExitCode
 from batch_contract.secret import Secret

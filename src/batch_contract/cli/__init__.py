@@ -1,0 +1,2 @@
+"""The command-line face: `validate-status` and `batch-contract`, their reporters and
+progress line."""

@@ -1,0 +1,116 @@
+"""The one check: whether a parsed body honours the contract, and every way it does not.
+
+`ContractCheck(profile, part, levels).violations(value)` is the verdict that every face gives:
+validate-status (one process or `--jobs`, files, NDJSON and cassettes), `assert_batch_status`, the
+contract suite, drift, the schemathesis check and the production guard. The engine may clear a
+body faster (`fastlane`), but only when this check would find nothing.
+
+The verdict is the schema violations of the chosen profile and part, then the findings of the
+semantic rules that are not off, at their levels. The policy for a body that breaks the schema:
+a rule runs when every field it reads (`Rule.reads`) honours the schema, and is skipped when one
+of them, or an object holding it, breaks it. A progress of 150 thus still lets the count rule
+report 12 of 10 items processed, but gives no meaningless "progress should match the counts".
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from batch_contract.core.results import Violation
+from batch_contract.core.rules import RULES, Level, checked_levels, rule_findings
+from batch_contract.core.schemas import PARTS, PROFILES, Part, Profile
+from batch_contract.core.validation import Validator, validator
+
+
+class ContractCheck:
+    """The verdict on parsed bodies for one profile, part and set of rule levels."""
+
+    __slots__ = ("_active", "_reads", "_schema", "levels", "part", "profile")
+
+    def __init__(
+        self,
+        profile: Profile = "documented",
+        part: Part = "status",
+        levels: Mapping[str, Level] | None = None,
+    ) -> None:
+        if profile not in PROFILES or part not in PARTS:
+            raise ValueError(f"profile must be one of {PROFILES} and part one of {PARTS}")
+        self.profile: Profile = profile
+        self.part: Part = part
+        self.levels = checked_levels(levels)
+        self._active = tuple(
+            (rule, self.levels[rule.name])
+            for rule in RULES.values()
+            if rule.kind == "document" and self.levels[rule.name] != "off"
+        )
+        self._reads = {
+            rule.name: tuple(
+                "$." + (field[4:] if part == "job" and field.startswith("job.") else field)
+                for field in rule.reads
+            )
+            for rule, _ in self._active
+        }
+        self._schema: Validator | None = None
+
+    @property
+    def schema(self) -> Validator:
+        """The schema engine of the profile and part, loaded on first use (a run the engine
+        clears in full never loads it)."""
+        if self._schema is None:
+            self._schema = validator(self.profile, self.part)
+        return self._schema
+
+    def violations(self, value: Any) -> tuple[Violation, ...]:
+        """Every violation of a parsed body: schema first (sorted by path), then rule findings
+        in rule order."""
+        found = self.schema.violations(value)
+        return found + self.rule_violations(value, found)
+
+    def schema_violations(self, value: Any) -> tuple[Violation, ...]:
+        """The schema violations alone (for engines that decide validity themselves)."""
+        return self.schema.violations(value)
+
+    def rule_violations(
+        self, value: Any, schema_found: tuple[Violation, ...] = ()
+    ) -> tuple[Violation, ...]:
+        """The rule findings of a body whose schema violations are `schema_found`: each rule
+        runs unless a field it reads breaks the schema."""
+        active = self._active
+        if schema_found:
+            broken = {v.path for v in schema_found if not v.keyword.startswith("rule:")}
+            active = tuple(
+                (rule, level)
+                for rule, level in active
+                if not any(_blocks(path, self._reads[rule.name]) for path in broken)
+            )
+        return rule_findings(value, active, bare=self.part == "job")
+
+    def errors(self, value: Any) -> tuple[Violation, ...]:
+        """The violations that fail: schema violations and error-level rule findings."""
+        return tuple(v for v in self.violations(value) if v.severity == "error")
+
+
+def _blocks(path: str, reads: tuple[str, ...]) -> bool:
+    """Whether a schema violation at `path` takes a field out of a rule's reach: the field
+    itself, or an object (or the body) that holds it."""
+    return any(read == path or read.startswith(path + ".") or path == "$" for read in reads)
+
+
+@functools.lru_cache(maxsize=64)
+def _shared(
+    profile: Profile, part: Part, levels: tuple[tuple[str, Level], ...] | None
+) -> ContractCheck:
+    return ContractCheck(profile, part, None if levels is None else dict(levels))
+
+
+def contract_check(
+    profile: Profile = "documented",
+    part: Part = "status",
+    levels: Mapping[str, Level] | None = None,
+) -> ContractCheck:
+    """The check for a profile, part and levels, built once and shared (a face that judges one
+    body at a time, such as `assert_batch_status` or the guard, need not build it each time)."""
+    key = None if levels is None else tuple(sorted(levels.items()))
+    return _shared(profile, part, key)

@@ -1,0 +1,131 @@
+"""The lowest layer of input: a `Document` (raw bytes and where they came from), NDJSON read in
+blocks of lines, and files opened only when they are regular and read no further than the size
+limit. `documents` turns paths into these; `cassette_files` reads cassettes with them."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO, NamedTuple
+
+from batch_contract.core.limits import MAX_DOCUMENT_BYTES
+
+_BLOCK = 1 << 20
+
+
+class Document(NamedTuple):
+    """One document to check: its raw bytes, or the reason it has none, and where it came from."""
+
+    source: str
+    where: str | None = None
+    raw: bytes = b""
+    problem: str | None = None
+
+    @property
+    def location(self) -> str:
+        """`SOURCE` or `SOURCE:WHERE` (an NDJSON line number or a cassette interaction)."""
+        return self.source if self.where is None else f"{self.source}:{self.where}"
+
+
+def chop(line: bytes) -> bytes:
+    """A line of a `LineBlock` without its newline."""
+    return line[:-1] if line.endswith(b"\n") else line
+
+
+def too_large(size: int) -> str:
+    """The problem of a document over `MAX_DOCUMENT_BYTES`."""
+    return f"document too large: {size} bytes (limit {MAX_DOCUMENT_BYTES})"
+
+
+class LineBlock(NamedTuple):
+    """Consecutive NDJSON lines of one source, blank ones included, the first being line `first`.
+    Each line keeps the newline that ends it (`chop` cuts it): the fast lane compares a line with
+    its own encoding plus a newline, and cutting every line would cost a copy of each (about 1%
+    of a run); only the few lines that need more than the lane are cut.
+
+    Documents are made only for the lines that need one (see `runner.Checker.check_block`)."""
+
+    source: str
+    first: int
+    lines: list[bytes]
+
+    def documents(self) -> Iterator[Document]:
+        """A `Document` for every non-blank line."""
+        source = self.source
+        for number, line in enumerate(self.lines, self.first):
+            if line.strip():
+                yield Document(source, str(number), chop(line))
+
+
+def iter_line_blocks(
+    stream: BinaryIO, source: str, first: int = 1
+) -> Iterator[LineBlock | Document]:
+    """The lines of a stream as blocks, read in blocks, the first numbered `first`; an over-long
+    line is reported as a `Document` with a problem, not kept."""
+    number = first - 1  # the number of the last line handed out
+    pending = b""
+    skipping = 0  # bytes of an over-long line dropped so far
+    while block := stream.read(_BLOCK):
+        # `readlines` finds the newlines with memchr, where `split` tests byte by byte
+        lines = BytesIO(block).readlines()
+        if pending:  # the line the last block left open, without copying this block
+            lines[0] = pending + lines[0]
+        pending = b"" if lines[-1].endswith(b"\n") else lines.pop()
+        if skipping and lines:
+            number += 1
+            yield Document(source, str(number), problem=too_large(skipping + len(lines[0]) - 1))
+            skipping = 0
+            del lines[0]
+        if lines:
+            yield LineBlock(source, number + 1, lines)
+            number += len(lines)
+        if len(pending) > MAX_DOCUMENT_BYTES:
+            skipping += len(pending)
+            pending = b""
+    if skipping or pending.strip():
+        number += 1
+        if skipping:
+            yield Document(source, str(number), problem=too_large(skipping + len(pending)))
+        else:
+            yield Document(source, str(number), pending)
+
+
+def iter_lines(stream: BinaryIO, source: str) -> Iterator[Document]:
+    """One document per non-blank line, read in blocks; an over-long line is reported, not kept."""
+    for item in iter_line_blocks(stream, source):
+        if isinstance(item, LineBlock):
+            yield from item.documents()
+        else:
+            yield item
+
+
+class NotRegularFile(OSError):
+    """A path that is not a regular file (a FIFO, a device, a socket): never read, as reading
+    it could block or never end."""
+
+
+def open_regular(path: Path) -> tuple[BinaryIO, int]:
+    """A regular file opened for reading, and its size; `NotRegularFile` for anything else. The
+    open does not block on a FIFO (O_NONBLOCK), and the check is made on what was opened."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(0, "not a regular file", str(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb"), info.st_size
+
+
+def read_bounded(handle: BinaryIO, size: int) -> bytes:
+    """What an open file holds, `size` bytes as its fstat said, or more if it grew meanwhile,
+    never more than one byte over `MAX_DOCUMENT_BYTES` (a read of the limit itself would
+    allocate the limit for every small file)."""
+    raw = handle.read(size + 1)
+    if len(raw) > size:
+        raw += handle.read(max(0, MAX_DOCUMENT_BYTES + 1 - len(raw)))
+    return raw

@@ -1,0 +1,1 @@
+"""Contract coverage: which parts of the contract recorded or live responses exercised."""

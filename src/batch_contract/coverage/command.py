@@ -1,0 +1,210 @@
+"""`batch-contract coverage`: which items of the contract a set of cassettes and bodies exercised.
+
+Cassettes give HTTP outcomes, bodies, and the polls of each job (its 200 responses in the order
+recorded); JSON and NDJSON files give bodies only, read by `documents` (NDJSON streamed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+from batch_contract.cli.argparsing import OneLineParser
+from batch_contract.core.cassette_files import (
+    ENDPOINT,
+    UnreadableYaml,
+    cassette_documents,
+    is_cassette,
+    load_yaml,
+)
+from batch_contract.core.documents import CASSETTE_SUFFIXES, cannot_read, file_items, folder_files
+from batch_contract.core.jsondoc import parse_document
+from batch_contract.core.reading import Document
+from batch_contract.core.rules import load_levels
+from batch_contract.core.schemas import PROFILES, Profile
+from batch_contract.coverage.counting import Coverage, check_item_names
+from batch_contract.errors import BatchContractError, DocumentError, UsageError
+from batch_contract.exitcodes import ExitCode
+
+PROG = "batch-contract coverage"
+
+
+def _percent(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100: {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of `batch-contract coverage`."""
+    parser = OneLineParser(
+        prog=PROG,
+        description="Report which items of the contract (status and job_type values, optional "
+        "field states, progress bounds, HTTP outcomes, life-cycle transitions, semantic rules) "
+        "a set of cassettes and bodies exercised.",
+        epilog="Exit codes: 0 ok; 1 a --require item was never seen or coverage is below "
+        "--fail-under; 2 usage errors and paths that cannot be read.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="cassettes, JSON or NDJSON bodies, or folders of them (recursively)",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="documented",
+        help="the schema profile whose items count (default: documented)",
+    )
+    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    parser.add_argument(
+        "--require",
+        action="append",
+        default=[],
+        metavar="ITEM",
+        help="fail (exit 1) unless this item was seen, such as job.status=failed (repeatable)",
+    )
+    parser.add_argument(
+        "--fail-under",
+        type=_percent,
+        metavar="PERCENT",
+        help="fail (exit 1) when coverage is below PERCENT",
+    )
+    return parser
+
+
+def _body(coverage: Coverage, document: Document, notes: list[str]) -> Any:
+    """The parsed body of a document, counted; None (and a note) when it has none."""
+    if document.problem is not None:
+        notes.append(f"{document.location}: skipped: {document.problem}")
+        return None
+    try:
+        value = parse_document(document.raw)
+    except DocumentError as error:
+        notes.append(f"{document.location}: skipped: {error}")
+        return None
+    coverage.body(value, document.location)
+    return value
+
+
+def _job_id(uri: str) -> str:
+    return urlsplit(uri).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _cassette(coverage: Coverage, value: dict[str, Any], source: str, notes: list[str]) -> None:
+    """Counts a cassette: every GET of the endpoint by code, its bodies, and each job's polls."""
+    bodies = {doc.where: doc for doc in cassette_documents(value, source)}
+    polls: dict[str, tuple[list[Any], list[str]]] = {}
+    for index, interaction in enumerate(value["interactions"]):
+        where = f"interactions[{index}]"
+        try:
+            request, response = interaction["request"], interaction["response"]
+            uri = str(request.get("uri", ""))
+            if str(request.get("method", "")).upper() != "GET" or not ENDPOINT.match(uri):
+                continue
+            code = int(response["status"]["code"])
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            notes.append(f"{source}:{where}: skipped: unreadable cassette interaction: {error}")
+            continue
+        coverage.http(code, f"{source}:{where}")
+        document = bodies.get(where)
+        if document is None:
+            continue
+        body = _body(coverage, document, notes)
+        if body is not None:
+            docs, wheres = polls.setdefault(_job_id(uri), ([], []))
+            docs.append(body)
+            wheres.append(document.location)
+    for docs, wheres in polls.values():
+        coverage.polls(docs, wheres)
+
+
+def _cassette_file(
+    coverage: Coverage, path: Path, source: str, explicit: bool, notes: list[str]
+) -> None:
+    try:
+        value = load_yaml(path)
+    except UnreadableYaml as error:
+        notes.append(f"{source}: skipped: {error.problem}")
+        return
+    if is_cassette(value):
+        _cassette(coverage, value, source, notes)
+    elif explicit:
+        notes.append(f"{source}: skipped: not a vcrpy cassette (no 'interactions' list)")
+
+
+def count(coverage: Coverage, paths: Sequence[str], errors: list[str], notes: list[str]) -> None:
+    """Counts every input; a path that cannot be read goes to `errors`, a document without a
+    readable body to `notes`, and the rest go on."""
+    for name in paths:
+        path = Path(name)
+        explicit = not path.is_dir()
+        if explicit and not path.exists():
+            errors.append(cannot_read(name, FileNotFoundError(2, "No such file or directory")))
+            continue
+        try:
+            files = folder_files(path) if not explicit else [path]
+        except OSError as error:  # pragma: no cover - os.walk reports no error by default
+            errors.append(cannot_read(name, error))
+            continue
+        for file in files:
+            source = name if explicit else str(file)
+            try:
+                if file.suffix.lower() in CASSETTE_SUFFIXES:
+                    _cassette_file(coverage, file, source, explicit, notes)
+                    continue
+                for item in file_items(file, source, ndjson=False, explicit=explicit):
+                    if isinstance(item, Document):
+                        _body(coverage, item, notes)
+            except OSError as error:
+                errors.append(cannot_read(source, error))
+
+
+def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Count the inputs, print the report, and return the exit code."""
+    from batch_contract.coverage.report import render_json, render_markdown, render_text
+
+    profile: Profile = args.profile
+    check_item_names(args.require, profile)
+    coverage = Coverage(profile, load_levels())
+    errors: list[str] = []
+    notes: list[str] = []
+    count(coverage, args.paths, errors, notes)
+    for line in notes + errors:
+        stderr.write(f"{PROG}: {line}\n")
+    if coverage.bodies == 0 and coverage.responses == 0:
+        if errors:
+            return ExitCode.USAGE
+        raise UsageError(f"no documents found in {' '.join(args.paths)}")
+    report = coverage.report()
+    render = {"json": render_json, "markdown": render_markdown}.get(args.format, render_text)
+    stdout.write(render(report))
+    if errors:
+        return ExitCode.USAGE
+    unmet = report.unmet(args.require, args.fail_under)
+    for line in unmet:
+        stderr.write(f"{PROG}: {line}\n")
+    return ExitCode.VIOLATION if unmet else ExitCode.OK
+
+
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    """Entry point: parse, run, and turn a user's mistake into one line on stderr (exit 2)."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        return run(build_parser().parse_args(argv), out, err)
+    except BatchContractError as error:
+        err.write(f"{PROG}: {error}\n")
+        return ExitCode.USAGE
+    except SystemExit as done:  # --help has been printed
+        return int(done.code or 0)

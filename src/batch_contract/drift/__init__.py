@@ -1,0 +1,1 @@
+"""The drift report: what changed between two sets of recorded responses."""

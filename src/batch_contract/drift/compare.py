@@ -1,0 +1,342 @@
+"""Contract drift between two sets of cassettes: the shape of the responses of each endpoint and
+status code (fields, types, nullability, enum values, status codes), compared, and each difference
+classified as breaking or additive for clients. The responses of NEW are also checked against the
+schema and the semantic rules. Results only: `drift_report` turns them into text."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from batch_contract.core.cassette_files import (
+    BodyTooLarge,
+    MalformedInteraction,
+    UnreadableYaml,
+    decode_body,
+    is_cassette,
+    load_yaml,
+)
+from batch_contract.core.check import contract_check
+from batch_contract.core.jsondoc import parse_document
+from batch_contract.core.rules import Level, check_sequence
+from batch_contract.core.schemas import Profile
+from batch_contract.errors import DocumentError, InputError, UsageError
+
+Impact = Literal["breaking", "additive", "warning"]
+STATUS_PATH = re.compile(r"^(?:/[^?#]*)?/api/v1/beta/batch-processing/[^/?#]+/?$")
+"""The path of a status request, under a base URL with or without a path prefix."""
+STATUS_ENDPOINT = "/api/v1/beta/batch-processing/{job_id}"
+ENUM_PATHS = frozenset({"$.job.status", "$.job.job_type"})
+NOT_JSON = "not JSON"
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One recorded response: where it is, what was asked, its status code and parsed body."""
+
+    where: str
+    cassette: str
+    endpoint: str
+    status: int
+    body: Any
+    is_json: bool
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference (or, for NEW, one violation) with its impact on clients and location."""
+
+    kind: str
+    impact: Impact
+    endpoint: str
+    status: int
+    path: str
+    where: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Drift:
+    """Every finding between OLD and NEW, sorted, with what was compared."""
+
+    old: str
+    new: str
+    old_responses: int
+    new_responses: int
+    findings: tuple[Finding, ...]
+
+    def count(self, impact: Impact) -> int:
+        """How many findings have this impact."""
+        return sum(1 for finding in self.findings if finding.impact == impact)
+
+    @property
+    def breaking(self) -> bool:
+        """Whether at least one finding breaks clients."""
+        return self.count("breaking") > 0
+
+
+def _endpoint(method: str, uri: str) -> str:
+    path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/?#]*", "", uri, flags=re.IGNORECASE)
+    path = path.split("?", 1)[0].split("#", 1)[0]
+    return f"{method.upper()} {STATUS_ENDPOINT if STATUS_PATH.match(path) else path}"
+
+
+def _body(response: Mapping[str, Any]) -> tuple[Any, bool]:
+    """The JSON value of a recorded body, decoded and parsed as validate-status reads it, and
+    whether it is one (a body nested too deep or too large once decompressed is not);
+    `MalformedInteraction` for a response vcrpy would not write."""
+    try:
+        return parse_document(decode_body(dict(response))), True
+    except (DocumentError, BodyTooLarge):
+        return None, False
+
+
+def _cassette(path: Path, name: str) -> Iterable[Recorded]:
+    try:
+        value = load_yaml(path)
+        if not is_cassette(value) or not isinstance(value["interactions"], list):
+            raise TypeError
+        found = []
+        for index, interaction in enumerate(value["interactions"]):
+            request, response = interaction["request"], interaction["response"]
+            if not isinstance(request, dict) or not isinstance(response, dict):
+                raise TypeError
+            body, is_json = _body(response)
+            found.append(
+                Recorded(
+                    f"{name}:interactions[{index}]",
+                    name,
+                    _endpoint(str(request["method"]), str(request["uri"])),
+                    int(response["status"]["code"]),
+                    body,
+                    is_json,
+                )
+            )
+    except UnreadableYaml as error:
+        raise InputError(f"{path}: not a readable vcrpy cassette ({error.reason})") from None
+    except MalformedInteraction as error:
+        raise InputError(f"{path}: not a readable vcrpy cassette ({error})") from None
+    except (OSError, KeyError, TypeError, ValueError) as error:
+        reason = type(error).__name__ if not isinstance(error, OSError) else error.strerror
+        raise InputError(f"{path}: not a readable vcrpy cassette ({reason})") from None
+    return found
+
+
+def load_cassettes(folder: Path) -> list[Recorded]:
+    """Every recorded response under a folder (`*.yaml`, recursively, in path order)."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: no such folder of cassettes")
+    files = sorted(
+        path
+        for path in folder.rglob("*.yaml")
+        if not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+    if not files:
+        raise UsageError(f"{folder}: no cassettes (*.yaml) in this folder")
+    return [item for path in files for item in _cassette(path, path.relative_to(folder).as_posix())]
+
+
+def _type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _child(path: str, key: str) -> str:
+    return f"{path}.{key}" if _IDENTIFIER.match(key) else f"{path}[{key!r}]"
+
+
+@dataclass
+class Shape:
+    """What the responses of one endpoint and status code looked like."""
+
+    first: str
+    types: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    """JSON path -> type -> first location seen."""
+    objects: dict[str, list[tuple[frozenset[str], str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    """JSON path -> (field names, location) of each object seen there."""
+    fields: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """JSON path of a field -> (path of its object, its name)."""
+    values: dict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    """Enum path -> value -> first location seen."""
+
+    def add(self, value: Any, path: str, where: str) -> None:
+        """Walks one JSON value into the shape (without recursion: any nesting is walked)."""
+        stack = [(value, path)]
+        while stack:
+            value, path = stack.pop()
+            self.types[path].setdefault(_type(value), where)
+            if path in ENUM_PATHS and isinstance(value, str):
+                self.values[path].setdefault(value, where)
+            if isinstance(value, dict):
+                self.objects[path].append((frozenset(str(key) for key in value), where))
+                children = []
+                for key, item in value.items():
+                    child = _child(path, str(key))
+                    self.fields[child] = (path, str(key))
+                    children.append((item, child))
+                stack.extend(reversed(children))  # in document order
+            elif isinstance(value, list):
+                stack.extend((item, f"{path}[*]") for item in reversed(value))
+
+    def missing_at(self, path: str) -> str | None:
+        """The first location where the object holding this field came without it."""
+        if path not in self.fields:
+            return None
+        parent, name = self.fields[path]
+        return next((where for keys, where in self.objects[parent] if name not in keys), None)
+
+
+def shapes(responses: Iterable[Recorded]) -> dict[tuple[str, int], Shape]:
+    """The shape of the responses of each (endpoint, status code)."""
+    found: dict[tuple[str, int], Shape] = {}
+    for item in responses:
+        shape = found.setdefault((item.endpoint, item.status), Shape(item.where))
+        if item.is_json:
+            shape.add(item.body, "$", item.where)
+        else:
+            shape.types["$"].setdefault(NOT_JSON, item.where)
+    return found
+
+
+def _widened(old: Iterable[str], new: Iterable[str]) -> list[str]:
+    """Non-null types of NEW that OLD never had (an integer is a number)."""
+    had = set(old) | ({"integer"} if "number" in old else set())
+    return sorted(t for t in new if t != "null" and t not in had)
+
+
+def _compare_paths(key: tuple[str, int], old: Shape, new: Shape) -> Iterable[Finding]:
+    endpoint, status = key
+
+    def finding(kind: str, impact: Impact, path: str, where: str, detail: str) -> Finding:
+        return Finding(kind, impact, endpoint, status, path, where, detail)
+
+    for path in sorted(set(old.types) | set(new.types)):
+        parent = (new.fields.get(path) or old.fields.get(path) or ("", ""))[0]
+        if path not in old.types:
+            if parent in old.types:  # report the outermost new field only
+                where = next(iter(new.types[path].values()))
+                yield finding("field-added", "additive", path, where, "field not seen in OLD")
+            continue
+        if path not in new.types:
+            if parent in new.types or not parent:
+                required = old.missing_at(path) is None
+                where = next(iter(old.types[path].values()))
+                yield finding(
+                    "field-removed",
+                    "breaking" if required else "additive",
+                    path,
+                    where,
+                    f"{'required' if required else 'optional'} field of OLD not seen in NEW",
+                )
+            continue
+        missing = new.missing_at(path)
+        if old.missing_at(path) is None and missing is not None:
+            yield finding(
+                "field-removed",
+                "breaking",
+                path,
+                missing,
+                "field present in every OLD response is missing here",
+            )
+        for kind in _widened(old.types[path], new.types[path]):
+            was = ", ".join(sorted(t for t in old.types[path] if t != "null")) or "null"
+            where = new.types[path][kind]
+            yield finding("type-changed", "breaking", path, where, f"{kind}, was {was}")
+        if "null" in new.types[path] and "null" not in old.types[path]:
+            where = new.types[path]["null"]
+            yield finding("became-nullable", "breaking", path, where, "null, never null in OLD")
+        if "null" in old.types[path] and "null" not in new.types[path]:
+            where = next(iter(new.types[path].values()))
+            yield finding("no-longer-null", "additive", path, where, "never null, null in OLD")
+        for value in sorted(set(new.values.get(path, {})) - set(old.values.get(path, {}))):
+            where = new.values[path][value]
+            yield finding("enum-value-added", "breaking", path, where, f"{value!r} first seen")
+        for value in sorted(set(old.values.get(path, {})) - set(new.values.get(path, {}))):
+            where = old.values[path][value]
+            yield finding("enum-value-gone", "additive", path, where, f"{value!r} no longer seen")
+
+
+def compare(old: Iterable[Recorded], new: Iterable[Recorded]) -> list[Finding]:
+    """Every shape difference from OLD to NEW, by endpoint and status code."""
+    before, after = shapes(old), shapes(new)
+    out: list[Finding] = []
+    for key in sorted(set(before) | set(after)):
+        endpoint, status = key
+        if key not in before:
+            where = after[key].first
+            out.append(Finding("status-added", "breaking", endpoint, status, "$", where, "new"))
+        elif key not in after:
+            where = before[key].first
+            out.append(Finding("status-removed", "additive", endpoint, status, "$", where, "gone"))
+        else:
+            out.extend(_compare_paths(key, before[key], after[key]))
+    return out
+
+
+def check_new(
+    responses: Iterable[Recorded], profile: Profile, levels: Mapping[str, Level]
+) -> list[Finding]:
+    """Schema and rule findings of NEW's 200 status responses (error level breaks clients)."""
+    check = contract_check(profile, "status", levels)
+    out: list[Finding] = []
+    polls: dict[str, list[Recorded]] = defaultdict(list)
+    for item in responses:
+        if item.status != 200 or item.endpoint != f"GET {STATUS_ENDPOINT}":
+            continue
+        key = item.endpoint, item.status
+        if not item.is_json:
+            out.append(Finding("schema", "breaking", *key, "$", item.where, "body is not JSON"))
+            continue
+        polls[item.cassette].append(item)
+        for v in check.violations(item.body):
+            kind = v.keyword if v.keyword.startswith("rule:") else "schema"
+            impact: Impact = "breaking" if v.severity == "error" else "warning"
+            detail = v.message if kind != "schema" else f"{v.message} [{v.keyword}]"
+            out.append(Finding(kind, impact, *key, v.path, item.where, detail))
+    for items in polls.values():
+        docs = [item.body for item in items if isinstance(item.body, dict)]
+        if len(docs) == len(items) > 1:
+            for v in check_sequence(docs, levels):
+                index = int(v.path[2 : v.path.index("]")])
+                impact = "breaking" if v.severity == "error" else "warning"
+                path = "$" + v.path[v.path.index("]") + 1 :]
+                detail = f"poll {index}: {v.message}"
+                key = items[index].endpoint, items[index].status
+                out.append(Finding(v.keyword, impact, *key, path, items[index].where, detail))
+    return out
+
+
+_IMPACT_ORDER = {"breaking": 0, "warning": 1, "additive": 2}
+
+
+def drift(
+    old: Path,
+    new: Path,
+    profile: Profile = "documented",
+    levels: Mapping[str, Level] | None = None,
+    *,
+    old_label: str | None = None,
+) -> Drift:
+    """The drift from the cassettes under `old` to those under `new`."""
+    from batch_contract.core.rules import default_levels
+
+    before, after = load_cassettes(old), load_cassettes(new)
+    found = compare(before, after) + check_new(after, profile, levels or default_levels())
+    found.sort(key=lambda f: (_IMPACT_ORDER[f.impact], f.endpoint, f.status, f.path, f.kind))
+    return Drift(old_label or str(old), str(new), len(before), len(after), tuple(found))

@@ -1,0 +1,161 @@
+"""The cassette side of a contract-suite run: replay (the default, offline), record (a target and
+`--record-mode`), or neither (a target alone). Knows where each test's cassette lives, stages
+recordings and moves each into place only when its test passed."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from batch_contract.errors import UsageError
+from batch_contract.pytest_plugin.recording import (
+    REFERENCE_BASE_URL,
+    Scrubber,
+    Secrets,
+    StagingPersister,
+    commit,
+)
+from batch_contract.pytest_plugin.targets import Kind, Target, write_jobs
+
+Mode = Literal["replay", "record", "off"]
+NONE_RECORDED = "none-recorded"
+"""The job id a replayed test is given when its folder has no cassette: the test then fails."""
+RECORDING_MODES = frozenset({"once", "new_episodes", "all", "rewrite"})
+LOOPBACK = [r"^127\.0\.0\.1$", r"^::1$"]
+"""Hosts a default run still lets tests reach (servers the tests start themselves)."""
+RECORD_HINT = "pytest contract_tests --reference --record-mode=rewrite"
+"""The command that records the cassettes, quoted alone so it can be copied."""
+STAGING_HINT = " (or `--live` instead of `--reference`, against your staging)"
+
+
+@dataclass
+class CassetteRun:
+    """Where cassettes are read and written in one run, and what happened to each."""
+
+    mode: Mode
+    cassette_dir: Path
+    record_mode: str | None = None
+    stage_dir: Path | None = None
+    written: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    @property
+    def directory(self) -> Path:
+        """The folder pytest-recording reads and writes (the staging folder when recording)."""
+        return self.stage_dir if self.stage_dir is not None else self.cassette_dir
+
+    def path(self, name: str) -> Path:
+        """The cassette file of a scenario name such as `status/bjb-...`."""
+        return self.cassette_dir / f"{name}.yaml"
+
+    def persister(self, secrets: Secrets) -> StagingPersister | None:
+        """The staging persister when recording, else None (pytest-recording's own)."""
+        if self.stage_dir is None:
+            return None
+        return StagingPersister(
+            self.stage_dir, self.cassette_dir, self.record_mode == "rewrite", secrets
+        )
+
+    def finish(self, name: str, passed: bool) -> None:
+        """After a recorded test: move its cassette into place if it passed, else drop it."""
+        if self.stage_dir is None:
+            return
+        staged = self.stage_dir / f"{name}.yaml"
+        if passed:
+            if commit(staged, self.path(name)):
+                self.written.append(name)
+        else:
+            staged.unlink(missing_ok=True)
+            self.kept.append(name)
+
+    def close(self) -> None:
+        """Lists the jobs recorded in the folder's jobs.txt; removes the staging folder."""
+        if self.written:
+            write_jobs(self.cassette_dir, self.written)
+        if self.stage_dir is not None:
+            shutil.rmtree(self.stage_dir, ignore_errors=True)
+
+    def summary(self) -> list[str]:
+        """Lines for the end of the run: what was recorded and what was kept."""
+        if self.mode != "record":
+            return []
+        lines = [f"recorded {len(self.written)} cassette(s) into {self.cassette_dir}"]
+        if self.kept:
+            lines.append(
+                f"kept {len(self.kept)} cassette(s) unchanged because their test failed: "
+                + ", ".join(sorted(self.kept))
+            )
+        return lines
+
+
+def cassette_run(kind: Kind, record_mode: str | None, cassette_dir: Path) -> CassetteRun:
+    """The cassette mode for a target and `--record-mode`. Without a target it is replay, even
+    with a recording `--record-mode` (which may be meant for a project's own vcr tests):
+    `check_replay_mode` refuses that once contract tests are collected."""
+    recording = record_mode in RECORDING_MODES
+    if kind == "replay":
+        return CassetteRun("replay", cassette_dir, record_mode)
+    if not recording:
+        return CassetteRun("off", cassette_dir, record_mode)
+    stage = Path(tempfile.mkdtemp(prefix="batch-contract-recording-"))
+    return CassetteRun("record", cassette_dir, record_mode, stage)
+
+
+def check_replay_mode(run: CassetteRun) -> None:
+    """Recording the contract tests without a target is a usage error: nothing to record from."""
+    if run.mode == "replay" and run.record_mode in RECORDING_MODES:
+        raise UsageError(
+            f"--record-mode={run.record_mode} records from a server: add --reference or --live"
+        )
+
+
+def cassette_name(item: Any) -> str | None:
+    """The scenario name of a contract test, from its `contract_cassette` marker and parameters."""
+    marker = item.get_closest_marker("contract_cassette")
+    if marker is None or not marker.args:
+        return None
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return str(marker.args[0]).format(**params)
+
+
+def scrubber_for(target: Target) -> Scrubber:
+    """The scrubber of a target's recordings: its key and ids, and a stable base URL."""
+    secrets = Secrets(target.api_key, target.organization_id, target.project_id)
+    stored = REFERENCE_BASE_URL if target.kind == "reference" else target.base_url
+    return Scrubber(secrets, target.base_url, stored)
+
+
+def missing_message(path: Path) -> str:
+    """Why a replayed test failed when its cassette does not exist, and how to record it."""
+    return (
+        f"batch-contract: cassette {path} is missing: record it with `{RECORD_HINT}`{STAGING_HINT}"
+    )
+
+
+def missing_folder_message(folder: Path) -> str:
+    """Why replay cannot run: no cassettes of a kind were recorded, and how to record them."""
+    return (
+        f"batch-contract: no cassettes under {folder}: record them with `{RECORD_HINT}`"
+        f"{STAGING_HINT}"
+    )
+
+
+def unmatched_message(name: str, error: BaseException | None) -> str:
+    """Why a replayed request found no answer in its cassette, and how to re-record it."""
+    request = getattr(error, "failed_request", None)
+    what = f"{request.method} {request.path}" if request is not None else "a request"
+    return (
+        f"batch-contract: {what} is not in cassette {name}.yaml (the test asked for more than "
+        f"was recorded): re-record it with `{RECORD_HINT}`{STAGING_HINT}"
+    )
+
+
+def blocked_message(host: str) -> str:
+    """Why a test of an offline run failed when it tried to open a connection."""
+    return (
+        f"batch-contract: this run is offline (replay): the test tried to connect to {host!r}; "
+        f"run against a server with --reference or --live"
+    )

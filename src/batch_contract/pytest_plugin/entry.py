@@ -1,0 +1,131 @@
+"""The `pytest11` entry point of batch-contract, light because every pytest run of an environment
+that has the package loads it.
+
+It registers the contract suite's options and marker, and loads the suite's plugins
+(`batch_contract.pytest_plugin.plugin` and `batch_contract.pytest_plugin.schemathesis_support`,
+which import httpx, vcrpy and schemathesis) only when a run needs them: an option only the suite
+uses is given, the contract suite's conftest is loaded, or a collected test asks for a contract
+fixture. Without the `[suite]` extra, that need stops the run with one line naming the extra. An
+unrelated test suite never loads them."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+
+import pytest
+
+from batch_contract.pytest_plugin.options import (
+    add_aliases,
+    add_coverage_options,
+    add_options,
+    add_schemathesis_options,
+)
+
+SUITE_PLUGINS = (
+    "batch_contract.pytest_plugin.plugin",
+    "batch_contract.pytest_plugin.schemathesis_support",
+)
+"""The contract suite's pytest plugins, registered under these names when a run needs them."""
+SUITE_OPTIONS = ("--live", "--reference", "--reference-break", "--job-id")
+"""Options that only the contract suite uses: giving one loads it."""
+SCHEMATHESIS_OPTIONS = ("--st-max-examples", "--st-seed")
+CONTRACT_FIXTURES = frozenset(
+    {
+        "contract_target",
+        "contract_profile",
+        "poll_settings",
+        "contract_http",
+        "contract_client",
+        "contract_rule_levels",
+        "contract_vcr_config",
+        "contract_cassette_dir",
+        "unknown_job_id",
+        "status_job_id",
+        "lifecycle_job_id",
+    }
+)
+"""The fixtures of `batch_contract.pytest_plugin.plugin` and the job ids it parametrizes: a test
+asking for one is a contract test."""
+CASSETTE_MARKER = (
+    "contract_cassette(name): cassette of a contract test, formatted with its "
+    "parameters (e.g. 'status/{status_job_id}')"
+)
+_LOADED = pytest.StashKey[bool]()
+_MISSING = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Registers the batch-contract option group (the suite's options and schemathesis's)."""
+    add_options(parser)
+    add_schemathesis_options(parser)
+    add_coverage_options(parser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> Iterator[None]:
+    """Adds the short option aliases once every plugin and initial conftest has registered its
+    options, so that a name another plugin owns is never taken from it."""
+    try:
+        return (yield)
+    finally:
+        add_aliases(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Registers the suite's marker; loads the suite when an option only it uses is given."""
+    config.addinivalue_line("markers", CASSETTE_MARKER)
+    for name in (*SUITE_OPTIONS, *SCHEMATHESIS_OPTIONS):
+        if config.getoption(name) not in (None, False, []):
+            load_suite(config, f"{name} (the contract suite)")
+            return
+
+
+def suite_loaded(config: pytest.Config) -> bool:
+    """Whether this run has loaded the contract suite's plugins."""
+    return config.stash.get(_LOADED, False)
+
+
+def load_suite(config: pytest.Config, what: str = "the contract suite") -> None:
+    """Registers the contract suite's plugins for this run (pytest then runs their
+    `pytest_configure`); a one-line `pytest.UsageError` naming the extra if it is not installed."""
+    if suite_loaded(config):
+        return
+    from batch_contract.errors import UsageError
+    from batch_contract.suite import require_suite
+
+    try:
+        require_suite(what)
+    except UsageError as error:
+        raise pytest.UsageError(f"batch-contract: {error}") from None
+    config.stash[_LOADED] = True
+    for name in SUITE_PLUGINS:
+        module = importlib.import_module(name)
+        if not config.pluginmanager.is_registered(module):
+            config.pluginmanager.register(module, name)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The first collected test that asks for a contract fixture loads the suite (its plugin then
+    parametrizes this test too, as it does every later one)."""
+    config = metafunc.config
+    if suite_loaded(config) or not CONTRACT_FIXTURES.intersection(metafunc.fixturenames):
+        return
+    try:
+        load_suite(config, f"{metafunc.definition.nodeid} (a contract test)")
+    except pytest.UsageError as error:
+        config.stash.setdefault(_MISSING, str(error))
+        return
+    from batch_contract.pytest_plugin import plugin
+
+    plugin.pytest_generate_tests(metafunc)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config) -> None:
+    """Stops a run that collected contract tests without the `[suite]` extra, in one line."""
+    missing = config.stash.get(_MISSING, None)
+    if missing is not None:
+        raise pytest.UsageError(missing)

@@ -1,0 +1,92 @@
+"""Fixtures for users' own test suites: `batch_status_schema`, `assert_batch_status` and
+`batch_reference_server`.
+
+Installed with the package through the `pytest11` entry point, so any test file can use them
+after `pip install batch-contract`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from batch_contract.pytest_plugin.options import GROUP, GROUP_DESCRIPTION
+
+if TYPE_CHECKING:  # imported where used: every pytest run of the environment loads this module
+    from batch_contract.core.rules import Level
+    from batch_contract.server import RunningServer
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Registers `--rule NAME=LEVEL`, shared by the contract suite and `assert_batch_status`."""
+    group = parser.getgroup(GROUP, GROUP_DESCRIPTION)
+    group.addoption(
+        "--rule",
+        action="append",
+        default=[],
+        dest="batch_contract_rules",
+        metavar="NAME=LEVEL",
+        help="set a semantic rule to error, warning or off (repeatable); "
+        "see `batch-contract rules`",
+    )
+
+
+def rule_levels(config: pytest.Config) -> dict[str, Level]:
+    """Rule levels for a pytest run: defaults, then pyproject.toml, then `--rule` options."""
+    from batch_contract.core.rules import load_levels, parse_rule_option
+    from batch_contract.errors import UsageError
+
+    try:
+        levels = load_levels(config.rootpath)
+        for text in config.getoption("batch_contract_rules", default=[]) or []:
+            name, level = parse_rule_option(text)
+            levels[name] = level
+    except UsageError as error:
+        raise pytest.UsageError(str(error)) from None
+    return levels
+
+
+@pytest.fixture
+def batch_status_schema() -> dict[str, Any]:
+    """The documented-profile JSON Schema of a Get Batch Job Status response, self-contained."""
+    from batch_contract.core.schemas import bundled_schema
+
+    return bundled_schema("documented", "status")
+
+
+@pytest.fixture
+def assert_batch_status(pytestconfig: pytest.Config) -> Callable[..., Any]:
+    """Asserts that a body or response honours the contract (rule levels from pyproject.toml and
+    --rule); raises an AssertionError listing every violation with its JSON path."""
+    from batch_contract.assertions import assert_batch_status as _assert_batch_status
+
+    levels = rule_levels(pytestconfig)
+
+    def check(body: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True  # the failure shows at the test's own line
+        kwargs.setdefault("rules", levels)
+        return _assert_batch_status(body, **kwargs)
+
+    return check
+
+
+@pytest.fixture
+def batch_reference_server() -> Iterator[RunningServer]:
+    """A faithful reference server of the endpoint on a free loopback port (its own jobs, its own
+    key): `.base_url`, `.api_key`, `.job_ids`, `.moving_job_ids`, `.static_job_ids`."""
+    from batch_contract.errors import UsageError
+    from batch_contract.suite import require_suite
+
+    missing = None
+    try:
+        require_suite("the batch_reference_server fixture")
+    except UsageError as error:
+        missing = f"batch-contract: {error}"
+    if missing is not None:
+        pytest.fail(missing, pytrace=False)
+    from batch_contract.server import running_server
+
+    with running_server() as server:
+        yield server

@@ -1,0 +1,450 @@
+"""The pytest plugin of the contract suite: options, targets, parametrization by job id, the
+fixtures the tests in contract_tests/ use, and the cassettes (replayed offline by default, recorded
+with a target and `--record-mode`). Loaded by `batch_contract.pytest_plugin.entry` when a run
+needs it."""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
+from typing import Any, cast
+
+import httpx
+import pytest
+
+from batch_contract.core.rules import Level
+from batch_contract.core.schemas import Profile
+from batch_contract.errors import UsageError
+from batch_contract.pytest_plugin import coverage as coverage_plugin
+from batch_contract.pytest_plugin.cassettes import (
+    LOOPBACK,
+    NONE_RECORDED,
+    CassetteRun,
+    blocked_message,
+    cassette_name,
+    cassette_run,
+    check_replay_mode,
+    missing_folder_message,
+    missing_message,
+    scrubber_for,
+    unmatched_message,
+)
+from batch_contract.pytest_plugin.client import (
+    ContractClient,
+    ServerUnreachable,
+    new_http_client,
+)
+from batch_contract.pytest_plugin.contract import RetryWarning, RuleWarning, StillRunningWarning
+from batch_contract.pytest_plugin.fixtures import rule_levels
+from batch_contract.pytest_plugin.options import (
+    PROFILE,
+    add_aliases,
+    add_coverage_options,
+    add_options,
+    read_options,
+)
+from batch_contract.pytest_plugin.polling import PollSettings
+from batch_contract.pytest_plugin.recording import LeakedSecret, configure_vcr, vcr_options
+from batch_contract.pytest_plugin.targets import (
+    DEFAULT_POLL_INTERVAL,
+    KEY_ENV,
+    UNKNOWN_JOB_ID,
+    Options,
+    ReferenceServer,
+    Target,
+    is_contract_test,
+    live_target,
+    replay_target,
+)
+
+JOB_ID_FIXTURES = {"status_job_id": "status_job_ids", "lifecycle_job_id": "lifecycle_job_ids"}
+
+
+@dataclass
+class State:
+    """What the plugin knows for one pytest run: options, the target and why tests were left out."""
+
+    options: Options
+    target: Target | None = None
+    reference: ReferenceServer | None = None
+    deselected_reason: str = ""
+    deselected: int = 0
+    cassettes: CassetteRun | None = None
+    checked: bool = False
+    """Whether the live deployment was checked (reachable, key accepted) before its first test."""
+
+    def resolve(self) -> Target | None:
+        """The target, starting the reference server on first need."""
+        if self.target is None and self.reference is not None:
+            self.target = self.reference.target()
+        return self.target
+
+
+STATE = pytest.StashKey[State]()
+PASSED = pytest.StashKey[bool]()
+CASSETTE = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Registers the batch-contract option group."""
+    add_options(parser)
+    add_coverage_options(parser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(
+    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
+) -> Iterator[None]:
+    """Adds the short option aliases once every plugin and initial conftest has registered its
+    options, so that a name another plugin owns is never taken from it."""
+    try:
+        return (yield)
+    finally:
+        add_aliases(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Resolves the target; a live target missing its key, URL or job ids stops the run."""
+    try:
+        options = read_options(config)
+        state = State(options)
+        if options.kind == "live":
+            state.target = live_target(options)
+        elif options.kind == "reference":
+            state.reference = ReferenceServer(
+                options.profile, tuple(config.getoption("reference_breaks"))
+            )
+        else:
+            state.target = replay_target(options)
+        state.cassettes = cassette_run(
+            options.kind, config.getoption("--record-mode", None), options.cassette_dir
+        )
+        if config.getoption("--http-retries") < 0:
+            raise UsageError("--http-retries must be 0 or more")
+        coverage_plugin.start(config, options.profile)
+    except UsageError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[STATE] = state
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stops the reference server, if one was started."""
+    state = config.stash.get(STATE, None)
+    if state is not None and state.reference is not None:
+        state.reference.close()
+    if state is not None and state.cassettes is not None:
+        state.cassettes.close()
+
+
+def check_deployment(config: pytest.Config, target: Target) -> None:
+    """Before the first contract test of a live run (never at collection, so `--collect-only`
+    sends nothing): the deployment must answer and accept the key, else the run stops with one
+    line and exit code 4."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def say(message: str) -> None:
+        if reporter is None:
+            return
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            reporter.write_line(f"batch-contract: {message}")
+
+    client = _client(config, target, say)
+    try:
+        purpose = f"start-up check of {target.base_url}"
+        status = client.get_status(UNKNOWN_JOB_ID, purpose=purpose).status_code
+    except ServerUnreachable as error:
+        pytest.exit(f"batch-contract: {error}", returncode=pytest.ExitCode.USAGE_ERROR)
+    finally:
+        client.close()
+    if status in (401, 403):
+        pytest.exit(
+            f"batch-contract: {target.base_url} refused the key in {KEY_ENV} (HTTP {status}): "
+            "check the key and the base URL",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrizes the contract tests by the target's job ids (the id shows in the test name)."""
+    state = metafunc.config.stash.get(STATE, None)
+    wanted = [name for name in JOB_ID_FIXTURES if name in metafunc.fixturenames]
+    if state is None or not wanted:
+        return
+    target = state.resolve()
+    if target is None:
+        return
+    for name in wanted:
+        ids = getattr(target, JOB_ID_FIXTURES[name])
+        if not ids and target.kind == "replay" and state.options.job_ids:
+            metafunc.parametrize(name, [])  # skipped, visibly: --job-id chose no job of its kind
+            continue
+        if not ids and target.kind == "replay":
+            ids = (NONE_RECORDED,)  # fails at run time, saying what to record
+        if not ids:
+            raise pytest.UsageError(f"the {target.kind} target has no job ids for {name}")
+        metafunc.parametrize(name, ids, ids=list(ids))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Gives each contract test its cassette (replay or record), blocks the network of an
+    offline run, and deselects, visibly, the contract tests that replay cannot run."""
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return
+    contract = [item for item in items if is_contract_test(item)]
+    run = state.cassettes
+    replay = run is not None and run.mode == "replay"
+    if run is not None and replay and contract:
+        try:
+            check_replay_mode(run)
+        except UsageError as error:
+            raise pytest.UsageError(str(error)) from None
+        if state.target is None:
+            raise pytest.UsageError(missing_folder_message(state.options.cassette_dir))
+    if replay:
+        left_out = [item for item in contract if cassette_name(item) is None]
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = [item for item in items if item not in left_out]
+            state.deselected = len(left_out)
+            state.deselected_reason = "they need a server: run with --reference or --live"
+    quiet = [
+        f"default::{cls.__module__}.{cls.__qualname__}"
+        for cls in (StillRunningWarning, RetryWarning, RuleWarning)
+    ]
+    for item in items:
+        name = cassette_name(item) if is_contract_test(item) else None
+        if not is_contract_test(item):
+            # an offline contract run keeps the rest of the run offline too; a project's own
+            # tests, in a run without contract tests, are left as they are
+            if replay and contract and item.get_closest_marker("block_network") is None:
+                item.add_marker(pytest.mark.block_network(allowed_hosts=LOOPBACK))
+            continue
+        for spec in quiet:
+            item.add_marker(pytest.mark.filterwarnings(spec))
+        if name is not None and run is not None and run.mode != "off":
+            item.stash[CASSETTE] = name
+            item.add_marker(pytest.mark.vcr)
+            item.add_marker(pytest.mark.default_cassette(name))
+            if replay:
+                item.add_marker(pytest.mark.block_network)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Names the target in the header of the run."""
+    state = config.stash.get(STATE, None)
+    if state is None:
+        return None
+    kind = state.options.kind
+    if kind == "live" and state.target is not None:
+        return (
+            f"batch-contract: live target {state.target.base_url}, profile {state.options.profile}"
+        )
+    if kind == "replay" and not state.options.cassette_dir.is_dir():
+        return None  # a project without cassettes: nothing of ours will run, say nothing
+    return f"batch-contract: {kind} target, profile {state.options.profile}"
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Says why contract tests were deselected, so a green run never hides an unchecked suite,
+    and which cassettes a recording run wrote or kept."""
+    state = config.stash.get(STATE, None)
+    if state is not None and state.deselected:
+        terminalreporter.write_line(
+            f"batch-contract: {state.deselected} contract tests deselected: "
+            f"{state.deselected_reason}",
+            yellow=True,
+        )
+    if state is not None and state.cassettes is not None:
+        for line in state.cassettes.summary():
+            terminalreporter.write_line(f"batch-contract: {line}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """Fails a replayed test at once, with the command to record it, when its cassette is
+    missing."""
+    state = item.config.stash.get(STATE, None)
+    name = item.stash.get(CASSETTE, None)
+    if state is not None and state.cassettes is not None and name is not None:
+        path = state.cassettes.path(name)
+        if state.cassettes.mode == "replay" and not path.is_file():
+            if path.stem == NONE_RECORDED:
+                pytest.fail(missing_folder_message(path.parent), pytrace=False)
+            pytest.fail(missing_message(path), pytrace=False)
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    """After a recorded test's fixtures closed its cassette: keep the recording only if the test
+    passed (the good cassette stays otherwise)."""
+    try:
+        return (yield)
+    finally:
+        state = item.config.stash.get(STATE, None)
+        name = item.stash.get(CASSETTE, None)
+        if state is not None and state.cassettes is not None and name is not None:
+            state.cassettes.finish(name, item.stash.get(PASSED, False))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    """Gives the contract suite's cassettes their serializer, matcher and staging persister."""
+    state = config.stash.get(STATE, None)
+    if state is None or state.cassettes is None or state.target is None:
+        return
+    if str(vcr.cassette_library_dir) != str(state.cassettes.directory):
+        return
+    configure_vcr(vcr, state.cassettes.persister(scrubber_for(state.target).secrets))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Shows an unreachable server, a blocked connection or a request missing from its cassette
+    as one line instead of a traceback; remembers whether the test itself passed."""
+    report = yield
+    if call.when == "call":
+        item.stash[PASSED] = report.passed
+    error = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(error, ServerUnreachable):
+        report.longrepr = f"batch-contract: {error}"
+    elif type(error).__name__ == "CannotOverwriteExistingCassetteException":
+        report.longrepr = unmatched_message(item.stash.get(CASSETTE, "?"), error)
+    elif isinstance(error, LeakedSecret):
+        report.longrepr = f"batch-contract: {error}"
+    elif isinstance(error, RuntimeError) and str(error).startswith("Network is disabled"):
+        report.longrepr = blocked_message(str(error).rsplit(" ", 1)[-1].strip("'"))
+    return report
+
+
+def call_passed(item: pytest.Item) -> bool:
+    """Whether a test's own call passed (False before it ran): a fixture's teardown check can
+    then stay quiet about a test that already failed."""
+    return item.stash.get(PASSED, False)
+
+
+def _warn_retry(message: str) -> None:
+    warnings.warn(message, RetryWarning, stacklevel=4)
+
+
+def _client(
+    config: pytest.Config,
+    target: Target | None,
+    report_retry: Callable[[str], None] = _warn_retry,
+    http: httpx.Client | None = None,
+) -> ContractClient:
+    if target is None:
+        raise pytest.UsageError("no contract target (use --reference or --live)")
+    replay = target.kind == "replay"
+
+    return ContractClient(
+        target.base_url,
+        target.api_key,
+        timeout=config.getoption("--http-timeout"),
+        organization_id=target.organization_id,
+        project_id=target.project_id,
+        max_retries=0 if replay else config.getoption("--http-retries"),
+        on_retry=report_retry,
+        http=http,
+    )
+
+
+@pytest.fixture(scope="session")
+def contract_target(pytestconfig: pytest.Config) -> Target:
+    """The resolved target (live, reference or replay) with its base URL and job ids."""
+    state = pytestconfig.stash[STATE]
+    target = state.resolve()
+    if target is None:
+        raise pytest.UsageError("no contract target (use --reference or --live)")
+    if target.kind == "live" and not state.checked:
+        state.checked = True
+        check_deployment(pytestconfig, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def contract_profile(pytestconfig: pytest.Config) -> Profile:
+    """The schema profile responses must honour (`--profile`)."""
+    return cast(Profile, pytestconfig.getoption(PROFILE))
+
+
+@pytest.fixture(scope="session")
+def poll_settings(pytestconfig: pytest.Config, contract_target: Target) -> PollSettings:
+    """How the life-cycle tests poll (`--poll-interval`, `--poll-timeout`, `--require-terminal`);
+    a live run on a terminal shows a progress line while it polls."""
+    interval = pytestconfig.getoption("--poll-interval")
+    return PollSettings(
+        interval=DEFAULT_POLL_INTERVAL[contract_target.kind] if interval is None else interval,
+        timeout=pytestconfig.getoption("--poll-timeout"),
+        require_terminal=pytestconfig.getoption("--require-terminal"),
+        progress=progress_line(pytestconfig) if contract_target.kind == "live" else None,
+    )
+
+
+def progress_line(config: pytest.Config) -> Callable[[str], None] | None:
+    """Writes a progress line over itself on the terminal (None when output is not a terminal,
+    such as CI logs, or when pytest-xdist workers run the tests)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or not getattr(reporter, "isatty", False):
+        return None
+    if hasattr(config, "workerinput"):
+        return None
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    shown = [0]
+
+    def show(message: str) -> None:
+        text = f"batch-contract: {message}" if message else ""
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            reporter.write("\r" + text.ljust(shown[0]) + ("" if text else "\r"), flush=True)
+        shown[0] = len(text)
+
+    return show
+
+
+@pytest.fixture(scope="session")
+def contract_http(pytestconfig: pytest.Config, contract_target: Target) -> Iterator[httpx.Client]:
+    """The httpx client shared by the session's requests (explicit timeout, `--http-timeout`)."""
+    timeout = pytestconfig.getoption("--http-timeout")
+    with new_http_client(timeout, keep_alive=contract_target.kind == "live") as http:
+        coverage_plugin.watch(pytestconfig, http)
+        yield http
+
+
+@pytest.fixture
+def contract_client(
+    pytestconfig: pytest.Config, contract_target: Target, contract_http: httpx.Client
+) -> ContractClient:
+    """An HTTP client for the target, with the SDK's retry policy and the key masked in output."""
+    return _client(pytestconfig, contract_target, http=contract_http)
+
+
+@pytest.fixture(scope="session")
+def contract_rule_levels(pytestconfig: pytest.Config) -> dict[str, Level]:
+    """Levels of the semantic rules: defaults, `[tool.batch-contract.rules]`, then `--rule`."""
+    return rule_levels(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def contract_vcr_config(contract_target: Target) -> dict[str, Any]:
+    """The vcrpy options of the contract cassettes (scrubbing, matching, readable bodies)."""
+    return vcr_options(scrubber_for(contract_target))
+
+
+@pytest.fixture(scope="session")
+def contract_cassette_dir(pytestconfig: pytest.Config) -> str:
+    """The folder pytest-recording reads and writes (a staging folder while recording)."""
+    run = pytestconfig.stash[STATE].cassettes
+    assert run is not None
+    return str(run.directory)
+
+
+@pytest.fixture(scope="session")
+def unknown_job_id() -> str:
+    """A well-formed job id that no deployment holds."""
+    return UNKNOWN_JOB_ID

@@ -1,0 +1,381 @@
+"""Cassettes of the contract suite: what vcrpy (through pytest-recording) writes and how.
+
+Before anything is written the API key, the Authorization header and the configured organization
+and project ids become placeholders; volatile headers are dropped; JSON bodies are stored
+pretty-printed (only when that loses nothing) under a YAML block scalar, so a changed field is a
+one-line diff. Recordings go to a staging folder first and are moved into `cassettes/` atomically,
+only after the test passed (`commit`), so a failing re-record never replaces a good cassette.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit
+
+import yaml
+
+from batch_contract.pytest_plugin.client import WRONG_KEY
+from batch_contract.secret import Secret
+
+KEY_PLACEHOLDER = "<LLAMA_CLOUD_API_KEY>"
+ORGANIZATION_PLACEHOLDER = "<ORGANIZATION_ID>"
+PROJECT_PLACEHOLDER = "<PROJECT_ID>"
+REDACTED = "<REDACTED>"
+PLACEHOLDERS = frozenset({KEY_PLACEHOLDER, ORGANIZATION_PLACEHOLDER, PROJECT_PLACEHOLDER})
+MIN_SUBSTRING_SECRET = 8
+"""Shorter secrets are replaced only where a whole value equals them: replacing `k` inside every
+string would mangle the cassette. Longer ones are also replaced inside any text."""
+REQUEST_HEADERS = frozenset({"accept", "authorization", "content-type", "cookie"})
+RESPONSE_HEADERS = frozenset(
+    {"allow", "content-type", "location", "retry-after", "retry-after-ms", "www-authenticate"}
+    | {"x-should-retry"}
+)
+"""Headers kept in cassettes; dates, servers, request ids, timings and lengths are dropped."""
+REFERENCE_BASE_URL = "http://reference.invalid"
+"""What the reference server's `http://127.0.0.1:<port>` becomes: its port changes every run."""
+MATCH_ON = ("method", "path", "query_without_ids")
+"""Replayed requests match on method, path and query (the id parameters left out)."""
+ID_PARAMETERS = frozenset({"organization_id", "project_id"})
+
+
+class LeakedSecret(RuntimeError):
+    """A cassette about to be written still holds the API key: nothing is written."""
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """The values that never reach a cassette, each with its placeholder: the API key (a
+    `Secret`) and the configured organization and project ids, found in every form a server may
+    echo them in (`Secret.forms`)."""
+
+    api_key: Secret | None = None
+    organization_id: str | None = None
+    project_id: str | None = None
+
+    def pairs(self) -> tuple[tuple[Secret, str], ...]:
+        """(value, placeholder) for each configured value, longest value first."""
+        found = [
+            (value, placeholder)
+            for value, placeholder in (
+                (self.api_key, KEY_PLACEHOLDER),
+                (Secret(self.organization_id or ""), ORGANIZATION_PLACEHOLDER),
+                (Secret(self.project_id or ""), PROJECT_PLACEHOLDER),
+            )
+            if value
+        ]
+        return tuple(sorted(found, key=lambda pair: -len(pair[0])))
+
+    def value(self, text: str) -> str:
+        """A whole value: its placeholder if it is a secret, else its text with long secrets
+        replaced inside it."""
+        for secret, placeholder in self.pairs():
+            if secret.is_value(text):
+                return placeholder
+        return self.text(text)
+
+    def text(self, text: str) -> str:
+        """Free text with every secret long enough to be recognised replaced, in every form."""
+        for secret, placeholder in self.pairs():
+            if len(secret) >= MIN_SUBSTRING_SECRET:
+                text = secret.replace(text, placeholder)
+        return text
+
+    def json(self, value: Any) -> Any:
+        """A JSON value with every secret string (or key) replaced, recursively."""
+        if isinstance(value, str):
+            return self.value(value)
+        if isinstance(value, list):
+            return [self.json(item) for item in value]
+        if isinstance(value, dict):
+            return {self.value(key): self.json(item) for key, item in value.items()}
+        return value
+
+    def leaks(self, value: str | bytes) -> bool:
+        """Whether text, or bytes of any charset, still hold the API key in any form (checked
+        when the key is long enough to be told from other text)."""
+        key = self.api_key
+        if not key or len(key) < MIN_SUBSTRING_SECRET:
+            return False
+        if isinstance(value, str):
+            value = value.encode("utf-8", "backslashreplace")
+        return key.leaks_bytes(value)
+
+
+def _query(pairs: list[tuple[str, str]]) -> str:
+    return "&".join(f"{quote(k, safe='')}={quote(v, safe='<>')}" for k, v in pairs)
+
+
+def _authorization(value: str, secrets: Secrets) -> str:
+    """The Authorization header as stored: the placeholder for the key, never a credential."""
+    scheme, _, credentials = value.partition(" ")
+    if credentials == WRONG_KEY:
+        return value
+    if secrets.api_key and secrets.api_key.is_value(credentials):
+        return f"{scheme} {KEY_PLACEHOLDER}"
+    return REDACTED
+
+
+def _cookie(value: str, secrets: Secrets) -> str:
+    cookie: SimpleCookie = SimpleCookie()
+    try:
+        cookie.load(value)
+    except CookieError:  # an unparsable cookie header is redacted whole
+        return REDACTED
+    return "; ".join(f"{name}={secrets.value(morsel.value)}" for name, morsel in cookie.items())
+
+
+@dataclass(frozen=True)
+class Scrubber:
+    """vcrpy's `before_record_request` and `before_record_response` for one target."""
+
+    secrets: Secrets
+    base_url: str | None = None
+    """The target's base URL, replaced in request URIs by `stored_base_url`."""
+    stored_base_url: str | None = None
+
+    def request(self, request: Any) -> Any:
+        """A scrubbed copy of a vcrpy request: stable base URL, secrets as placeholders."""
+        data = request._to_dict()
+        uri = str(data["uri"])
+        if self.base_url and self.stored_base_url and uri.startswith(self.base_url):
+            uri = self.stored_base_url + uri[len(self.base_url) :]
+        parts = urlsplit(uri)
+        query = [(k, self.secrets.value(v)) for k, v in parse_qsl(parts.query, True)]
+        base = uri.split("?", 1)[0].split("#", 1)[0]
+        data["uri"] = self.secrets.text(base) + ("?" + _query(query) if query else "")
+        headers: dict[str, list[str]] = {}
+        for name, values in data["headers"].items():
+            lower = name.lower()
+            if lower not in REQUEST_HEADERS:
+                continue
+            if lower == "authorization":
+                headers[lower] = [_authorization(str(v), self.secrets) for v in values]
+            elif lower == "cookie":
+                headers[lower] = [_cookie(str(v), self.secrets) for v in values]
+            else:
+                headers[lower] = [self.secrets.value(str(v)) for v in values]
+        data["headers"] = headers
+        body = data.get("body")
+        if isinstance(body, bytes) and body:
+            data["body"] = store_body(body, self.secrets)
+        elif isinstance(body, str) and body:
+            data["body"] = store_body(body.encode(), self.secrets).decode()
+        return type(request)._from_dict(data)
+
+    def response(self, response: dict[str, Any]) -> dict[str, Any]:
+        """The vcrpy response dict as stored: kept headers only, body readable and scrubbed."""
+        headers = {
+            name.lower(): [self.secrets.value(str(v)) for v in values]
+            for name, values in (response.get("headers") or {}).items()
+            if name.lower() in RESPONSE_HEADERS
+        }
+        body = response.get("body") or {}
+        raw = body.get("string", b"") if isinstance(body, dict) else b""
+        if isinstance(raw, str):
+            raw = raw.encode()
+        stored = store_body(raw, self.secrets, charset_of(response.get("headers")))
+        return {**response, "headers": headers, "body": {"string": stored}}
+
+
+def charset_of(headers: Any) -> str | None:
+    """The charset a `Content-Type` header names (vcrpy header dict: name -> list of values)."""
+    for name, values in (headers or {}).items():
+        if str(name).lower() == "content-type":
+            for value in values if isinstance(values, list) else [values]:
+                for parameter in str(value).split(";")[1:]:
+                    key, _, charset = parameter.partition("=")
+                    if key.strip().lower() == "charset":
+                        return charset.strip().strip('"') or None
+    return None
+
+
+def _codec(charset: str | None) -> str:
+    try:
+        return codecs.lookup(charset).name if charset else "utf-8"
+    except LookupError:
+        return "utf-8"
+
+
+def store_body(raw: bytes, secrets: Secrets, charset: str | None = None) -> bytes:
+    """A body as stored: JSON pretty-printed when the text is its compact form (so nothing such
+    as a duplicate key or a number's spelling is lost), secrets replaced; other text scrubbed in
+    its own charset (the declared one, else UTF-8, else Latin-1, which reads any bytes)."""
+    codec = _codec(charset)
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError:
+        codec, text = "latin-1", raw.decode("latin-1")
+    if codec != "utf-8":
+        return secrets.text(text).encode(codec)
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return secrets.text(text).encode()
+    if json.dumps(value, ensure_ascii=False, separators=(",", ":")) != text.strip():
+        return secrets.text(text).encode()
+    return (json.dumps(secrets.json(value), ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def leak_in(cassette: Any, secrets: Secrets) -> str | None:
+    """Where a cassette about to be written (vcrpy's `requests` and `responses`) still holds the
+    API key, such as `interaction 2: response body of GET /path`, or None. Bodies are looked at
+    as bytes of any charset."""
+    requests = cassette.get("requests") or [] if isinstance(cassette, dict) else []
+    responses = cassette.get("responses") or [] if isinstance(cassette, dict) else []
+    for number, (vcr_request, response) in enumerate(zip(requests, responses, strict=False), 1):
+        request = vcr_request._to_dict() if hasattr(vcr_request, "_to_dict") else vcr_request
+        request = request if isinstance(request, dict) else {}
+        response = response if isinstance(response, dict) else {}
+        path = urlsplit(str(request.get("uri", ""))).path
+        what = f"{request.get('method', '?')} {secrets.text(path)}"
+        body = response.get("body")
+        parts = {
+            "request URI": request.get("uri"),
+            "request headers": request.get("headers"),
+            "request body": request.get("body"),
+            "response status": response.get("status"),
+            "response headers": response.get("headers"),
+            "response body": body.get("string") if isinstance(body, dict) else body,
+        }
+        for part, value in parts.items():
+            if _holds(value, secrets):
+                return f"interaction {number}: {part} of {what}"
+    return None
+
+
+def _holds(value: Any, secrets: Secrets) -> bool:
+    if isinstance(value, str | bytes):
+        return secrets.leaks(value)
+    if isinstance(value, dict):
+        return any(_holds(k, secrets) or _holds(v, secrets) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds(item, secrets) for item in value)
+    return False
+
+
+def query_without_ids(r1: Any, r2: Any) -> None:
+    """vcrpy matcher: equal query strings once the configured id parameters are left out (they
+    are placeholders in cassettes and absent when replaying)."""
+
+    def kept(request: Any) -> list[tuple[str, str]]:
+        return sorted(
+            (k, v) for k, v in request.query if k not in ID_PARAMETERS or v not in PLACEHOLDERS
+        )
+
+    if kept(r1) != kept(r2):
+        raise AssertionError(f"{kept(r1)} != {kept(r2)}")
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block scalars for multi-line strings, so a stored JSON body reads as JSON; no anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        """Never write `&id001` anchors: each interaction reads on its own."""
+        return True
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+class Serializer:
+    """vcrpy serializer "yaml": vcrpy's safe loader, a dumper with readable block scalars."""
+
+    @staticmethod
+    def deserialize(cassette_string: str) -> Any:
+        """A cassette from YAML text (vcrpy's safe loader)."""
+        from vcr.serializers import yamlserializer
+
+        return yamlserializer.deserialize(cassette_string)
+
+    @staticmethod
+    def serialize(cassette_dict: Any) -> str:
+        """YAML text with sorted keys, no line folding and block scalars for bodies."""
+        return yaml.dump(
+            cassette_dict, Dumper=_Dumper, sort_keys=True, allow_unicode=True, width=1 << 16
+        )
+
+
+@dataclass
+class StagingPersister:
+    """vcrpy persister: reads cassettes from `final` (unless re-recording from scratch), writes
+    them under `stage` only; `commit` moves a staged cassette into place."""
+
+    stage: Path
+    final: Path
+    rewrite: bool
+    secrets: Secrets
+
+    def final_path(self, path: str | os.PathLike[str]) -> Path:
+        """Where a staged cassette belongs."""
+        return self.final / Path(path).relative_to(self.stage)
+
+    def load_cassette(self, cassette_path: str, serializer: Any) -> Any:
+        """The existing cassette (`rewrite` starts from nothing, as pytest-recording does)."""
+        from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
+
+        if self.rewrite:
+            raise CassetteNotFoundError()
+        return FilesystemPersister.load_cassette(self.final_path(cassette_path), serializer)
+
+    def save_cassette(self, cassette_path: str, cassette_dict: Any, serializer: Any) -> None:
+        """Writes the staged cassette, refusing one that still holds the API key."""
+        from vcr.serialize import serialize
+
+        where = leak_in(cassette_dict, self.secrets)
+        text = serialize(cassette_dict, serializer)
+        if where is None and self.secrets.leaks(text):
+            where = "its text"
+        if where is not None:
+            raise LeakedSecret(
+                f"not written: {self.final_path(cassette_path)} would hold the API key ({where})"
+            )
+        path = Path(cassette_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def commit(staged: Path, final: Path) -> bool:
+    """Moves a staged cassette into place atomically (temp file next to it, then rename);
+    False when nothing was staged."""
+    if not staged.is_file():
+        return False
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = final.with_name(f".{final.name}.tmp")
+    temporary.write_bytes(staged.read_bytes())
+    os.replace(temporary, final)
+    staged.unlink()
+    return True
+
+
+def vcr_options(scrubber: Scrubber) -> dict[str, Any]:
+    """The `vcr_config` of the contract suite."""
+    hooks: dict[str, Callable[..., Any]] = {
+        "before_record_request": scrubber.request,
+        "before_record_response": scrubber.response,
+    }
+    return {
+        **hooks,
+        "match_on": MATCH_ON,
+        "decode_compressed_response": True,
+        "record_on_exception": False,
+    }
+
+
+def configure_vcr(vcr: Any, persister: StagingPersister | None) -> None:
+    """Registers the serializer, the matcher and (when recording) the staging persister."""
+    vcr.register_serializer("yaml", Serializer)
+    vcr.register_matcher("query_without_ids", query_without_ids)
+    if persister is not None:
+        vcr.register_persister(persister)

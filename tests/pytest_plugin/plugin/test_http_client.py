@@ -1,0 +1,77 @@
+"""The HTTP client: the SDK's retry policy (408/429/5xx and connection errors, Retry-After,
+bounded), each retry reported, and the key masked wherever a request is shown."""
+
+import httpx
+import pytest
+
+from batch_contract.pytest_plugin.client import (
+    ContractClient,
+    ServerUnreachable,
+    backoff_seconds,
+    should_retry,
+)
+from batch_contract.secret import Secret
+
+
+def client_for(handler: httpx.MockTransport, **kwargs: object) -> ContractClient:
+    """A client whose requests go to an in-process handler and whose sleeps are recorded."""
+    http = httpx.Client(transport=handler)
+    return ContractClient(
+        "http://test", Secret("secret-key-123456"), http=http, sleep=lambda s: None, **kwargs
+    )  # type: ignore[arg-type]
+
+
+def test_retries_then_returns_last_response() -> None:
+    """Five retries on 503, each reported, then the 503 comes back for the test to fail on."""
+    calls: list[httpx.Request] = []
+    retries: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(503, text="down")
+
+    client = client_for(httpx.MockTransport(handler), on_retry=retries.append)
+    response = client.get_status("bjb-1")
+    assert response.status_code == 503
+    assert len(calls) == 6
+    assert len(retries) == 5
+    assert retries[0].startswith("retry 1/5 in ")
+
+
+def test_retry_after_is_honoured() -> None:
+    """A sane Retry-After wins over the backoff."""
+    assert backoff_seconds(0, httpx.Headers({"retry-after": "3"})) == 3.0
+    assert backoff_seconds(0, httpx.Headers({"retry-after-ms": "250"})) == 0.25
+    assert 0.375 <= backoff_seconds(0, httpx.Headers({"retry-after": "600"})) <= 0.5
+    assert 6.0 <= backoff_seconds(10, None) <= 8.0
+
+
+@pytest.mark.parametrize(
+    ("status", "retried"),
+    [(408, True), (429, True), (500, True), (404, False), (401, False), (200, False)],
+)
+def test_should_retry_follows_sdk(status: int, retried: bool) -> None:
+    """408, 429 and 5xx are retried; other codes are answers."""
+    assert should_retry(httpx.Response(status)) is retried
+
+
+def test_connection_errors_become_one_line() -> None:
+    """A server that never answers raises ServerUnreachable without the key."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused secret-key-123456")
+
+    client = client_for(httpx.MockTransport(handler), max_retries=1)
+    with pytest.raises(ServerUnreachable) as error:
+        client.get_status("bjb-1")
+    assert "cannot reach http://test" in str(error.value)
+    assert "secret-key-123456" not in str(error.value)
+
+
+def test_show_request_masks_key() -> None:
+    """A shown request has `Authorization: Bearer ***`."""
+    client = client_for(httpx.MockTransport(lambda request: httpx.Response(200)))
+    response = client.get_status("bjb-1")
+    shown = client.show_request(response.request)
+    assert "authorization: Bearer ***" in shown
+    assert "secret-key-123456" not in shown

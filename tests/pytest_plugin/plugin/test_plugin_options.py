@@ -1,0 +1,131 @@
+"""The plugin's options: registered with help texts, and a live run missing its key, URL or job
+id fails at start with one line (never a skip); the key never shows in output."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+SUITE = Path(__file__).resolve().parents[3] / "contract_tests"
+OPTIONS = (
+    "--live",
+    "--reference",
+    "--base-url",
+    "--contract-base-url",
+    "--job-id",
+    "--organization-id",
+    "--project-id",
+    "--profile",
+    "--contract-profile",
+    "--poll-interval",
+    "--poll-timeout",
+    "--require-terminal",
+    "--http-timeout",
+)
+
+
+def test_help_lists_every_option(pytester: pytest.Pytester) -> None:
+    """`pytest --help` shows the batch-contract group and each option."""
+    result = pytester.runpytest_inprocess("--help")
+    text = result.stdout.str()
+    assert "batch-contract" in text
+    for option in OPTIONS:
+        assert option in text, option
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "message"),
+    [
+        ({}, ["--job-id", "bjb-1"], "set LLAMA_CLOUD_API_KEY"),
+        ({"LLAMA_CLOUD_API_KEY": "canary-key-0123456789"}, [], "at least one job id"),
+        (
+            {"LLAMA_CLOUD_API_KEY": "canary-key-0123456789"},
+            ["--job-id", "x", "--base-url", "ftp:"],
+            "http(s) base URL",
+        ),
+    ],
+)
+def test_live_without_settings_fails_at_start(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    args: list[str],
+    message: str,
+) -> None:
+    """A live run missing its key, job id or URL stops with one line naming what to set."""
+    for name in ("LLAMA_CLOUD_API_KEY", "BATCH_CONTRACT_JOB_IDS", "LLAMA_CLOUD_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = pytester.runpytest_inprocess(str(SUITE), "--live", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
+    assert len(errors) == 1
+    assert message in errors[0]
+    assert "canary-key" not in result.stdout.str() + result.stderr.str()
+
+
+def test_unreachable_server_fails_in_one_line(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live run against a stopped server exits with one line, no traceback, no key."""
+    monkeypatch.setenv("LLAMA_CLOUD_API_KEY", "canary-key-0123456789")
+    result = pytester.runpytest_inprocess(
+        str(SUITE),
+        "--live",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--job-id",
+        "bjb-1",
+        "--http-retries",
+        "0",
+    )
+    output = result.stdout.str() + result.stderr.str()
+    assert result.ret != 0
+    assert "cannot reach http://127.0.0.1:9" in output
+    assert "Traceback" not in output
+    assert "canary-key" not in output
+
+
+def test_both_targets_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """--live and --reference together are refused."""
+    result = pytester.runpytest_inprocess(str(SUITE), "--live", "--reference")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "choose one target" in result.stderr.str()
+
+
+def test_live_run_against_server_passes_and_hides_key(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A live run against a running reference server passes; the key is in no output or XML."""
+    from batch_contract.server import DOCUMENTED_JOB_ID, running_server
+
+    key = "canary-key-" + os.urandom(6).hex()
+    monkeypatch.setenv("LLAMA_CLOUD_API_KEY", key)
+    junit = pytester.path / "junit.xml"
+    with running_server(api_key=key) as server:
+        result = pytester.runpytest_inprocess(
+            str(SUITE),
+            "--live",
+            "--base-url",
+            server.base_url,
+            "--job-id",
+            DOCUMENTED_JOB_ID,
+            "--job-id",
+            server.moving_job_ids[0],
+            "--poll-interval",
+            "0.01",
+            "--poll-timeout",
+            "0.5",
+            "-p",
+            "no:randomly",
+            "-k",
+            "not schemathesis",
+            f"--junitxml={junit}",
+            "-rA",
+        )
+    output = result.stdout.str() + result.stderr.str()
+    assert result.ret == 0, output
+    assert "StillRunningWarning" in output  # the documented example stays pending
+    assert key not in output
+    assert key not in junit.read_text()

@@ -1,0 +1,218 @@
+"""The schemathesis support module: settings, the rule check, schemathesis.toml, the CLI recipe,
+replay deselection, and no network fetch while resolving the schema files."""
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from schemathesis.core.jsonschema import resolver
+
+from batch_contract.errors import UsageError
+from batch_contract.pytest_plugin.schemathesis_support import (
+    BUILTIN_CHECKS,
+    CUSTOM_CHECKS,
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_SEED,
+    MAX_EXAMPLES_ENV,
+    SEED_ENV,
+    Settings,
+    load_openapi,
+    rule_errors,
+    settings_from,
+)
+from batch_contract.server import DOCUMENTED_JOB_ID, running_server
+from batch_contract.server.jobs import DOCUMENTED_BODY
+
+ROOT = Path(__file__).resolve().parents[3]
+MODULE = ROOT / "contract_tests" / "test_schemathesis.py"
+
+
+def test_settings_default_then_environment_then_options() -> None:
+    """Options win over the environment, which wins over the defaults."""
+    env = {MAX_EXAMPLES_ENV: "7", SEED_ENV: "3"}
+    assert settings_from(environ={}) == Settings(DEFAULT_MAX_EXAMPLES, DEFAULT_SEED)
+    assert settings_from(environ=env) == Settings(7, 3)
+    assert settings_from("2", 9, environ=env) == Settings(2, 9)
+
+
+@pytest.mark.parametrize(
+    ("max_examples", "seed", "message"),
+    [
+        ("many", None, "--st-max-examples must be a whole number, got 'many'"),
+        ("0", None, "--st-max-examples must be at least 1, got 0"),
+        (None, "-1", "--st-seed must be at least 0, got -1"),
+    ],
+)
+def test_bad_settings_are_one_line(max_examples: object, seed: object, message: str) -> None:
+    """A bad option value is a UsageError with one line naming the option."""
+    with pytest.raises(UsageError) as raised:
+        settings_from(max_examples, seed, environ={})
+    assert str(raised.value) == message
+
+
+def _documented(**job: Any) -> bytes:
+    """The documented example body with some job fields replaced, as JSON bytes."""
+    return json.dumps({**DOCUMENTED_BODY, "job": {**DOCUMENTED_BODY["job"], **job}}).encode()
+
+
+def test_rule_errors_name_count_above_total() -> None:
+    """A count above total_items is an error-level rule finding, with its path and rule."""
+    (line,) = rule_errors(_documented(total_items=2, processed_items=3))
+    assert line.startswith("$.job.processed_items: ")
+    assert line.endswith("[rule:counts-within-total]")
+
+
+def test_rule_errors_ignore_valid_and_non_json_bodies() -> None:
+    """A faithful body has no finding; a body that is not JSON is left to the schema check."""
+    assert rule_errors(_documented()) == []
+    assert rule_errors(b'{"job": ') == []
+    assert rule_errors(b"[1, 2]") == []
+
+
+def test_toml_enables_exactly_the_checks_of_the_python_api() -> None:
+    """schemathesis.toml and the pytest module run the same checks, and the key comes from env."""
+    config = tomllib.loads((ROOT / "schemathesis.toml").read_text())
+    enabled = {
+        name
+        for name, table in config["checks"].items()
+        if isinstance(table, dict) and table.get("enabled")
+    }
+    assert config["checks"]["enabled"] is False
+    assert enabled == set(BUILTIN_CHECKS) | set(CUSTOM_CHECKS)
+    assert config["hooks"] == "batch_contract.pytest_plugin.schemathesis_support"
+    assert config["auth"]["openapi"]["HTTPBearer"]["bearer"] == "${LLAMA_CLOUD_API_KEY}"
+    assert config["warnings"]["fail-on"] == ["missing_auth"]
+
+
+@pytest.fixture
+def cli_server(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A reference server (breaks from the test's parameter) whose key is in the environment."""
+    with running_server(breaks=getattr(request, "param", ())) as server:
+        monkeypatch.setenv("LLAMA_CLOUD_API_KEY", server.api_key.get_secret_value())
+        monkeypatch.delenv("BATCH_CONTRACT_JOB_IDS", raising=False)
+        yield server.base_url
+
+
+def run_recipe(base_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The docs' CLI recipe with a JUnit report, from a scratch folder, a few examples."""
+    command = [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "--config-file",
+        str(ROOT / "schemathesis.toml"),
+        "run",
+        str(ROOT / "schemas" / "openapi.yaml"),
+        "--url",
+        base_url,
+        "--max-examples",
+        "3",
+        "--report",
+        "junit",
+        "--report-junit-path",
+        str(cwd / "junit.xml"),
+    ]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("cli_server", "code"),
+    [((), 0), (("count-above-total",), 1)],
+    indirect=["cli_server"],
+    ids=["faithful", "count-above-total"],
+)
+def test_cli_recipe_exit_code(cli_server: str, code: int, tmp_path: Path) -> None:
+    """`schemathesis run` exits 0 against the faithful server and 1 when a rule is broken."""
+    done = run_recipe(cli_server, tmp_path)
+    assert done.returncode == code, done.stdout + done.stderr
+    assert (tmp_path / "junit.xml").is_file()
+    if code:
+        assert "Semantic rule violated" in done.stdout
+
+
+def test_replay_deselects_the_schemathesis_test_visibly(pytester: pytest.Pytester) -> None:
+    """With recorded cassettes but no server, the test is deselected and the summary says why."""
+    cassettes = pytester.mkdir("cassettes")
+    (cassettes / "status").mkdir()
+    (cassettes / "status" / f"{DOCUMENTED_JOB_ID}.yaml").write_text("interactions: []\n")
+    result = pytester.runpytest_inprocess(
+        str(MODULE),
+        "--cassette-dir",
+        str(cassettes),
+        "-p",
+        "no:cacheprovider",
+    )
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED, result.stdout.str()
+    assert result.parseoutcomes().get("deselected") == 1
+    result.stdout.fnmatch_lines(
+        [
+            "*1 schemathesis tests deselected: generated requests need a "
+            "server (--reference or --live)*"
+        ]
+    )
+
+
+def test_schema_files_resolve_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validating a 200 resolves the sibling schema files locally: no host name is looked up."""
+    looked_up: list[str] = []
+    real = socket.getaddrinfo
+
+    def record(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host not in ("127.0.0.1", b"127.0.0.1"):
+            looked_up.append(str(host))
+            raise OSError("no network in this test")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", record)
+    # schemathesis remembers a failed fetch for the process: forget it, so this test sees a retry
+    resolver._REMOTE_FAILURES.clear()
+    resolver._load_remote_uri.cache_clear()
+    with running_server() as server:
+        schema = load_openapi(base_url=server.base_url, api_key=server.api_key)
+        operation = next(iter(schema.get_all_operations())).ok()
+        case = operation.Case(
+            path_parameters={"job_id": DOCUMENTED_JOB_ID},
+            headers={"Authorization": f"Bearer {server.api_key.get_secret_value()}"},
+        )
+        response = case.call()
+        assert response.status_code == 200
+        case.validate_response(response)
+    assert looked_up == []
+
+
+def _fenced_commands(text: str) -> list[str]:
+    """The lines of a Markdown text's fenced code blocks, continuation lines joined."""
+    blocks = re.findall(r"^```[a-z]*\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
+    return [line for block in blocks for line in block.replace("\\\n", " ").splitlines()]
+
+
+def test_every_documented_recipe_names_its_config_file() -> None:
+    """Each `schemathesis ... run` command in the README and docs/ passes --config-file, so it
+    gives the same verdict from any directory (schemathesis reads schemathesis.toml from the
+    working directory only)."""
+    commands = [
+        line
+        for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+        for line in _fenced_commands(page.read_text(encoding="utf-8"))
+        if re.search(r"\bschemathesis\b.*\brun\b", line)
+    ]
+    assert commands
+    for command in commands:
+        assert "--config-file" in command, command
+
+
+def test_cli_recipe_with_a_refused_key_fails_from_any_folder(
+    cli_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recipe run from a scratch folder with a key the server refuses: every response is
+    401, and the run fails instead of passing on them."""
+    monkeypatch.setenv("LLAMA_CLOUD_API_KEY", "a-key-the-server-refuses")
+    done = run_recipe(cli_server, tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
