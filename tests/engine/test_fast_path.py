@@ -25,6 +25,7 @@ import orjson
 import pytest
 
 from batch_contract.core import rules, semantics
+from batch_contract.core.check import ContractCheck
 from batch_contract.core.jsondoc import parse_document, parse_light
 from batch_contract.core.reading import Document, LineBlock
 from batch_contract.core.results import Result
@@ -108,6 +109,23 @@ def test_engines_agree_on_corpus(profile: Profile) -> None:
             disagreements.append((number, fast, reference))
     assert checked > 0.9 * COUNT
     assert disagreements == []
+
+
+@pytest.mark.parametrize("profile", ["documented", "strict"])
+def test_the_checks_quick_test_never_hides_a_finding(profile: Profile) -> None:
+    """On every corpus body, schema-invalid ones included, the one check's rule findings with its
+    quick test are those of the rules run one by one (the quick test only ever skips rules that
+    would find nothing)."""
+    every_rule = {name: "warning" for name in rules.RULES}
+    quick = ContractCheck(profile, "status", every_rule)
+    slow = ContractCheck(profile, "status", every_rule)
+    slow._clean = None  # the rules one by one, no quick test
+    invalid = 0
+    for number, value in parsed():
+        found = quick.schema_violations(value)
+        invalid += bool(found)
+        assert quick.rule_violations(value, found) == slow.rule_violations(value, found), number
+    assert invalid > 0.05 * COUNT
 
 
 def test_quick_rules_never_miss_a_finding() -> None:

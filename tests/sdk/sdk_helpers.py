@@ -37,8 +37,8 @@ def same_values(model: BatchGetStatusResponse, body: dict[str, Any]) -> list[str
             assert isinstance(parsed, datetime), name
             exact = instant(value)
             assert exact is not None, name
-            seconds, leap, fraction = exact  # the SDK keeps microseconds, and has no leap second
-            micros = seconds * 1_000_000 + int(fraction * 1_000_000)
+            seconds, leap, digits = exact  # the SDK keeps microseconds, and has no leap second
+            micros = seconds * 1_000_000 + int((digits + "000000")[:6])
             if leap or (parsed - _EPOCH) // timedelta(microseconds=1) != micros:
                 problems.append(f"{name}: {value} parsed as {parsed.isoformat()}")
         elif parsed != value:  # numbers compare by value: the SDK makes 5.0 an int 5

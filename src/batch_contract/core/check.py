@@ -18,8 +18,9 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+from batch_contract.core import semantics
 from batch_contract.core.results import Violation
-from batch_contract.core.rules import RULES, Level, checked_levels, rule_findings
+from batch_contract.core.rules import RULES, Level, Rule, checked_levels, rule_findings
 from batch_contract.core.schemas import PARTS, PROFILES, Part, Profile
 from batch_contract.core.validation import Validator, validator
 
@@ -27,7 +28,7 @@ from batch_contract.core.validation import Validator, validator
 class ContractCheck:
     """The verdict on parsed bodies for one profile, part and set of rule levels."""
 
-    __slots__ = ("_active", "_reads", "_schema", "levels", "part", "profile")
+    __slots__ = ("_active", "_blockers", "_clean", "_left", "_schema", "levels", "part", "profile")
 
     def __init__(
         self,
@@ -45,13 +46,16 @@ class ContractCheck:
             for rule in RULES.values()
             if rule.kind == "document" and self.levels[rule.name] != "off"
         )
-        self._reads = {
-            rule.name: tuple(
-                "$." + (field[4:] if part == "job" and field.startswith("job.") else field)
-                for field in rule.reads
-            )
-            for rule, _ in self._active
-        }
+        self._blockers = tuple(
+            _blocking_paths(rule.reads, bare=part == "job") for rule, _ in self._active
+        )
+        self._left: dict[frozenset[str], tuple[tuple[Rule, Level], ...]] = {}
+        """The rules left to run, by the set of paths where the schema broke."""
+        checks = (rule.check for rule in RULES.values() if rule.kind == "document")
+        if not semantics.clean_covers(checks):
+            self._clean = None
+        else:
+            self._clean = semantics.job_clean if part == "job" else semantics.document_clean
         self._schema: Validator | None = None
 
     @property
@@ -76,26 +80,64 @@ class ContractCheck:
         self, value: Any, schema_found: tuple[Violation, ...] = ()
     ) -> tuple[Violation, ...]:
         """The rule findings of a body whose schema violations are `schema_found`: each rule
-        runs unless a field it reads breaks the schema."""
-        active = self._active
-        if schema_found:
-            broken = {v.path for v in schema_found if not v.keyword.startswith("rule:")}
-            active = tuple(
-                (rule, level)
-                for rule, level in active
-                if not any(_blocks(path, self._reads[rule.name]) for path in broken)
+        runs unless a field it reads breaks the schema.
+
+        The rules' own quick test (`semantics.clean`) answers first when it can: True only when
+        no rule could find anything. On a body that breaks the schema it is asked about the body
+        with the broken fields read as null: the rules that run read none of them, so what it
+        answers holds for them."""
+        clean = self._clean
+        if not schema_found:
+            if clean is not None and clean(value):
+                return ()
+            return rule_findings(value, self._active, bare=self.part == "job")
+        broken = frozenset(v.path for v in schema_found)
+        left = self._left.get(broken)
+        if left is None:
+            left = tuple(
+                pair
+                for pair, blockers in zip(self._active, self._blockers, strict=True)
+                if blockers.isdisjoint(broken)
             )
-        return rule_findings(value, active, bare=self.part == "job")
+            if len(self._left) < 1024:
+                self._left[broken] = left
+        if not left:
+            return ()
+        if clean is not None and clean(_nulled(value, broken, self.part == "job")):
+            return ()
+        return rule_findings(value, left, bare=self.part == "job")
 
     def errors(self, value: Any) -> tuple[Violation, ...]:
         """The violations that fail: schema violations and error-level rule findings."""
         return tuple(v for v in self.violations(value) if v.severity == "error")
 
 
-def _blocks(path: str, reads: tuple[str, ...]) -> bool:
-    """Whether a schema violation at `path` takes a field out of a rule's reach: the field
-    itself, or an object (or the body) that holds it."""
-    return any(read == path or read.startswith(path + ".") or path == "$" for read in reads)
+def _nulled(value: Any, broken: frozenset[str], bare: bool) -> Any:
+    """A shallow copy of a body (or bare job) with the fields at `broken` paths set to null."""
+    if type(value) is not dict:
+        return value
+    body = dict(value)
+    job = body if bare else body.get("job")
+    if not bare and type(job) is dict:
+        job = body["job"] = dict(job)
+    for path in broken:
+        parts = path.split(".")
+        if (bare and len(parts) == 2) or (not bare and len(parts) == 2 and parts[1] in body):
+            body[parts[1]] = None
+        elif not bare and len(parts) == 3 and parts[1] == "job" and type(job) is dict:
+            job[parts[2]] = None
+    return body
+
+
+def _blocking_paths(reads: tuple[str, ...], bare: bool) -> frozenset[str]:
+    """Where a schema violation takes a rule's fields out of its reach: at one of the fields
+    (`$.job.total_items`, or `$.total_items` for a bare job), or at an object holding one (`$.job`,
+    the body `$`)."""
+    paths = {"$"}
+    for field in reads:
+        parts = (field[4:] if bare and field.startswith("job.") else field).split(".")
+        paths.update("$." + ".".join(parts[: index + 1]) for index in range(len(parts)))
+    return frozenset(paths)
 
 
 @functools.lru_cache(maxsize=64)

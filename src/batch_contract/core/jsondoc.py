@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from batch_contract.core.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, deeper_than
@@ -157,24 +158,36 @@ def parse(raw: bytes) -> tuple[Any, bool]:
     once (orjson keeps key order and drops a duplicate, so a dropped key would show) and is at most
     255 levels deep, so it needs no further check; the NDJSON lines of a stream mostly are, and
     this test costs a fraction of the parse. Anything else has every check of `check_parsed`."""
-    if len(raw) > MAX_DOCUMENT_BYTES:
-        raise DocumentError(
-            f"document too large: {len(raw)} bytes (limit {MAX_DOCUMENT_BYTES})", keyword="size"
-        )
-    import orjson  # here, not at the top: a run the light path clears never loads it
+    return parser()(raw)
 
-    try:
-        value = orjson.loads(raw)
-    except orjson.JSONDecodeError as error:
-        raise explain(raw, error) from None
-    if type(value) is dict:
+
+def parser() -> Callable[[bytes], tuple[Any, bool]]:
+    """`parse` with orjson bound once, for a loop over many lines (imported here, not at the
+    top: a run the light path clears never loads orjson)."""
+    import orjson
+
+    loads, dumps, decode_error = orjson.loads, orjson.dumps, orjson.JSONDecodeError
+
+    def parse_one(raw: bytes) -> tuple[Any, bool]:
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            raise DocumentError(
+                f"document too large: {len(raw)} bytes (limit {MAX_DOCUMENT_BYTES})",
+                keyword="size",
+            )
         try:
-            if orjson.dumps(value) == raw:
-                return value, True
-        except TypeError:  # nested deeper than orjson serializes
-            pass
-    check_parsed(raw, value)
-    return value, False
+            value = loads(raw)
+        except decode_error as error:
+            raise explain(raw, error) from None
+        if type(value) is dict:
+            try:
+                if dumps(value) == raw:
+                    return value, True
+            except TypeError:  # nested deeper than orjson serializes
+                pass
+        check_parsed(raw, value)
+        return value, False
+
+    return parse_one
 
 
 def check_parsed(raw: bytes, value: Any) -> None:

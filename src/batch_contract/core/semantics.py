@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from fractions import Fraction
 from operator import itemgetter
 from typing import Any
 
@@ -80,12 +79,12 @@ def _days(year: int, month: int, day: int) -> int:
     return era * 146_097 + of_era_days - 719_468
 
 
-def instant(text: Any) -> tuple[int, int, Fraction] | None:
+def instant(text: Any) -> tuple[int, int, str] | None:
     """A date-time string as an exact instant, or None when it does not parse: (whole seconds
-    since 1970 UTC, 1 within a leap second, the fraction of the second). Compared as tuples,
-    instants order as time does: every digit of the fraction counts, and a leap second `:60` comes
-    after `:59` of its minute and before the next minute. `t`/`z` may be lower case and the year
-    0000 is accepted."""
+    since 1970 UTC, 1 within a leap second, the digits of the fraction of the second). Compared
+    as tuples, instants order as time does: every digit of the fraction counts, and a leap second
+    `:60` comes after `:59` of its minute and before the next minute. `t`/`z` may be lower case
+    and the year 0000 is accepted."""
     if type(text) is not str:
         return None
     match = _INSTANT.fullmatch(text)
@@ -99,8 +98,8 @@ def instant(text: Any) -> tuple[int, int, Fraction] | None:
         offset = -offset if sign == "-" else offset
     leap = int(second == 60)
     seconds = _days(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - leap
-    fraction = Fraction(int(digits), 10 ** len(digits)) if digits else Fraction(0)
-    return seconds - offset, leap, fraction
+    # the fraction's digits without trailing zeros: as strings they order as the fractions do
+    return seconds - offset, leap, (digits or "").rstrip("0")
 
 
 def _later(first: str, second: str) -> bool:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from batch_contract.core import rules, semantics
 from batch_contract.core.check import ContractCheck
-from batch_contract.core.jsondoc import parse, parse_document
+from batch_contract.core.jsondoc import parse_document, parser
 from batch_contract.core.reading import Document, LineBlock, chop
 from batch_contract.core.results import Result, Violation
 from batch_contract.core.rules import Level
@@ -179,6 +179,7 @@ class Checker:
         invalid = self._validator.violations_of_invalid
         rule_violations = self._check.rule_violations
         clean = self._clean or _never
+        parse = parser()
         for index in [index for index, hit in enumerate(passed) if not hit]:
             line = chop(lines[index])
             try:
