@@ -1,7 +1,7 @@
-"""The pytest plugin of the contract suite: options, targets, parametrization by job id, the
-fixtures the tests in contract_tests/ use, and the cassettes (replayed offline by default, recorded
-with a target and `--record-mode`). Loaded by `batch_contract.pytest_plugin.entry` when a run
-needs it."""
+"""The pytest plugin of the contract suite: targets, parametrization by job id, the fixtures the
+tests in contract_tests/ use, and the cassettes (replayed offline by default, recorded with a
+target and `--record-mode`). Loaded by `batch_contract.pytest_plugin.entry`, which registers
+the options, when a run needs it."""
 
 from __future__ import annotations
 
@@ -40,9 +40,6 @@ from batch_contract.pytest_plugin.contract import RetryWarning, RuleWarning, Sti
 from batch_contract.pytest_plugin.fixtures import rule_levels
 from batch_contract.pytest_plugin.options import (
     PROFILE,
-    add_aliases,
-    add_coverage_options,
-    add_options,
     read_options,
 )
 from batch_contract.pytest_plugin.polling import PollSettings
@@ -85,24 +82,6 @@ class State:
 STATE = pytest.StashKey[State]()
 PASSED = pytest.StashKey[bool]()
 CASSETTE = pytest.StashKey[str]()
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    """Registers the batch-contract option group."""
-    add_options(parser)
-    add_coverage_options(parser)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_load_initial_conftests(
-    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
-) -> Iterator[None]:
-    """Adds the short option aliases once every plugin and initial conftest has registered its
-    options, so that a name another plugin owns is never taken from it."""
-    try:
-        return (yield)
-    finally:
-        add_aliases(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
