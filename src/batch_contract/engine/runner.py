@@ -10,7 +10,6 @@ from functools import cached_property
 from itertools import compress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from batch_contract.core import rules, semantics
 from batch_contract.core.check import ContractCheck
 from batch_contract.core.jsondoc import parse_document, parser
 from batch_contract.core.reading import Document, LineBlock, chop
@@ -36,11 +35,6 @@ class Passed(NamedTuple):
         """A `Result` without violations for each line, for reporters that list valid documents."""
         for number in self.numbers:
             yield Result(Document(self.source, str(number + self.base)))
-
-
-def _never(value: Any) -> bool:
-    """The quick rule test when it cannot be used: never sure."""
-    return False
 
 
 class Rendered(NamedTuple):
@@ -77,13 +71,6 @@ class Checker:
         self._profile: Profile = profile
         self._lane: Any = _UNBUILT  # built on the first block: single documents never use it
         self._light_left = LIGHT_DOCUMENTS
-        checks = (rule.check for rule in rules.RULES.values() if rule.kind == "document")
-        if not semantics.clean_covers(checks):
-            self._clean: Any = None
-        elif part == "job":
-            self._clean = semantics.job_clean
-        else:
-            self._clean = semantics.document_clean
 
     @property
     def _validator(self) -> Validator:
@@ -99,12 +86,8 @@ class Checker:
         return lightpath.build(self._profile, self._part)
 
     def check_value(self, value: Any) -> tuple[Violation, ...]:
-        """The one check's verdict on a parsed value (`ContractCheck.violations`), with the
-        quick rule test's shortcut for a schema-valid value it is sure of."""
-        found = self._validator.violations(value)
-        if not found and self._clean is not None and self._clean(value):
-            return ()
-        return found + self._check.rule_violations(value, found)
+        """The one check's verdict on a parsed value (`ContractCheck.violations`)."""
+        return self._check.violations(value)
 
     def prepare_lines(self) -> Any:
         """Build what checking NDJSON lines needs beyond single documents (the fast lane)."""
@@ -121,9 +104,9 @@ class Checker:
         two costs about a fifth more, as each evicts the other from the processor's caches):
         first the fast lane (`fastlane`) over every line; then the lines it left, each parsed
         once by `jsondoc.parse`. A compact one (it needs no check beyond orjson's parse) that
-        honours the schema and leaves the quick rule test of `semantics` no doubt passes (and the
-        lane learns its key order); the others get their violations from the value already
-        parsed. Lines that passed are handed on as `Passed` runs between the results.
+        honours the schema and in which the one check's rules find nothing passes (and the lane
+        learns its key order); the others get their violations from the value already parsed.
+        Lines that passed are handed on as `Passed` runs between the results.
 
         Before the lane is built, a block of no more lines than the light path (`lightpath`) may
         still clear is offered to it first: a short stream of clean lines then loads no engine."""
@@ -178,7 +161,6 @@ class Checker:
         is_valid = self._validator.rs_is_valid
         invalid = self._validator.violations_of_invalid
         rule_violations = self._check.rule_violations
-        clean = self._clean or _never
         parse = parser()
         for index in [index for index, hit in enumerate(passed) if not hit]:
             line = chop(lines[index])
@@ -203,13 +185,13 @@ class Checker:
                 document = Document(source, str(first + index), line)
                 found = invalid(value)
                 results[index] = Result(document, found + rule_violations(value, found))
-            elif clean(value):
+            elif found := rule_violations(value):
+                document = Document(source, str(first + index), line)
+                results[index] = Result(document, found)
+            else:  # valid, and no rule finds anything: it passes, and the lane learns from it
                 passed[index] = True
                 if lane is not None:
                     lane.learn(value)
-            else:
-                document = Document(source, str(first + index), line)
-                results[index] = Result(document, rule_violations(value))
         return results
 
     def check_items(self, items: Iterable[Document | LineBlock]) -> Iterator[Item]:
