@@ -26,12 +26,13 @@ import pytest
 
 from batch_contract.core import rules, semantics
 from batch_contract.core.check import ContractCheck
+from batch_contract.core.datetimes import is_rfc3339_datetime
 from batch_contract.core.jsondoc import parse_document, parse_light
 from batch_contract.core.reading import Document, LineBlock
 from batch_contract.core.results import Result
 from batch_contract.core.schemas import PROFILES, Profile
-from batch_contract.core.validation import validator
-from batch_contract.engine import lightpath
+from batch_contract.core.validation import sort_violations, validator
+from batch_contract.engine import codegen, lightpath
 from batch_contract.engine.runner import Checker, Passed
 from batch_contract.errors import DocumentError
 
@@ -55,6 +56,21 @@ def corpus() -> ModuleType:
 def lines() -> list[bytes]:
     """The first COUNT lines of the seeded corpus."""
     return list(corpus().ndjson_lines(COUNT))
+
+
+def full_path(profile: Profile) -> Any:
+    """The full path's verdict on one document, with the schema engine's own listing (no code
+    written from the schema): what the block path must give."""
+    check = ContractCheck(profile, "status")
+
+    def result(document: Document) -> Result:
+        try:
+            value = parse_document(document.raw)
+        except DocumentError as error:
+            return Result(document, problem=str(error))
+        return Result(document, check.violations(value))
+
+    return result
 
 
 def as_read(raw_lines: list[bytes]) -> list[bytes]:
@@ -98,17 +114,39 @@ def test_valid_only_corpus_is_all_valid() -> None:
 
 @pytest.mark.parametrize("profile", PROFILES)
 def test_engines_agree_on_corpus(profile: Profile) -> None:
-    """jsonschema-rs and the pure-Python oracle give the same violations for every document."""
+    """jsonschema-rs, the pure-Python oracle and the lister written from the schema (with
+    jsonschema-rs's date-times, as the block path uses it, and with the standard library's, as
+    the light path does) give the same violations for every document."""
     engine = validator(profile, "status")
+    listers = [
+        codegen.lister(profile, "status", rs_date_time()),
+        codegen.lister(profile, "status", is_rfc3339_datetime),
+    ]
     disagreements = []
-    checked = 0
+    checked = invalid = 0
     for number, value in parsed():
         fast, reference = engine.violations(value), engine.reference_violations(value)
         checked += 1
+        invalid += bool(fast)
         if fast != reference:
             disagreements.append((number, fast, reference))
+        for lister in listers:
+            assert lister is not None
+            listed = sort_violations(lister(value))
+            if listed != reference:
+                disagreements.append((number, listed, reference))
     assert checked > 0.9 * COUNT
+    assert invalid > 0.04 * COUNT
     assert disagreements == []
+
+
+def rs_date_time() -> Any:
+    """jsonschema-rs's own date-time decision, as the block path gives it to the lister."""
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(
+        {"type": "string", "format": "date-time"}, validate_formats=True
+    ).is_valid
 
 
 @pytest.mark.parametrize("profile", ["documented", "strict"])
@@ -156,19 +194,19 @@ def test_block_fast_path_matches_full_path(profile: Profile, part: Any) -> None:
     """Lines passed by the block fast path are valid with no violation on the full path, and every
     other line gets exactly the full path's result; the lane itself passes most lines the full
     path finds clean (not vacuous)."""
-    checker = Checker(profile, part)
+    checker, check = Checker(profile, part), full_path(profile)
     block = LineBlock("corpus", 1, as_read([*lines(), b"", b"  "]))
     passed = 0
     for item in checker.check_block(block):
         if isinstance(item, Passed):
             for number in item.numbers:
-                full = checker.check(Document("corpus", str(number), lines()[number - 1]))
+                full = check(Document("corpus", str(number), lines()[number - 1]))
                 assert (full.violations, full.problem) == ((), None), number
                 passed += 1
         else:
             assert isinstance(item, Result)
             where = int(item.document.where or 0)
-            assert item == checker.check(Document("corpus", str(where), lines()[where - 1]))
+            assert item == check(Document("corpus", str(where), lines()[where - 1]))
     assert passed > (0.8 if profile == "documented" else 0.3) * COUNT
     lane = checker.prepare_lines()
     assert sum(map(lane.clean, block.lines)) > (0.8 if profile == "documented" else 0.3) * COUNT
@@ -179,17 +217,17 @@ def test_block_fast_path_matches_full_path_on_rule_breaking_lines(profile: Profi
     """On the benchmark's rule-breaking corpus (most bodies break a rule, each body's keys in an
     order of its own), every line of a block gets exactly the full path's verdict."""
     raw = list(corpus().rule_lines(COUNT // 2))
-    checker = Checker(profile, "status")
+    checker, check = Checker(profile, "status"), full_path(profile)
     passed = 0
     for item in checker.check_block(LineBlock("rules", 1, as_read(raw))):
         if isinstance(item, Passed):
             for number in item.numbers:
-                full = checker.check(Document("rules", str(number), raw[number - 1]))
+                full = check(Document("rules", str(number), raw[number - 1]))
                 assert (full.violations, full.problem) == ((), None), number
                 passed += 1
         else:
             where = int(item.document.where or 0)
-            assert item == checker.check(Document("rules", str(where), raw[where - 1]))
+            assert item == check(Document("rules", str(where), raw[where - 1]))
     assert 0.02 * COUNT < passed < 0.2 * COUNT
 
 
@@ -211,18 +249,18 @@ def spaced_lines() -> list[bytes]:
 def test_block_path_matches_full_path_on_spaced_lines() -> None:
     """Lines that are not compact (no line of which the fast lane or the compact path can take)
     get exactly the full path's result, duplicate keys and all."""
-    checker = Checker()
+    checker, check = Checker(), full_path("documented")
     spaced = [*spaced_lines()[:1000], b'{"job": {}, "job": {}}']
     results = 0
     for item in checker.check_block(LineBlock("corpus", 1, as_read(spaced))):
         if isinstance(item, Passed):
             for number in item.numbers:
-                full = checker.check(Document("corpus", str(number), spaced[number - 1]))
+                full = check(Document("corpus", str(number), spaced[number - 1]))
                 assert (full.violations, full.problem) == ((), None), number
         else:
             assert isinstance(item, Result)
             where = int(item.document.where or 0)
-            assert item == checker.check(Document("corpus", str(where), spaced[where - 1]))
+            assert item == check(Document("corpus", str(where), spaced[where - 1]))
             results += 1
     assert results > 50
 

@@ -100,7 +100,8 @@ def _make(path: Sequence[str | int], keyword: str, limit: Any, instance: Any) ->
     return Violation(json_path(path), keyword, expected_text(keyword, limit), found)
 
 
-def _sorted(violations: Iterable[Violation]) -> tuple[Violation, ...]:
+def sort_violations(violations: Iterable[Violation]) -> tuple[Violation, ...]:
+    """Violations in the order they are reported (by path, keyword, texts), each once."""
     found = tuple(violations)
     if len(found) <= 1:
         return found
@@ -150,7 +151,7 @@ class Validator:
     def rs_violations(self, document: Any) -> tuple[Violation, ...]:
         """Every violation as jsonschema-rs's `iter_errors` lists it, sorted (raises
         `UnicodeEncodeError` on unpaired surrogates)."""
-        return _sorted(self._rs_violations(document))
+        return sort_violations(self._rs_violations(document))
 
     def _rs_violations(self, document: Any) -> Iterable[Violation]:
         expected_at = self._expected_at
@@ -199,7 +200,7 @@ class Validator:
                 )
             else:
                 out.append(_make(path, keyword, error.validator_value, error.instance))
-        return _sorted(out)
+        return sort_violations(out)
 
 
 def _rs_types(kind: Any) -> list[str]:

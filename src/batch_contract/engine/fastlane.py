@@ -34,6 +34,7 @@ import orjson
 
 from batch_contract.core import semantics
 from batch_contract.core.schemas import ANNOTATIONS, Part, Profile, bundled_schema
+from batch_contract.engine import codegen
 
 _ANNOTATIONS = ANNOTATIONS - {"$defs"}
 _SCALARS: dict[str, Any] = {"string": str, "boolean": bool, "null": type(None)}
@@ -217,7 +218,8 @@ def _object(schema: Mapping[str, Any], defs: Mapping[str, Any]) -> _Object:
 
 
 def _attribute(name: str) -> str:
-    """A property name as it may appear in `_CLEAN`: a plain identifier, else no lane."""
+    """A property name as it may appear in the lane's source (`codegen.clean_function`): a plain
+    identifier, else no lane."""
     if not name.isidentifier() or keyword.iskeyword(name):
         raise Unsupported(f"property {name!r} is no identifier")
     return name
@@ -353,25 +355,6 @@ def signature(value: Any, shape: _Object) -> Signature | None:
     return tuple(out)
 
 
-_CLEAN = """\
-def clean(line):
-    try:
-        doc = decode(line)
-    except failures:
-        return False
-    encode_into(doc, encoded)
-    encoded.append(10)
-    job = {job}
-    return (
-        encoded == line{formats}
-        and values_clean(({rules},), {progress}){raws}
-    )
-"""
-"""The source of `FastLane.clean` for one key order. It is written out per order, attribute by
-attribute, because it runs once per line: reading the fields inline, where `operator.attrgetter`
-and two more calls did, takes 4,300 of the 34,400 instructions a clean line cost."""
-
-
 class FastLane:
     """Decides whether an NDJSON line is clean in one native pass (see the module docstring)."""
 
@@ -438,34 +421,26 @@ class FastLane:
         self.clean = self._make_clean()
 
     def _make_clean(self) -> Callable[[bytes], bool]:
-        """`clean` for the current key order, from `_CLEAN`. Only the schema's property names
-        (checked by `_attribute`) and the lane's own `extra_N` attributes go into the source."""
-        dates = ", ".join(f"job.{name}" for name in self._format_names)
-        source = _CLEAN.format(
-            job="doc" if self._part == "job" else "doc.job",
-            formats=f"\n        and formats_valid(({dates},))" if dates else "",
-            rules=", ".join(f"job.{name}" for name in semantics.CLEAN_FIELDS),
-            progress="None" if self._part == "job" else "doc.progress_percentage",
-            raws="".join(
-                f"\n        and ((raw := doc.{path}) is unset or strict_raw(raw))"
-                for path in self._extras
-            ),
+        """`clean` for the current key order (`codegen.clean_function`)."""
+        return codegen.clean_function(
+            part=self._part,
+            formats=self._format_names,
+            rules=semantics.CLEAN_FIELDS,
+            extras=self._extras,
+            namespace={
+                "decode": self._decode,
+                "failures": (msgspec.DecodeError, UnicodeDecodeError),
+                # encoded into one reused buffer: a line is longer than the small-object
+                # allocator serves, so a new bytes object per line would cost a third of the
+                # encoding itself
+                "encode_into": msgspec.json.Encoder().encode_into,
+                "encoded": bytearray(),
+                "formats_valid": self._formats_valid,
+                "values_clean": semantics.values_clean,
+                "unset": msgspec.UNSET,
+                "strict_raw": _strict_raw,
+            },
         )
-        namespace: dict[str, Any] = {
-            "decode": self._decode,
-            "failures": (msgspec.DecodeError, UnicodeDecodeError),
-            # encoded into one reused buffer: a line is longer than the small-object allocator
-            # serves, so a new bytes object per line would cost a third of the encoding itself
-            "encode_into": msgspec.json.Encoder().encode_into,
-            "encoded": bytearray(),
-            "formats_valid": self._formats_valid,
-            "values_clean": semantics.values_clean,
-            "unset": msgspec.UNSET,
-            "strict_raw": _strict_raw,
-        }
-        exec(compile(source, f"<fastlane clean, {self._part}>", "exec"), namespace)
-        clean: Callable[[bytes], bool] = namespace["clean"]
-        return clean
 
 
 def _or_null(schema: Mapping[str, Any]) -> dict[str, Any]:

@@ -90,11 +90,21 @@ class Checker:
         return self._check.violations(value)
 
     def prepare_lines(self) -> Any:
-        """Build what checking NDJSON lines needs beyond single documents (the fast lane)."""
+        """Build what checking NDJSON lines needs beyond single documents: the fast lane, and
+        the one check listing invalid documents with the lister written from the schema
+        (`codegen.lister`, deciding date-times as jsonschema-rs does)."""
         if self._lane is _UNBUILT:
-            from batch_contract.engine import fastlane
+            import jsonschema_rs
+
+            from batch_contract.engine import codegen, fastlane
 
             self._lane = fastlane.build(self._profile, self._part)
+            date_time = jsonschema_rs.validator_for(
+                {"type": "string", "format": "date-time"}, validate_formats=True
+            ).is_valid
+            lister = codegen.lister(self._profile, self._part, date_time)
+            check = self._check
+            self._check = ContractCheck(check.profile, check.part, check.levels, lister)
         return self._lane
 
     def check_block(self, block: LineBlock) -> list[Item]:
@@ -159,7 +169,7 @@ class Checker:
         results: dict[int, Result] = {}
         source, first, lines = block.source, block.first, block.lines
         is_valid = self._validator.rs_is_valid
-        invalid = self._validator.violations_of_invalid
+        invalid = self._check.violations_of_invalid
         rule_violations = self._check.rule_violations
         parse = parser()
         for index in [index for index, hit in enumerate(passed) if not hit]:
