@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from batch_contract.core.limits import MAX_DOCUMENT_BYTES, expands_beyond
-from batch_contract.core.reading import Document, open_regular, read_bounded, too_large
+from batch_contract.core.reading import Document, read_regular, too_large
 
 ENDPOINT = re.compile(
     r"^(?:[a-z][a-z0-9+.-]*://[^/?#]*)?(?:/[^?#]*)?/api/v1/beta/batch-processing/[^/?#]+/?(?:[?#].*)?$"
@@ -149,9 +149,7 @@ def load_yaml(path: Path) -> Any:
     loaded (`OSError` when it cannot be read)."""
     import yaml
 
-    handle, size = open_regular(path)
-    with handle:
-        raw = read_bounded(handle, size) if size <= MAX_DOCUMENT_BYTES else b""
+    raw, size = read_regular(path)
     if size > MAX_DOCUMENT_BYTES or len(raw) > MAX_DOCUMENT_BYTES:
         problem = too_large(max(size, len(raw)))
         raise UnreadableYaml(problem, problem)

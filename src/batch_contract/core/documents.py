@@ -20,7 +20,7 @@ from batch_contract.core.reading import (
     iter_line_blocks,
     iter_lines,
     open_regular,
-    read_bounded,
+    read_regular,
     too_large,
 )
 from batch_contract.errors import InputError
@@ -34,14 +34,12 @@ STDIN = "-"
 
 def _read_whole(path: Path, source: str) -> Document:
     """The whole file as one document, or the problem of one too large (one open, one fstat)."""
-    handle, size = open_regular(path)
-    with handle:
-        if size > MAX_DOCUMENT_BYTES:
-            return Document(source, problem=too_large(size))
-        raw = read_bounded(handle, size)
-        if len(raw) > MAX_DOCUMENT_BYTES:
-            return Document(source, problem=too_large(len(raw)) + " or more")
-        return Document(source, raw=raw)
+    raw, size = read_regular(path)
+    if size > MAX_DOCUMENT_BYTES:
+        return Document(source, problem=too_large(size))
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        return Document(source, problem=too_large(len(raw)) + " or more")
+    return Document(source, raw=raw)
 
 
 def _json_file(path: Path, source: str) -> Iterator[Document]:

@@ -107,9 +107,10 @@ class NotRegularFile(OSError):
     it could block or never end."""
 
 
-def open_regular(path: Path) -> tuple[BinaryIO, int]:
-    """A regular file opened for reading, and its size; `NotRegularFile` for anything else. The
-    open does not block on a FIFO (O_NONBLOCK), and the check is made on what was opened."""
+def _open_regular_fd(path: Path) -> tuple[int, int]:
+    """A regular file's descriptor, opened for reading, and its size; `NotRegularFile` for
+    anything else. The open does not block on a FIFO (O_NONBLOCK), and the check is made on what
+    was opened."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         info = os.fstat(fd)
@@ -118,14 +119,35 @@ def open_regular(path: Path) -> tuple[BinaryIO, int]:
     except BaseException:
         os.close(fd)
         raise
-    return os.fdopen(fd, "rb"), info.st_size
+    return fd, info.st_size
 
 
-def read_bounded(handle: BinaryIO, size: int) -> bytes:
-    """What an open file holds, `size` bytes as its fstat said, or more if it grew meanwhile,
-    never more than one byte over `MAX_DOCUMENT_BYTES` (a read of the limit itself would
-    allocate the limit for every small file)."""
-    raw = handle.read(size + 1)
-    if len(raw) > size:
-        raw += handle.read(max(0, MAX_DOCUMENT_BYTES + 1 - len(raw)))
-    return raw
+def open_regular(path: Path) -> tuple[BinaryIO, int]:
+    """A regular file opened for reading, and its size (`_open_regular_fd`)."""
+    fd, size = _open_regular_fd(path)
+    return os.fdopen(fd, "rb"), size
+
+
+def read_regular(path: Path) -> tuple[bytes, int]:
+    """What a regular file holds, and its size as its fstat said (`_open_regular_fd`). Nothing is
+    read from a file whose size is over `MAX_DOCUMENT_BYTES`; from any other, what it holds, more
+    if it grew meanwhile, never more than one byte over the limit (a read of the limit itself
+    would allocate the limit for every small file). Read from the descriptor itself: a buffered
+    file object costs more than the read for a small file."""
+    fd, size = _open_regular_fd(path)
+    try:
+        if size > MAX_DOCUMENT_BYTES:
+            return b"", size
+        raw = os.read(fd, size + 1)
+        if len(raw) == size:
+            return raw, size
+        parts, total = [raw], len(raw)  # it grew, or the read was short: read on, bounded
+        while total <= MAX_DOCUMENT_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_DOCUMENT_BYTES + 1 - total))
+            if not chunk:
+                break
+            parts.append(chunk)
+            total += len(chunk)
+        return b"".join(parts), size
+    finally:
+        os.close(fd)
