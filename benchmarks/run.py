@@ -298,8 +298,11 @@ def _print(
     vs1 = by["validate-status"]
     vs2 = by["validate-status --jobs 2"]
     pair = by["2 x validate-status side by side"]
+    # Targets: the strict profile at 0.35 of the parse rate; the others at most 10% below the
+    # figures of release 0.1.0 (0.42 of the parse rate, --jobs 2 1.8x, 10x and 6x
+    # check-jsonschema over 2,000 files and one file); peak memory flat.
     ratios = [
-        ("validate-status / orjson parse rate", vs1.rate / ceiling, ">= 0.40"),
+        ("validate-status / orjson parse rate", vs1.rate / ceiling, ">= 0.378"),
         ("validate-status --jobs 2 / orjson parse rate", vs2.rate / ceiling, "(info)"),
         (
             "validate-status --profile strict / orjson parse rate, strict-conformant",
@@ -312,7 +315,7 @@ def _print(
             by["validate-status --profile strict"].rate / ceiling,
             "(info)",
         ),
-        ("--jobs 2 speed-up over --jobs 1", vs2.rate / vs1.rate, ">= 1.8"),
+        ("--jobs 2 speed-up over --jobs 1", vs2.rate / vs1.rate, ">= 1.62"),
         (
             "2 one-process runs side by side / one run (the machine's own 2-process scaling)",
             pair.rate / vs1.rate,
@@ -338,23 +341,23 @@ def _print(
             f"check-jsonschema / validate-status, {files} files",
             by[f"check-jsonschema, {files} files"].median
             / by[f"validate-status, {files} files"].median,
-            ">= 5",
+            ">= 9.0",
         ),
         (
             f"check-jsonschema light / validate-status, {files} files",
             by[f"check-jsonschema light, {files} files"].median
             / by[f"validate-status, {files} files"].median,
-            ">= 5",
+            ">= 9.0",
         ),
         (
             "check-jsonschema / validate-status, one file",
             by["check-jsonschema, one file"].median / by["validate-status, one file"].median,
-            ">= 3.5",
+            ">= 5.4",
         ),
         (
             "check-jsonschema light / validate-status, one file",
             by["check-jsonschema light, one file"].median / by["validate-status, one file"].median,
-            ">= 3.5",
+            ">= 5.4",
         ),
         (
             "check-jsonschema / validate-status, one invalid file",
@@ -391,8 +394,8 @@ def _print(
 
 
 def _verdict(value: float, target: str) -> str:
-    """Whether a ratio meets its target (`>= 0.40`, `<= 1.5`), judged on the unrounded value, so
-    that 0.397 is not taken for 0.40; empty for a ratio printed for information."""
+    """Whether a ratio meets its target (`>= 0.378`, `<= 1.5`), judged on the unrounded value, so
+    that 0.3776 is not taken for 0.378; empty for a ratio printed for information."""
     if target.startswith(">= "):
         return "yes" if value >= float(target[3:]) else "NO"
     if target.startswith("<= "):
