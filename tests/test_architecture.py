@@ -1,5 +1,6 @@
 """The layers of ARCHITECTURE.md hold in the code: imports run from the faces down to the engine
-and the core, never back up, and no module imports one of its importers (no cycles)."""
+and the core, never back up, no module imports one of its importers (no cycles), and one module
+writes code from the schema."""
 
 from __future__ import annotations
 
@@ -80,3 +81,18 @@ def test_no_import_cycles() -> None:
 def test_at_most_ten_modules_at_the_top() -> None:
     """The package's top level holds at most ten modules; the rest live in their layer."""
     assert len(list(PACKAGE.glob("*.py"))) <= 10
+
+
+def test_one_module_writes_and_runs_code() -> None:
+    """Only the engine's code generator (`engine/codegen.py`) compiles or runs source: the
+    package holds one generator of code from the schema."""
+    runs = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"exec", "eval", "compile"}
+            ):
+                runs.add(module_name(path))
+    assert runs == {"batch_contract.engine.codegen"}
