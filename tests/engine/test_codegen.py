@@ -31,15 +31,6 @@ EXAMPLES = Path(__file__).parents[1] / "examples"
 INVALID_JOB = {"id": 5, "job_type": "parse", "status": "Running", "total_items": -1}
 
 
-def rs_date_time() -> Any:
-    """jsonschema-rs's date-time decision, as the block path hands it to the lister."""
-    import jsonschema_rs
-
-    return jsonschema_rs.validator_for(
-        {"type": "string", "format": "date-time"}, validate_formats=True
-    ).is_valid
-
-
 def example_values() -> list[Any]:
     """Every example document that is JSON, malformed-file examples included, by folder/name."""
     out = []
@@ -52,7 +43,9 @@ def example_values() -> list[Any]:
     return out
 
 
-@pytest.mark.parametrize("date_time", [rs_date_time(), is_rfc3339_datetime], ids=["rs", "stdlib"])
+@pytest.mark.parametrize(
+    "date_time", [codegen.engine_date_time(), is_rfc3339_datetime], ids=["rs", "stdlib"]
+)
 @pytest.mark.parametrize("part", PARTS)
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("value", example_values())
@@ -103,7 +96,7 @@ def test_a_duplicate_violation_is_named_once() -> None:
     """The strict profile checks a job against the documented schema twice (through its own
     `$ref` and the response's), so the lister finds a violation twice; it is reported once."""
     document = {"job": {**INVALID_JOB, "project_id": "p"}, "progress_percentage": 0}
-    listed = codegen.lister("strict", "status", rs_date_time())
+    listed = codegen.lister("strict", "status", codegen.engine_date_time())
     assert listed is not None
     assert len(listed(document)) > len(set(listed(document)))
     check = ContractCheck("strict", "status", lister=listed)
@@ -159,7 +152,7 @@ def test_a_date_time_without_offset_is_named_as_the_engine_names_it() -> None:
     """A date-time with no UTC offset is listed with the same hint jsonschema-rs's listing gets."""
     job = {"id": "j", "job_type": "parse", "project_id": "p", "status": "pending"}
     job |= {"total_items": 1, "created_at": "2024-06-01T10:00:00"}
-    listed = codegen.lister("documented", "job", rs_date_time())
+    listed = codegen.lister("documented", "job", codegen.engine_date_time())
     assert listed is not None
     [violation] = listed(job)
     assert violation == Validator("documented", "job").rs_violations(job)[0]

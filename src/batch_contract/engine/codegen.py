@@ -23,13 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from batch_contract.core.check import Lister
 from batch_contract.core.datetimes import offset_hint
 from batch_contract.core.results import Violation
 from batch_contract.core.schemas import ANNOTATIONS, KEYWORDS, Part, Profile, bundled_schema
 from batch_contract.core.validation import ABSENT, REQUIRED, describe, expected_text, json_path
-
-Lister = Callable[[Any], list[Violation]]
-"""Every schema violation of a value, unsorted (the same one may come twice); empty when valid."""
 
 _TYPE_TESTS = {
     "string": "{k} is str",
@@ -208,6 +206,17 @@ def compile_lister(schema: Mapping[str, Any], date_time: Callable[[str], bool]) 
     }
     found: Lister = compile_function(source, "violations", "<lister>", namespace)
     return found
+
+
+def engine_date_time() -> Callable[[str], bool]:
+    """jsonschema-rs's own date-time decision, for a lister that must name what jsonschema-rs's
+    `is_valid` found (the full path's)."""
+    import jsonschema_rs
+
+    valid: Callable[[str], bool] = jsonschema_rs.validator_for(
+        {"type": "string", "format": "date-time"}, validate_formats=True
+    ).is_valid
+    return valid
 
 
 def lister(profile: Profile, part: Part, date_time: Callable[[str], bool]) -> Lister | None:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from batch_contract.core import semantics
+from batch_contract.core.check import Lister
 from batch_contract.core.datetimes import is_rfc3339_datetime
 from batch_contract.core.jsondoc import parse_light
 from batch_contract.core.schemas import Part, Profile
@@ -37,7 +38,7 @@ from batch_contract.engine import codegen
 class LightPath:
     """Clears documents that are surely valid with no rule finding (see the module docstring)."""
 
-    def __init__(self, lister: codegen.Lister, clean: Callable[[Any], bool]) -> None:
+    def __init__(self, lister: Lister, clean: Callable[[Any], bool]) -> None:
         self._lister = lister
         self._clean = clean
 

@@ -94,15 +94,10 @@ class Checker:
         the one check listing invalid documents with the lister written from the schema
         (`codegen.lister`, deciding date-times as jsonschema-rs does)."""
         if self._lane is _UNBUILT:
-            import jsonschema_rs
-
             from batch_contract.engine import codegen, fastlane
 
             self._lane = fastlane.build(self._profile, self._part)
-            date_time = jsonschema_rs.validator_for(
-                {"type": "string", "format": "date-time"}, validate_formats=True
-            ).is_valid
-            lister = codegen.lister(self._profile, self._part, date_time)
+            lister = codegen.lister(self._profile, self._part, codegen.engine_date_time())
             check = self._check
             self._check = ContractCheck(check.profile, check.part, check.levels, lister)
         return self._lane
