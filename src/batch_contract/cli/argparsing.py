@@ -33,7 +33,7 @@ class OneLineParser(argparse.ArgumentParser):
         """The help formatter (the parser's `formatter_class`); while an argument is added
         (argparse makes one per argument only to check its metavar), one of a fixed width, which
         spares every run importing `shutil` (with `bz2` and `lzma`) to ask the terminal for its
-        width: about 3 ms of a start."""
+        width."""
         return argparse.HelpFormatter(prog, width=80 if self._adding else None)
 
     def error(self, message: str) -> NoReturn:

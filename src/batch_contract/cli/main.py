@@ -335,9 +335,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def end(code: int) -> NoReturn:
     """End a console script's process with `code` as soon as its output is flushed, skipping the
-    interpreter's teardown: unloading the 400-odd modules a run imports took about 35 ms on a slow
-    day of the benchmark machine, a fifth of a one-file run, and does nothing a finished command
-    needs (every file it wrote is closed, every worker reaped). A reader that has gone leaves
+    interpreter's teardown: unloading the 400-odd modules a run imports is a large part of a
+    one-file run, and does nothing a finished command needs (every file it wrote is closed, every
+    worker reaped). A reader that has gone leaves
     `code` as is."""
     import contextlib
     import os

@@ -43,8 +43,8 @@ def too_large(size: int) -> str:
 class LineBlock(NamedTuple):
     """Consecutive NDJSON lines of one source, blank ones included, the first being line `first`.
     Each line keeps the newline that ends it (`chop` cuts it): the fast lane compares a line with
-    its own encoding plus a newline, and cutting every line would cost a copy of each (about 1%
-    of a run); only the few lines that need more than the lane are cut.
+    its own encoding plus a newline, and cutting every line would cost a copy of each; only the
+    few lines that need more than the lane are cut.
 
     Documents are made only for the lines that need one (see `runner.Checker.check_block`)."""
 

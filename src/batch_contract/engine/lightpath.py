@@ -1,8 +1,8 @@
 """The light path: clears a document that is surely valid and raises no rule finding, with the
 standard library alone.
 
-A run over one file spends most of its time loading its engines: importing orjson and jsonschema-rs
-takes about 0.1 s here, more than reading and checking a small document costs. This path lets such a
+A run over one file would spend most of its time loading its engines: importing orjson and
+jsonschema-rs costs more than reading and checking a small document. This path lets such a
 run, a short NDJSON stream, and any run whose first documents are clean, skip that: it reads the
 document with the standard `json` module (`jsondoc.parse_light`), lists its schema violations with
 the lister written from the bundled schema (it must find none) and runs the quick rule test

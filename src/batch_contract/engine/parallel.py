@@ -47,8 +47,8 @@ RANGE_BYTES = 8 << 20
 """About how many bytes of NDJSON one unit holds, at most (a file gives at least 8 per job, and
 the tail of a file tapers, so that no worker is left with a long last unit while the others
 wait). Each unit costs a worker fresh memory for its blocks and lines, which the allocator hands
-back between units: units of 8 MB run `--jobs 2` about 6% faster than units of 2 MB, with
-about 30% fewer page faults."""
+back between units, so fewer, larger units spend less time in page faults
+(docs/performance.md)."""
 SPLIT_BYTES = 2 << 20
 """NDJSON files larger than this are split into byte ranges; smaller ones are one unit."""
 MIN_RANGE_BYTES = 1 << 20
@@ -58,8 +58,7 @@ TAIL_RANGE_BYTES = 1 << 18
 _READ = 1 << 20
 _PEEK = 1 << 12
 """How much is read at a time, looking for the newline that ends a range (a body of this endpoint
-is under 2 KB: one read finds it, where 64 KB reads took 0.5 ms of the planning of a 116 MB file
-and 4 KB reads 0.2 ms)."""
+is under 2 KB: one small read finds it)."""
 
 
 class Unit(NamedTuple):
