@@ -8,9 +8,10 @@ optional fields are null or absent. Every step of every job is self-consistent: 
 
 from __future__ import annotations
 
+import functools
 import random
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -323,18 +324,8 @@ def build_jobs(seed: int = 0) -> dict[str, Job]:
     for job_id, job_type, final, style in zip(
         MOVING_JOB_IDS, JOB_TYPES, ("completed", "failed", "cancelled"), STYLES, strict=True
     ):
-        rng = random.Random(f"{seed}:{job_id}")
-        total = rng.randint(6, 60)
-        jobs[job_id] = Job(
-            job_id,
-            job_type,
-            project,
-            _uid("dir", job_id),
-            total,
-            _created(rng),
-            style,
-            _moving_steps(final, total, rng),
-        )
+        steps = functools.partial(_moving_steps, final)
+        jobs[job_id] = _moving_job(seed, job_id, job_type, project, style, steps)
     for job_type, status, style in SPARSE_STATIC:
         name = f"{job_type}-{status}-{style}"
         rng = random.Random(f"{seed}:{name}")
@@ -347,19 +338,27 @@ def build_jobs(seed: int = 0) -> dict[str, Job]:
     for index, (job_id, (job_type, path)) in enumerate(
         zip(SKIPPING_JOB_IDS, SKIPPING_PATHS, strict=True)
     ):
-        rng = random.Random(f"{seed}:{job_id}")
-        total = rng.randint(6, 60)
-        jobs[job_id] = Job(
-            job_id,
-            job_type,
-            project,
-            _uid("dir", job_id),
-            total,
-            _created(rng),
-            STYLES[index % 2],  # complete or omitted: strict-clean, for a strict run's coverage
-            _skipping_steps(path, total, rng),
-        )
+        style = STYLES[index % 2]  # complete or omitted: strict-clean, for a strict run's coverage
+        steps = functools.partial(_skipping_steps, path)
+        jobs[job_id] = _moving_job(seed, job_id, job_type, project, style, steps)
     return jobs
+
+
+def _moving_job(
+    seed: int,
+    job_id: str,
+    job_type: str,
+    project: str,
+    style: Style,
+    steps: Callable[[int, random.Random], tuple[Step, ...]],
+) -> Job:
+    """A job that moves through `steps(total, rng)`, its total and creation time drawn from a
+    generator seeded by the seed and its id."""
+    rng = random.Random(f"{seed}:{job_id}")
+    total = rng.randint(6, 60)
+    created = _created(rng)
+    directory = _uid("dir", job_id)
+    return Job(job_id, job_type, project, directory, total, created, style, steps(total, rng))
 
 
 def unknown_job(job_id: str) -> dict[str, Any]:
