@@ -26,12 +26,6 @@ def run(*args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-@pytest.fixture
-def new(tmp_path: Path) -> Path:
-    """A copy of the OLD fixture folder to change."""
-    return Path(shutil.copytree(OLD, tmp_path / "new"))
-
-
 def edit(folder: Path, name: str, old: str, new: str) -> None:
     """Replaces one exact piece of text in a cassette of `folder`."""
     path = folder / name

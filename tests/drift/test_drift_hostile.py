@@ -30,12 +30,6 @@ def run(*args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-@pytest.fixture
-def new(tmp_path: Path) -> Path:
-    """A copy of the OLD fixture folder to change."""
-    return Path(shutil.copytree(OLD, tmp_path / "new"))
-
-
 def one_interaction(uri: str, body: str, status: int = 200) -> str:
     """A vcrpy YAML cassette of one GET of `uri` answered with `body`."""
     return (

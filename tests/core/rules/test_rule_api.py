@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from batch_contract.core import semantics
 from batch_contract.core.results import Violation
 from batch_contract.core.rules import RULES, Level, check_document, check_job, check_sequence
 from batch_contract.core.semantics import instant
@@ -216,20 +217,8 @@ _JSON = st.recursive(
     ),
     max_leaves=20,
 )
-_FIELDS = st.sampled_from(
-    [
-        "status",
-        "total_items",
-        "processed_items",
-        "failed_items",
-        "skipped_items",
-        "created_at",
-        "started_at",
-        "completed_at",
-        "updated_at",
-        "error_message",
-    ]
-)
+_FIELDS = st.sampled_from(semantics.CLEAN_FIELDS)
+"""The job fields the document rules read."""
 
 
 @given(st.dictionaries(_FIELDS, _JSON), _JSON, st.lists(_JSON, max_size=4))

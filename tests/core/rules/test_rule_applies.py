@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from batch_contract.core import semantics
 from batch_contract.core.rules import RULES
 
 EXAMPLES = Path(__file__).parent / "examples"
@@ -69,20 +70,8 @@ _VALUES = (
     | st.sampled_from(["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "2025-12-31T00:00:00Z"])
     | st.sampled_from(["", "  ", "boom"])
 )
-_FIELDS = st.sampled_from(
-    [
-        "status",
-        "total_items",
-        "processed_items",
-        "failed_items",
-        "skipped_items",
-        "created_at",
-        "started_at",
-        "completed_at",
-        "updated_at",
-        "error_message",
-    ]
-)
+_FIELDS = st.sampled_from(semantics.CLEAN_FIELDS)
+"""The job fields the document rules read."""
 _BODIES = st.fixed_dictionaries(
     {"job": st.dictionaries(_FIELDS, _VALUES)}, optional={"progress_percentage": _VALUES}
 )
