@@ -18,7 +18,7 @@ from batch_contract.pytest_plugin.recording import (
     StagingPersister,
     commit,
 )
-from batch_contract.pytest_plugin.targets import Kind, Target, write_jobs
+from batch_contract.pytest_plugin.targets import Kind, Target, path_segment, write_jobs
 
 Mode = Literal["replay", "record", "off"]
 NONE_RECORDED = "none-recorded"
@@ -113,12 +113,15 @@ def check_replay_mode(run: CassetteRun) -> None:
 
 
 def cassette_name(item: Any) -> str | None:
-    """The scenario name of a contract test, from its `contract_cassette` marker and parameters."""
+    """The scenario name of a contract test, from its `contract_cassette` marker and parameters.
+    Each text parameter (a job id) is one path segment, percent-encoded (`path_segment`), so the
+    cassette stays inside its folder whatever the id holds (`../../x` is `%2E%2E%2F%2E%2E%2Fx`)."""
     marker = item.get_closest_marker("contract_cassette")
     if marker is None or not marker.args:
         return None
     params = getattr(getattr(item, "callspec", None), "params", {})
-    return str(marker.args[0]).format(**params)
+    safe = {k: path_segment(v) if isinstance(v, str) else v for k, v in params.items()}
+    return str(marker.args[0]).format(**safe)
 
 
 def scrubber_for(target: Target) -> Scrubber:

@@ -18,6 +18,7 @@ import httpx
 from batch_contract import ENDPOINT_PATH
 from batch_contract.errors import BatchContractError
 from batch_contract.pytest_plugin.http_defaults import DEFAULT_TIMEOUT, MAX_RETRIES
+from batch_contract.pytest_plugin.targets import path_segment
 from batch_contract.secret import Secret, mask
 
 INITIAL_RETRY_DELAY = 0.5
@@ -124,8 +125,8 @@ class ContractClient:
             self.http.close()
 
     def status_url(self, job_id: str) -> str:
-        """The endpoint's path for one job id."""
-        return ENDPOINT_PATH.format(job_id=job_id)
+        """The endpoint's path for one job id, percent-encoded as one segment (`path_segment`)."""
+        return ENDPOINT_PATH.format(job_id=path_segment(job_id))
 
     def _auth(self, auth: Auth) -> httpx.Auth | None:
         if auth == "key" and self.api_key:

@@ -115,7 +115,8 @@ class CoverageRecorder:
         except (DocumentError, httpx.HTTPError):
             return  # not a JSON body: the test that made the request fails on it
         self.coverage.body(body, where)
-        job_id = request.url.path.rstrip("/").rsplit("/", 1)[-1]
+        raw_path = request.url.raw_path.decode("ascii", "replace").partition("?")[0]
+        job_id = raw_path.rstrip("/").rsplit("/", 1)[-1]  # one segment, still percent-encoded
         docs, wheres = self.polls.setdefault(job_id, ([], []))
         docs.append(body)
         wheres.append(where)

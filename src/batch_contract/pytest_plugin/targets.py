@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from batch_contract.errors import UsageError
 from batch_contract.secret import Secret
@@ -63,8 +63,26 @@ class Options:
         return "live" if self.live else "reference" if self.reference else "replay"
 
 
+MAX_SEGMENT = 200
+"""The longest job id, percent-encoded, that a request path and a cassette file name take."""
+
+
+def path_segment(job_id: str) -> str:
+    """`job_id` percent-encoded as one path segment: of a request path, and of a cassette's file
+    name (every byte but the unreserved ones encoded, and a dot too in `.` or `..`), so no id
+    can add a segment, climb out of a folder or name another file."""
+    segment = quote(job_id, safe="")
+    return segment.replace(".", "%2E") if segment.strip(".") == "" else segment
+
+
 def _split_ids(values: tuple[str, ...]) -> tuple[str, ...]:
     ids = [part.strip() for value in values for part in value.split(",")]
+    for job_id in ids:
+        if len(path_segment(job_id)) > MAX_SEGMENT:
+            raise UsageError(
+                f"--job-id {job_id[:40]!r}...: too long for a path segment and a file name "
+                f"(at most {MAX_SEGMENT} characters percent-encoded)"
+            )
     return tuple(dict.fromkeys(part for part in ids if part))
 
 
@@ -114,9 +132,9 @@ def secure_enough(base_url: str) -> bool:
 
 
 JOBS_FILE = "jobs.txt"
-"""The jobs a cassette folder was recorded with, one `<status|lifecycle> <job id>` a line: replay
-runs the tests of every one of them, so a deleted cassette fails its tests instead of dropping
-them."""
+"""The jobs a cassette folder was recorded with, one `<status|lifecycle> <job id>` a line (the id
+percent-encoded as its cassette's file name is): replay runs the tests of every one of them, so a
+deleted cassette fails its tests instead of dropping them."""
 _JOBS_HEADER = (
     "# The jobs these cassettes were recorded with: replay runs the tests of each one, and a job\n"
     "# whose cassette is missing fails. Recording runs add to it; one `<kind> <job id>` a line.\n"
@@ -127,7 +145,7 @@ def replay_job_ids(cassette_dir: Path, folder: str) -> tuple[str, ...]:
     """The job ids of one kind (`status`, `lifecycle`) recorded in `cassette_dir`: those listed
     in its jobs.txt and those with a cassette under `cassette_dir/folder/`."""
     listed = read_jobs(cassette_dir).get(folder, ())
-    found = (path.stem for path in (cassette_dir / folder).glob("*.yaml"))
+    found = (unquote(path.stem) for path in (cassette_dir / folder).glob("*.yaml"))
     return tuple(sorted({*listed, *found}))
 
 
@@ -149,7 +167,7 @@ def read_jobs(cassette_dir: Path) -> dict[str, tuple[str, ...]]:
                 f"{cassette_dir / JOBS_FILE}:{number}: expected `status <job id>` or "
                 f"`lifecycle <job id>`, got {line.strip()!r}"
             )
-        jobs.setdefault(words[0], []).append(words[1])
+        jobs.setdefault(words[0], []).append(unquote(words[1]))
     return {kind: tuple(ids) for kind, ids in jobs.items()}
 
 
@@ -157,10 +175,14 @@ def write_jobs(cassette_dir: Path, names: list[str]) -> None:
     """Adds the jobs of the cassettes just recorded (`status/<id>`, `lifecycle/<id>`) to the
     folder's jobs.txt."""
     known = read_jobs(cassette_dir)
-    recorded = [name.split("/", 1) for name in names if name.count("/") == 1]
+    recorded = [
+        (kind, unquote(segment))  # the cassette names hold the ids percent-encoded
+        for kind, segment in (name.split("/", 1) for name in names if name.count("/") == 1)
+    ]
     status = sorted({*known.get("status", ()), *(j for k, j in recorded if k == "status")})
     lifecycle = sorted({*known.get("lifecycle", ()), *(j for k, j in recorded if k == "lifecycle")})
-    lines = [f"status {job}" for job in status] + [f"lifecycle {job}" for job in lifecycle]
+    lines = [f"status {path_segment(job)}" for job in status]
+    lines += [f"lifecycle {path_segment(job)}" for job in lifecycle]
     cassette_dir.mkdir(parents=True, exist_ok=True)
     (cassette_dir / JOBS_FILE).write_text(_JOBS_HEADER + "\n".join(lines) + "\n", "utf-8")
 
