@@ -2,12 +2,18 @@
 
 A guard is a response hook for httpx (sync: the instance itself; async: `guard.async_hook`) and for
 requests (`guard.requests_hook`). It judges the successful (2xx) responses to
-`GET .../api/v1/beta/batch-processing/{job_id}` with `assert_batch_status`, the check behind
-validate-status and the fixtures, and raises, warns or logs what it finds. Every other response
-passes untouched. The key and the request headers never appear in what it reports: whatever the
-request's credentials hold is masked before a message is built.
+`GET .../api/v1/beta/batch-processing/{job_id}` (with or without a trailing slash, or reached by a
+redirect from there) with `assert_batch_status`, the check behind validate-status and the
+fixtures, and raises, warns or logs what it finds. Every other response passes untouched, and is
+counted as skipped with its reason. The key and the request headers never appear in what it
+reports: whatever the request's credentials hold is masked before a message is built.
 
-This module imports neither httpx nor requests: it reads responses by duck typing.
+It never takes a body from the caller: on httpx it reads at most `MAX_DOCUMENT_BYTES` + 1 bytes of
+the raw stream and hands the caller a stream that replays them before the rest, so `iter_raw`,
+`iter_bytes` and `read` still see every byte.
+
+This module imports neither httpx nor requests at import time: it reads responses by duck typing,
+and the httpx hooks import httpx (already loaded by the client calling them) for its stream types.
 """
 
 from __future__ import annotations
@@ -19,11 +25,12 @@ import random
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal, NamedTuple, get_args
 from urllib.parse import unquote
 
 from batch_contract.assertions import BatchStatusMismatch, assert_batch_status
+from batch_contract.core.limits import MAX_DOCUMENT_BYTES
 from batch_contract.core.results import Violation
 from batch_contract.core.rules import Level, load_levels, parse_rule_option
 from batch_contract.core.schemas import PROFILES, Profile
@@ -32,8 +39,22 @@ Mode = Literal["warn", "raise", "log"]
 MODES: tuple[Mode, ...] = get_args(Mode)
 LOGGER_NAME = "batch_contract.guard"
 _LOG = logging.getLogger(LOGGER_NAME)
-_JOB = re.compile(r"/api/v1/beta/batch-processing/([^/]+)\Z")
-"""The endpoint at the end of a request path (query removed), under any base URL or prefix."""
+_JOB = re.compile(r"/api/v1/beta/batch-processing/([^/]+)/?\Z")
+"""The endpoint at the end of a request path (query removed), under any base URL or prefix, with
+or without a trailing slash (the cassette reader accepts both)."""
+SkipReason = Literal[
+    "other request", "redirect", "not 2xx", "sampled out", "streamed, not read", "read failed"
+]
+"""Why a response the guard saw was not judged: not a GET of the status endpoint; a redirect (the
+response it leads to is judged); a status that is not 2xx; left out by `sample`; a requests
+response opened with `stream=True`, left to the caller unread; the connection failed while the
+guard read (the caller gets the same error when it reads)."""
+_CARRIED = "batch_contract.guard.job_id"
+"""The httpx request extension that carries a job id through the redirects from its endpoint."""
+_MAX_REDIRECTS = 256
+"""requests: the redirect targets remembered at once (the oldest is forgotten first)."""
+_CHUNK = 16 * 1024
+"""Raw bytes decoded at a time: what one step of decompression may expand is bounded by it."""
 _CREDENTIAL_HEADERS = ("authorization", "proxy-authorization", "x-api-key", "api-key", "cookie")
 _SDK_HEADER = "x-stainless-lang"
 """Sent by the official SDK on every request: it retries and wraps any exception raised while a
@@ -55,7 +76,8 @@ class ContractViolationWarning(UserWarning):
 
 
 class GuardStats(NamedTuple):
-    """What a guard has seen of status responses: judged, left out by sampling, found invalid."""
+    """What a guard has seen: responses judged, responses not judged (every other one it saw,
+    `StatusGuard.skip_reasons` says why), judged responses found invalid."""
 
     checked: int
     skipped: int
@@ -94,6 +116,9 @@ class StatusGuard:
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._checked = self._skipped = self._invalid = 0
+        self._reasons: dict[str, int] = {}
+        self._redirected: dict[str, str] = {}
+        """requests only: the URL a redirect from the endpoint leads to, and its job id."""
 
     def __repr__(self) -> str:
         return (
@@ -103,48 +128,126 @@ class StatusGuard:
 
     @property
     def stats(self) -> GuardStats:
-        """Counts so far, read together: status responses checked, skipped by sampling, invalid."""
+        """Counts so far, read together: responses checked, skipped (with a reason), invalid."""
         with self._lock:
             return GuardStats(self._checked, self._skipped, self._invalid)
 
+    @property
+    def skip_reasons(self) -> dict[str, int]:
+        """How many responses were skipped for each reason (a `SkipReason`); they add up to
+        `stats.skipped`."""
+        with self._lock:
+            return dict(self._reasons)
+
     def __call__(self, response: Any) -> None:
         """The httpx response hook: `httpx.Client(event_hooks={"response": [guard]})`."""
-        job_id = self._wanted(response, _httpx_path(response.request))
+        job_id = self._wanted(response, _httpx_path, self._httpx_carried)
         if job_id is not None:
-            response.read()  # cached: the client still receives the body
-            self._judge(response, job_id, defer=_from_sdk)
+            body = _httpx_body(response)
+            if body.reason is not None:
+                self._skip(body.reason)
+            else:
+                self._judge(response, job_id, body, defer=_from_sdk)
 
     async def async_hook(self, response: Any) -> None:
         """The httpx.AsyncClient response hook: `event_hooks={"response": [guard.async_hook]}`."""
-        job_id = self._wanted(response, _httpx_path(response.request))
+        job_id = self._wanted(response, _httpx_path, self._httpx_carried)
         if job_id is not None:
-            await response.aread()
-            self._judge(response, job_id, defer=_from_sdk)
+            body = await _httpx_abody(response)
+            if body.reason is not None:
+                self._skip(body.reason)
+            else:
+                self._judge(response, job_id, body, defer=_from_sdk)
 
     def requests_hook(self, response: Any, *args: Any, **kwargs: Any) -> None:
-        """The requests response hook: `session.hooks["response"].append(guard.requests_hook)`."""
-        job_id = self._wanted(response, response.request.path_url)
-        if job_id is not None:
-            self._judge(response, job_id, defer=_never)
+        """The requests response hook: `session.hooks["response"].append(guard.requests_hook)`.
+        A response opened with `stream=True` is left to the caller unread (skipped); any other
+        is read as requests reads it right after its hooks, unless it declares a length over
+        the limit."""
+        job_id = self._wanted(response, _requests_path, self._requests_carried)
+        if job_id is None:
+            return
+        if kwargs.get("stream"):
+            self._skip("streamed, not read")
+            return
+        if _too_long(response.headers):
+            body = _Body(response.headers, failure=_TOO_LARGE)
+        else:
+            body = _Body(response.headers, response.content)
+        self._judge(response, job_id, body, defer=_never)
 
-    def _wanted(self, response: Any, path: str) -> str | None:
-        """The job id when this response is one to check now; None to let it pass."""
-        if not 200 <= response.status_code < 300 or response.request.method != "GET":
-            return None
-        match = _JOB.search(path.partition("?")[0])
-        if match is None:
-            return None
-        if self.sample < 1.0 and not self._random.random() < self.sample:
-            with self._lock:
-                self._skipped += 1
-            return None
-        return match.group(1)
+    def _skip(self, reason: SkipReason) -> None:
+        with self._lock:
+            self._skipped += 1
+            self._reasons[reason] = self._reasons.get(reason, 0) + 1
 
-    def _judge(self, response: Any, job_id: str, *, defer: Callable[[Any], bool]) -> None:
-        """Check the read response and report a failure the way `on_violation` says; an exception
-        is raised later, from the response's `raise_for_status`, when `defer(response)` says so."""
+    def _wanted(
+        self,
+        response: Any,
+        path_of: Callable[[Any], str],
+        carried: Callable[[Any, str | None], str | None],
+    ) -> str | None:
+        """The job id when this response is one to check now; None (counted as skipped, with
+        its reason) to let it pass. A response that a redirect from the endpoint led to is
+        judged as the job's: `carried(response, job_id)` tells the job a redirect carried to
+        this response, and carries the job of a redirect on to where it leads."""
+        request = response.request
+        match = _JOB.search(path_of(request).partition("?")[0])
+        job_id = match.group(1) if match is not None else None
+        status = response.status_code
+        job_id = carried(response, job_id if 300 <= status < 400 else None) or job_id
+        reason: SkipReason | None = None
+        if job_id is None or request.method != "GET":
+            reason = "other request"
+        elif 300 <= status < 400:
+            reason = "redirect"
+        elif not 200 <= status < 300:
+            reason = "not 2xx"
+        elif self.sample < 1.0 and not self._random.random() < self.sample:
+            reason = "sampled out"
+        if reason is not None:
+            self._skip(reason)
+            return None
+        return job_id
+
+    @staticmethod
+    def _httpx_carried(response: Any, redirect_of: str | None) -> str | None:
+        """httpx: the job a redirect carried here, in the request's extensions (httpx copies
+        them into the request that follows a redirect); a redirect of `redirect_of` (or of a job
+        carried here) marks its request so."""
+        extensions = response.request.extensions
+        job_id = extensions.get(_CARRIED) or None
+        if response.has_redirect_location and (redirect_of or job_id):
+            extensions[_CARRIED] = redirect_of or job_id
+        return job_id
+
+    def _requests_carried(self, response: Any, redirect_of: str | None) -> str | None:
+        """requests: the job a redirect carried to this response's URL; a redirect of
+        `redirect_of` (or of a job carried here) remembers where it leads (a few at a time)."""
+        from urllib.parse import urljoin
+
+        with self._lock:
+            job_id = self._redirected.pop(str(response.request.url), None)
+            location = response.headers.get("location")
+            if location and response.is_redirect and (redirect_of or job_id):
+                from requests.utils import requote_uri
+
+                target = requote_uri(urljoin(str(response.url), location))
+                self._redirected[target.partition("#")[0]] = str(redirect_of or job_id)
+                while len(self._redirected) > _MAX_REDIRECTS:
+                    del self._redirected[next(iter(self._redirected))]
+        return job_id
+
+    def _judge(
+        self, response: Any, job_id: str, body: _Body, *, defer: Callable[[Any], bool]
+    ) -> None:
+        """Check the body read from the response and report a failure the way `on_violation`
+        says; an exception is raised later, from the response's `raise_for_status`, when
+        `defer(response)` says so."""
         try:
-            assert_batch_status(response, profile=self.profile, rules=self.levels)
+            if body.failure is not None:
+                raise BatchStatusMismatch(body.failure)
+            assert_batch_status(body, profile=self.profile, rules=self.levels)
         except BatchStatusMismatch as mismatch:  # unmasked: never leaves this block
             failure: _Failure | None = _masked(mismatch, job_id, response.request.headers)
         else:
@@ -182,6 +285,159 @@ class _Failure(NamedTuple):
     violations: tuple[Violation, ...]
 
 
+_TOO_LARGE = (
+    f"body is not one well-formed JSON document: document too large: over {MAX_DOCUMENT_BYTES} "
+    f"bytes (limit {MAX_DOCUMENT_BYTES})"
+)
+
+
+class _Body:
+    """What the guard read of a response: its headers and content (`assert_batch_status` reads
+    a response by these two), or a failure found while reading, or why it was not read."""
+
+    __slots__ = ("content", "failure", "headers", "reason")
+
+    def __init__(
+        self,
+        headers: Any,
+        content: bytes = b"",
+        *,
+        failure: str | None = None,
+        reason: SkipReason | None = None,
+    ) -> None:
+        self.headers = headers
+        self.content = content
+        self.failure = failure
+        self.reason = reason
+
+
+def _too_long(headers: Any) -> bool:
+    """Whether the response declares a body longer than the limit (`Content-Length`)."""
+    declared = str(headers.get("content-length") or "").strip()
+    return declared.isdigit() and int(declared) > MAX_DOCUMENT_BYTES
+
+
+def _httpx_cached(response: Any) -> bytes | None:
+    """The content of an httpx response already read (by the caller, or built from bytes)."""
+    import httpx
+
+    try:
+        return bytes(response.content)
+    except httpx.ResponseNotRead:
+        return None
+
+
+def _httpx_body(response: Any) -> _Body:
+    """Up to the limit + 1 raw bytes of an httpx response, decoded; the response keeps every
+    byte for its caller (its stream replays what was read, then goes on)."""
+    cached = _httpx_cached(response)
+    if cached is not None:
+        return _Body(response.headers, cached)
+    if _too_long(response.headers):
+        return _Body(response.headers, failure=_TOO_LARGE)
+    import httpx
+
+    chunks: list[bytes] = []
+    size = 0
+    error: BaseException | None = None
+    source = iter(response.stream)
+    try:
+        for chunk in source:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_DOCUMENT_BYTES:
+                break
+    except Exception as failed:
+        error = failed
+    original = response.stream
+
+    class Replay(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            yield from chunks
+            if error is not None:
+                raise error
+            yield from source
+
+        def close(self) -> None:
+            original.close()
+
+    response.stream = Replay()
+    return _decoded(response, chunks, size, error)
+
+
+async def _httpx_abody(response: Any) -> _Body:
+    """`_httpx_body` for an httpx.AsyncClient's response."""
+    cached = _httpx_cached(response)
+    if cached is not None:
+        return _Body(response.headers, cached)
+    if _too_long(response.headers):
+        return _Body(response.headers, failure=_TOO_LARGE)
+    import httpx
+
+    chunks: list[bytes] = []
+    size = 0
+    error: BaseException | None = None
+    source = response.stream.__aiter__()
+    try:
+        async for chunk in source:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_DOCUMENT_BYTES:
+                break
+    except Exception as failed:
+        error = failed
+    original = response.stream
+
+    class Replay(httpx.AsyncByteStream):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            for chunk in chunks:
+                yield chunk
+            if error is not None:
+                raise error
+            async for chunk in source:
+                yield chunk
+
+        async def aclose(self) -> None:
+            await original.aclose()
+
+    response.stream = Replay()
+    return _decoded(response, chunks, size, error)
+
+
+def _decoded(response: Any, chunks: list[bytes], size: int, error: BaseException | None) -> _Body:
+    """The body of raw `chunks` (`size` bytes in all) decoded as the response's
+    `Content-Encoding` says, a few kilobytes at a time and no further than the limit + 1."""
+    if error is not None:
+        return _Body(response.headers, reason="read failed")
+    if size > MAX_DOCUMENT_BYTES:
+        return _Body(response.headers, failure=_TOO_LARGE)
+    import httpx
+
+    raw = b"".join(chunks)
+
+    class Slices(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            for start in range(0, len(raw), _CHUNK):
+                yield raw[start : start + _CHUNK]
+
+    fresh = httpx.Response(response.status_code, headers=response.headers, stream=Slices())
+    parts: list[bytes] = []
+    decoded = 0
+    try:
+        for part in fresh.iter_bytes():
+            parts.append(part)
+            decoded += len(part)
+            if decoded > MAX_DOCUMENT_BYTES:
+                return _Body(response.headers, failure=_TOO_LARGE)
+    except httpx.DecodingError as failed:
+        coding = response.headers.get("content-encoding", "")
+        return _Body(
+            response.headers,
+            failure=f"body cannot be decoded as its Content-Encoding {coding!r} says: {failed}",
+        )
+    return _Body(response.headers, b"".join(parts))
+
+
 def _from_sdk(response: Any) -> bool:
     """Whether an httpx response answers a request of the official SDK."""
     return _SDK_HEADER in response.request.headers
@@ -194,6 +450,11 @@ def _never(response: Any) -> bool:
 def _httpx_path(request: Any) -> str:
     """The raw path and query of an httpx request (percent-encoding kept)."""
     return str(request.url.raw_path.decode("ascii", "replace"))
+
+
+def _requests_path(request: Any) -> str:
+    """The path and query of a requests request."""
+    return str(request.path_url)
 
 
 def _levels(rules: Mapping[str, str] | Iterable[str] | None) -> dict[str, Level]:

@@ -131,23 +131,32 @@ def test_judges_status_responses_under_any_base_url(url: str, job_id: str) -> No
 
 
 @pytest.mark.parametrize(
-    ("method", "url", "status"),
+    ("method", "url", "status", "reason"),
     [
-        pytest.param("POST", STATUS, 200, id="post"),
-        pytest.param("DELETE", STATUS, 200, id="delete"),
-        pytest.param("GET", "/api/v1/beta/batch-processing", 200, id="list"),
-        pytest.param("GET", "/api/v1/beta/batch-processing/", 200, id="empty-id"),
-        pytest.param("GET", STATUS + "/items", 200, id="sub-resource"),
-        pytest.param("GET", "/api/v1/beta/batch-processing-x/bjb-1", 200, id="other-endpoint"),
-        pytest.param("GET", "/api/v2/beta/batch-processing/bjb-1", 200, id="other-version"),
-        pytest.param("GET", STATUS, 404, id="not-found"),
-        pytest.param("GET", STATUS, 401, id="unauthorized"),
-        pytest.param("GET", STATUS, 500, id="server-error"),
-        pytest.param("GET", STATUS, 302, id="redirect"),
+        pytest.param("POST", STATUS, 200, "other request", id="post"),
+        pytest.param("DELETE", STATUS, 200, "other request", id="delete"),
+        pytest.param("GET", "/api/v1/beta/batch-processing", 200, "other request", id="list"),
+        pytest.param("GET", "/api/v1/beta/batch-processing/", 200, "other request", id="empty-id"),
+        pytest.param("GET", STATUS + "/items", 200, "other request", id="sub-resource"),
+        pytest.param(
+            "GET",
+            "/api/v1/beta/batch-processing-x/bjb-1",
+            200,
+            "other request",
+            id="other-endpoint",
+        ),
+        pytest.param(
+            "GET", "/api/v2/beta/batch-processing/bjb-1", 200, "other request", id="other-version"
+        ),
+        pytest.param("GET", STATUS, 404, "not 2xx", id="not-found"),
+        pytest.param("GET", STATUS, 401, "not 2xx", id="unauthorized"),
+        pytest.param("GET", STATUS, 500, "not 2xx", id="server-error"),
+        pytest.param("GET", STATUS, 304, "redirect", id="not-modified"),
     ],
 )
-def test_other_responses_pass_untouched(method: str, url: str, status: int) -> None:
-    """Other methods, paths and non-2xx statuses pass unjudged, uncounted and unread."""
+def test_other_responses_pass_untouched(method: str, url: str, status: int, reason: str) -> None:
+    """Other methods, paths and non-2xx statuses pass unjudged and unread, each counted as
+    skipped with its reason."""
     guard = StatusGuard("raise")
     with client(guard, responder(b"not json", status, "text/plain", streamed=True)) as http:
         response = http.send(http.build_request(method, url), stream=True)
@@ -155,16 +164,18 @@ def test_other_responses_pass_untouched(method: str, url: str, status: int) -> N
         assert not response.is_stream_consumed
         assert response.read() == b"not json"
         response.close()
-    assert guard.stats == GuardStats(0, 0, 0)
+    assert guard.stats == GuardStats(0, 1, 0)
+    assert guard.skip_reasons == {reason: 1}
 
 
 def test_body_is_read_once_and_the_caller_still_receives_it() -> None:
-    """A streamed body the guard has judged is still readable by the caller, even in stream mode."""
+    """A streamed body the guard has judged is still readable by the caller, even in stream mode:
+    the stream is not consumed, and the caller's `iter_bytes` gets every byte."""
     guard = StatusGuard("raise")
     with client(guard, responder(VALID, streamed=True)) as http:
         assert http.get(STATUS).json() == json.loads(VALID)
         response = http.send(http.build_request("GET", STATUS), stream=True)
-        assert response.is_stream_consumed
+        assert not response.is_stream_consumed
         assert b"".join(response.iter_bytes()) == VALID
         response.close()
     assert guard.stats == GuardStats(checked=2, skipped=0, invalid=0)
@@ -430,4 +441,5 @@ def test_requests_hook_against_the_reference_server(serve: Any, faithful: Runnin
             with pytest.warns(ContractViolationWarning, match=r"\$\.job\.status"):
                 assert session.get(broken, timeout=10).json()["job"]["status"] == "queued"
     assert CANARY not in str(raised.value)
-    assert guard.stats == GuardStats(checked=2, skipped=0, invalid=1)
+    assert guard.stats == GuardStats(checked=2, skipped=1, invalid=1)
+    assert guard.skip_reasons == {"not 2xx": 1}

@@ -129,13 +129,14 @@ def test_log_mode_logs_one_warning_record_without_the_key(
 def test_not_found_reaches_the_sdk_untouched(
     faithful: RunningServer, mode: Any, flavour: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A 404 reaches the caller as the SDK's own NotFoundError; the guard neither judges nor
-    counts it."""
+    """A 404 reaches the caller as the SDK's own NotFoundError; the guard does not judge it, and
+    counts it as skipped (not 2xx)."""
     guard = StatusGuard(mode)
     with pytest.raises(llama_cloud.NotFoundError) as missing:
         get_status(faithful, guard, "bjb-does-not-exist", flavour)
     assert missing.value.status_code == 404
-    assert guard.stats == GuardStats(0, 0, 0)
+    assert guard.stats == GuardStats(0, 1, 0)
+    assert guard.skip_reasons == {"not 2xx": 1}
     assert [r for r in caplog.records if r.name == LOGGER_NAME] == []
 
 
