@@ -16,3 +16,7 @@ class ExitCode(IntEnum):
     """The run stopped before it checked every document: a `--jobs` worker died, or the reader
     of the output went away before any invalid document was seen (after one, the run ends with
     `VIOLATION`)."""
+    INTERRUPTED = 130
+    """Ctrl-C (SIGINT) stopped the run (128 + the signal's number, as shells report it)."""
+    TERMINATED = 143
+    """SIGTERM stopped the run (128 + 15); `--jobs` workers are ended first, as on Ctrl-C."""

@@ -8,6 +8,7 @@ stderr; a traceback means a bug in us.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 from collections.abc import Sequence
@@ -62,7 +63,8 @@ def build_validate_parser(prog: str = "validate-status") -> argparse.ArgumentPar
         epilog="Exit codes: 0 every document honours the contract; 1 at least one does not "
         "(anything that is not one well-formed JSON document counts); 2 usage errors and "
         "paths that cannot be read; 3 the run stopped before it checked every document (a "
-        "--jobs worker died, or the reader of the output left before any invalid document).",
+        "--jobs worker died, or the reader of the output left before any invalid document); "
+        "130 interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM).",
     )
     parser.add_argument(
         "paths",
@@ -206,6 +208,13 @@ def run_validate(
         if progress is not None:
             progress.clear()
         reporter.finish(tally)
+    except (KeyboardInterrupt, WorkerDied) as stop:  # the report still ends whole, saying so
+        if not checked:
+            if progress is not None:
+                progress.clear()
+            with contextlib.suppress(BrokenPipeError, OSError, ValueError):
+                reporter.stopped(tally, _stop_reason(stop))
+        raise
     except BrokenPipeError:  # the reader has gone: the verdict still stands
         _discard_output()
         if not checked:  # what was seen decides; with nothing invalid yet, the run is incomplete
@@ -219,6 +228,20 @@ def run_validate(
         stderr.write(f"validate-status: no documents found in {names}\n")
         return ExitCode.USAGE
     return ExitCode.VIOLATION if tally.invalid else ExitCode.OK
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, as the console scripts turn it (`_on_sigterm`): the run ends as on Ctrl-C (the
+    `--jobs` workers finish their piece and end), with exit code 143."""
+
+
+def _stop_reason(stop: BaseException) -> str:
+    """What stopped a run, as its JSON report records it."""
+    if isinstance(stop, Terminated):
+        return "terminated (SIGTERM)"
+    if isinstance(stop, KeyboardInterrupt):
+        return "interrupted (SIGINT)"
+    return printable(str(stop))
 
 
 def _rendering(fmt: str, warnings_as_errors: bool) -> Rendering:
@@ -264,9 +287,12 @@ def _guarded(run: object, prog: str) -> int:
         text = printable(str(error))
         sys.stderr.write(f"{prog}: {text}\n" if not text.startswith(prog) else f"{text}\n")
         return ExitCode.INCOMPLETE if isinstance(error, WorkerDied) else ExitCode.USAGE
+    except Terminated:
+        sys.stderr.write(f"{prog}: terminated\n")
+        return ExitCode.TERMINATED
     except KeyboardInterrupt:
         sys.stderr.write(f"{prog}: interrupted\n")
-        return 130
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
         _discard_output()
         return ExitCode.OK
@@ -307,7 +333,7 @@ def _usage() -> str:
         "",
         "Exit codes: 0 ok; 1 a document, response or comparison breaks the contract; 2 usage",
         "errors and paths that cannot be read; 3 the run stopped before it checked every",
-        "document (a --jobs worker died).",
+        "document (a --jobs worker died); 130 interrupted (SIGINT); 143 terminated (SIGTERM).",
     ]
     return "\n".join(lines) + "\n"
 
@@ -356,13 +382,28 @@ def _any_encoding() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+def _on_sigterm() -> None:
+    """Make SIGTERM end the console script as Ctrl-C does (raising `Terminated` once; a second
+    one while the run winds down is ignored, so its workers are still reaped). Only the console
+    scripts do this: the process is theirs."""
+    import signal
+
+    def terminated(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated
+
+    signal.signal(signal.SIGTERM, terminated)
+
+
 def validate_script() -> NoReturn:
     """The `validate-status` console script."""
     _any_encoding()
+    _on_sigterm()
     end(validate_main())
 
 
 def script() -> NoReturn:
     """The `batch-contract` console script (and `python -m batch_contract`)."""
     _any_encoding()
+    _on_sigterm()
     end(main())

@@ -43,6 +43,9 @@ class Reporter(Protocol):
     def finish(self, tally: Tally) -> None:
         """Report the end of the run."""
 
+    def stopped(self, tally: Tally, reason: str) -> None:
+        """Report a run stopped before its end (interrupted, a worker died): what was seen."""
+
 
 def text_lines(result: Result) -> list[str]:
     """`SOURCE[:LINE]: problem` and `SOURCE[:LINE]::$.json.path: message` lines of a result."""
@@ -138,6 +141,9 @@ class TextReporter:
             self._out.write(f"... {_plural(self._hidden, 'more violation')} not shown\n")
         self._out.write(summary_line(tally) + "\n")
 
+    def stopped(self, tally: Tally, reason: str) -> None:
+        """Nothing more: the lines written stand, and the command says on stderr why it stopped."""
+
 
 def _escape_data(text: str) -> str:
     return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -172,8 +178,8 @@ class JsonReporter:
             self._out.write(("\n  " if self._first else ",\n  ") + line)
             self._first = False
 
-    def finish(self, tally: Tally) -> None:
-        """Close the list and write the counts."""
+    def finish(self, tally: Tally, interrupted: str | None = None) -> None:
+        """Close the list and write the counts (and, for a run stopped early, why)."""
         counts = {
             "documents": tally.documents,
             "valid": tally.valid,
@@ -181,6 +187,12 @@ class JsonReporter:
             "warnings": tally.warnings,
             "unreadable": tally.unreadable,
         }
+        stop = "" if interrupted is None else ', "interrupted": ' + json.dumps(interrupted)
         self._out.write(
-            ("\n" if not self._first else "") + '], "summary": ' + json.dumps(counts) + "}\n"
+            ("\n" if not self._first else "") + '], "summary": ' + json.dumps(counts) + stop + "}\n"
         )
+
+    def stopped(self, tally: Tally, reason: str) -> None:
+        """Close the document as `finish` does, with `"interrupted": reason` after the counts of
+        what was checked: the report is one complete JSON document however the run ended."""
+        self.finish(tally, interrupted=reason)

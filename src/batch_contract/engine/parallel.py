@@ -250,14 +250,16 @@ set in the calling process."""
 def _start(
     checker: Checker | None, settings: tuple[str, str, Mapping[str, str]], rendering: Rendering
 ) -> None:
-    """A worker's start-up, in the worker: Ctrl-C is left to the parent, which ends the run; the
-    checker is the parent's when the worker was forked (already built and taught), else built."""
+    """A worker's start-up, in the worker: Ctrl-C is left to the parent, which ends the run, and
+    SIGTERM ends the worker at once (whatever handler a forked worker inherited); the checker is
+    the parent's when the worker was forked (already built and taught), else built."""
     import signal
 
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     if checker is None:
         profile, part, levels = settings
         checker = Checker(profile, part, dict(levels))  # type: ignore[arg-type]
@@ -381,16 +383,16 @@ def check_run(
 
 @contextlib.contextmanager
 def _sigint_held() -> Iterator[None]:
-    """Hold Ctrl-C back from this thread while worker processes may start (they inherit the
-    held signal), so that none is interrupted before it has set Ctrl-C aside (`_start`); one
-    pressed meanwhile arrives here as soon as the block is left. The thread's signal mask is as
-    it was afterwards."""
+    """Hold Ctrl-C and SIGTERM back from this thread while worker processes may start (they
+    inherit the held signals), so that none is stopped before it has set them as a worker does
+    (`_start`); one sent meanwhile arrives here as soon as the block is left. The thread's signal
+    mask is as it was afterwards."""
     import signal
 
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         yield
     finally:

@@ -1,0 +1,166 @@
+"""Interrupted runs stay honest: SIGTERM ends `validate-status --jobs 2` as Ctrl-C does (exit
+143, no worker left behind, whether it reaches the parent alone or the whole process group), and
+`--format json` prints one complete JSON document that records the interruption, whether a
+signal or a dying worker stopped the run."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from batch_contract.cli.main import validate_main
+from batch_contract.engine import parallel
+from batch_contract.exitcodes import ExitCode
+
+WORK = parallel.work
+LINE = (Path(__file__).parents[1] / "examples" / "valid" / "completed.json").read_bytes()
+LINE = b" ".join(LINE.split()) + b"\n"
+
+pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An NDJSON file of about 48 MB: a --jobs 2 run of it lasts long enough to be stopped."""
+    path = tmp_path_factory.mktemp("big") / "big.ndjson"
+    path.write_bytes(LINE * (48_000_000 // len(LINE)))
+    return path
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux: from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def gone(pid: int) -> bool:
+    """Whether process `pid` has ended (gone, or a zombie nobody reaped yet)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def started(big: Path, *args: str) -> tuple[subprocess.Popen[bytes], list[int]]:
+    """`validate-status --jobs 2 <big> ARGS` in its own session, once its 2 workers run."""
+    script = Path(sys.executable).parent / "validate-status"
+    process = subprocess.Popen(
+        [str(script), "--jobs", "2", str(big), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(workers := children(process.pid)) < 2:
+        assert process.poll() is None, "the run ended before its workers started"
+        assert time.monotonic() < deadline, "no workers after 60 s"
+        time.sleep(0.01)
+    return process, workers
+
+
+def wait_gone(pids: list[int]) -> list[int]:
+    """The pids still running after up to 10 s."""
+    deadline = time.monotonic() + 10
+    while (left := [pid for pid in pids if not gone(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return left
+
+
+@pytest.fixture
+def reap() -> Iterator[list[int]]:
+    """Pids a test started; any still running at the end is killed (a failed test leaves none)."""
+    pids: list[int] = []
+    yield pids
+    for pid in pids:
+        if not gone(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_sigterm_to_the_parent_ends_the_run_and_its_workers(
+    big: Path, reap: list[int], fmt: str
+) -> None:
+    """SIGTERM to the parent alone (`kill PID`): one line, exit 143, no worker left (they used
+    to stay behind, orphaned and blocked on a pipe); the JSON report parses and says why."""
+    process, workers = started(big, "--format", fmt)
+    reap.extend([process.pid, *workers])
+    os.kill(process.pid, signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (ExitCode.TERMINATED, b"validate-status: terminated\n")
+    assert ExitCode.TERMINATED == 143
+    assert wait_gone(workers) == []
+    if fmt == "json":
+        report = json.loads(out)
+        assert report["interrupted"] == "terminated (SIGTERM)"
+        assert report["summary"]["documents"] == len(report["results"])
+
+
+def test_sigterm_to_the_process_group_leaves_no_worker(big: Path, reap: list[int]) -> None:
+    """SIGTERM to the whole group (as a service manager sends it): workers and parent end, the
+    JSON report parses, and the exit code is 143 or 3 (a worker died first), both documented."""
+    process, workers = started(big, "--format", "json")
+    reap.extend([process.pid, *workers])
+    os.killpg(process.pid, signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode in (ExitCode.TERMINATED, ExitCode.INCOMPLETE), err
+    assert len(err.splitlines()) == 1, err
+    assert wait_gone(workers) == []
+    assert "interrupted" in json.loads(out)
+
+
+def test_sigint_json_report_is_complete(big: Path, reap: list[int]) -> None:
+    """Ctrl-C (SIGINT to the group) with `--format json`: exit 130 and one complete document
+    that records the interrupt (it used to end in the middle of the results list)."""
+    process, workers = started(big, "--format", "json")
+    reap.extend([process.pid, *workers])
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, err) == (ExitCode.INTERRUPTED, b"validate-status: interrupted\n")
+    assert json.loads(out)["interrupted"] == "interrupted (SIGINT)"
+    assert wait_gone(workers) == []
+
+
+def dying_work(unit: parallel.Unit) -> object:
+    """`parallel.work`, but the process dies on a range that does not start its file."""
+    if unit.start > 0:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return WORK(unit)
+
+
+def test_a_dead_worker_leaves_a_complete_json_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A worker killed mid-run with `--format json`: exit 3, one line on stderr, and stdout is
+    one JSON document whose `interrupted` names the dead worker."""
+    monkeypatch.setattr(parallel, "SPLIT_BYTES", 4096)
+    monkeypatch.setattr(parallel, "MIN_RANGE_BYTES", 4096)
+    monkeypatch.setattr(parallel, "RANGE_BYTES", 4096)
+    monkeypatch.setattr(parallel, "work", dying_work)
+    path = tmp_path / "lines.ndjson"
+    path.write_bytes(b'{"progress_percentage": 1}\n' * 2000)
+    stdout = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", stdout)
+    code = validate_main(["--jobs", "2", "--format", "json", str(path)])
+    err = capsys.readouterr().err
+    assert code == ExitCode.INCOMPLETE
+    assert len(err.splitlines()) == 1
+    report = json.loads(stdout.getvalue())
+    assert report["interrupted"].startswith("a --jobs worker ended before its work was done")
