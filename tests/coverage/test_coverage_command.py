@@ -233,19 +233,19 @@ def test_ndjson_memory_stays_flat(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("in_examples")
 def test_hostile_cassette_is_reported_line_by_line() -> None:
-    """Interactions of the wrong shape, a bad code and a bad body are each one line; the rest
-    still counts."""
+    """Interactions of the wrong shape and a bad code are each one line, as validate-status
+    reports them, and exit 2; a bad body is noted and skipped; the rest still counts."""
     code, out, err = run("hostile.yaml", "--format", "json")
-    assert code == 0
+    assert code == 2
     assert err == (
-        "batch-contract coverage: hostile.yaml:interactions[0]: skipped: unreadable cassette "
-        "interaction: 'str' object has no attribute 'get'\n"
-        "batch-contract coverage: hostile.yaml:interactions[1]: skipped: unreadable cassette "
-        "interaction: 'int' object is not subscriptable\n"
-        "batch-contract coverage: hostile.yaml:interactions[2]: skipped: unreadable cassette "
-        "interaction: invalid literal for int() with base 10: 'abc'\n"
         "batch-contract coverage: hostile.yaml:interactions[3]: skipped: malformed JSON: "
         "unexpected character, expected a string key at line 1 column 2\n"
+        "batch-contract coverage: hostile.yaml:interactions[0]: unreadable cassette "
+        "interaction: request: not a mapping\n"
+        "batch-contract coverage: hostile.yaml:interactions[1]: unreadable cassette "
+        "interaction: interaction: not a mapping\n"
+        "batch-contract coverage: hostile.yaml:interactions[2]: unreadable cassette "
+        "interaction: status code: not a number (str)\n"
     )
     report = json.loads(out)
     assert (report["responses"], report["bodies"], report["covered"]) == (1, 0, 1)

@@ -252,7 +252,7 @@ def test_unreadable_cassette_exits_2(new: Path) -> None:
     assert code == 2
     assert err == (
         f"batch-contract drift: {new / 'status' / 'broken.yaml'}: not a readable vcrpy "
-        "cassette (ParserError)\n"
+        "cassette (not a readable YAML cassette: ParserError at line 2)\n"
     )
 
 

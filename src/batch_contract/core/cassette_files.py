@@ -10,7 +10,7 @@ import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from batch_contract.core.limits import MAX_DOCUMENT_BYTES, expands_beyond
 from batch_contract.core.reading import Document, read_regular, too_large
@@ -94,22 +94,122 @@ def is_cassette(value: Any) -> bool:
     return isinstance(value, dict) and value.keys() == CASSETTE_KEYS
 
 
+class Interaction(NamedTuple):
+    """One recorded interaction as every reader of cassettes sees it: where it is in its
+    cassette, the request's method (upper case) and URI, the response's status code (None when
+    it is not a number, which only a request other than a GET of the endpoint may have), and the
+    response as recorded (`decode_body` gives its body)."""
+
+    where: str
+    method: str
+    uri: str
+    status: int | None
+    response: dict[Any, Any]
+
+    @property
+    def is_status_get(self) -> bool:
+        """Whether the request is a GET of the endpoint, under any base URL."""
+        return self.method == "GET" and ENDPOINT.match(self.uri) is not None
+
+
+def _code(response: dict[Any, Any], required: bool) -> int | None:
+    """The status code of a recorded response; `MalformedInteraction` when it is not a number
+    and `required`, else None."""
+    status = response.get("status")
+    if not isinstance(status, dict):
+        if required:
+            raise MalformedInteraction("response status: not a mapping")
+        return None
+    code = status.get("code")
+    if type(code) is not int and not (type(code) is str and code.strip().isdigit()):
+        if required:
+            raise MalformedInteraction(f"status code: not a number ({type(code).__name__})")
+        return None
+    return int(code)
+
+
+def read_interaction(value: Any, where: str) -> Interaction:
+    """One interaction of a cassette as vcrpy writes it; `MalformedInteraction` otherwise (a
+    GET of the endpoint must also have a numeric status code)."""
+    interaction = _mapping(value, "interaction")
+    request = _mapping(interaction.get("request"), "request")
+    response = _mapping(interaction.get("response"), "response")
+    method = str(request.get("method", "")).upper()
+    uri = str(request.get("uri", ""))
+    required = method == "GET" and ENDPOINT.match(uri) is not None
+    return Interaction(where, method, uri, _code(response, required), response)
+
+
 def _endpoint_body(interaction: Any) -> bytes | None:
     """The body of an interaction that is a successful GET of the endpoint, None for any other;
     `MalformedInteraction` for one that is not what vcrpy writes."""
-    interaction = _mapping(interaction, "interaction")
-    request = _mapping(interaction.get("request"), "request")
-    response = _mapping(interaction.get("response"), "response")
-    if str(request.get("method", "")).upper() != "GET":
+    item = read_interaction(interaction, "")
+    if not item.is_status_get or item.status != 200:
         return None
-    if not ENDPOINT.match(str(request.get("uri", ""))):
+    return decode_body(item.response)
+
+
+NOT_A_LIST = "not a vcrpy cassette ('interactions' is not a list)"
+
+
+class CassetteRead(NamedTuple):
+    """A cassette file read as validate-status reads it: its interactions, and one line for
+    each problem that validate-status reports of it (a file it cannot load, `interactions` not a
+    list, an interaction not as vcrpy writes it, a successful status body that cannot be decoded
+    as recorded). `bodies` holds the decoded body of each successful GET of the endpoint, by
+    `where` (a body too large once decompressed is a problem of that body alone: in `too_large`)."""
+
+    interactions: list[Interaction]
+    problems: list[tuple[str | None, str]]
+    """(where, problem): where is None for the file as a whole."""
+    bodies: dict[str, bytes]
+    too_large: dict[str, str]
+
+    def lines(self, source: str) -> list[str]:
+        """The problems as validate-status prints them: `SOURCE[:WHERE]: problem`."""
+        return [
+            f"{source}: {problem}" if where is None else f"{source}:{where}: {problem}"
+            for where, problem in self.problems
+        ]
+
+
+def read_cassette(path: Path) -> CassetteRead | None:
+    """The cassette in a `.yaml`, `.yml` or `.json` file, read as validate-status reads it; None
+    for a file that is not a cassette (another YAML file, a JSON body). `OSError` when it cannot
+    be read."""
+    if path.suffix.lower() == ".json":
+        raw, size = read_regular(path)
+        if size > MAX_DOCUMENT_BYTES or len(raw) > MAX_DOCUMENT_BYTES:
+            return CassetteRead([], [(None, too_large(max(size, len(raw))))], {}, {})
+        import orjson
+
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return None
+    else:
+        try:
+            value = load_yaml(path)
+        except UnreadableYaml as error:
+            return CassetteRead([], [(None, error.problem)], {}, {})
+    if not is_cassette(value):
         return None
-    code = _mapping(response.get("status"), "response status").get("code")
-    if type(code) is not int and not (type(code) is str and code.strip().isdigit()):
-        raise MalformedInteraction(f"status code: not a number ({type(code).__name__})")
-    if int(code) != 200:
-        return None
-    return decode_body(response)
+    if not isinstance(value["interactions"], list):
+        return CassetteRead([], [(None, NOT_A_LIST)], {}, {})
+    read = CassetteRead([], [], {}, {})
+    for index, interaction in enumerate(value["interactions"]):
+        where = f"interactions[{index}]"
+        try:
+            item = read_interaction(interaction, where)
+            if item.is_status_get and item.status == 200:
+                read.bodies[where] = decode_body(item.response)
+        except BodyTooLarge as error:
+            read.too_large[where] = str(error)
+        except MalformedInteraction as error:
+            read.problems.append((where, f"unreadable cassette interaction: {error}"))
+            continue
+        read.interactions.append(item)
+    return read
 
 
 def cassette_documents(cassette: dict[str, Any], source: str) -> Iterator[Document]:
@@ -117,7 +217,7 @@ def cassette_documents(cassette: dict[str, Any], source: str) -> Iterator[Docume
     for each interaction that is not what vcrpy writes."""
     interactions = cassette["interactions"]
     if not isinstance(interactions, list):
-        yield Document(source, problem="not a vcrpy cassette ('interactions' is not a list)")
+        yield Document(source, problem=NOT_A_LIST)
         return
     for index, interaction in enumerate(interactions):
         where = f"interactions[{index}]"

@@ -11,17 +11,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
-from urllib.parse import urlsplit
 
 from batch_contract.cli.argparsing import OneLineParser
-from batch_contract.core.cassette_files import (
-    ENDPOINT,
-    UnreadableYaml,
-    cassette_documents,
-    is_cassette,
-    load_yaml,
+from batch_contract.core.cassette_files import CassetteRead, read_cassette
+from batch_contract.core.documents import (
+    CASSETTE_SUFFIXES,
+    JSON_SUFFIXES,
+    cannot_read,
+    file_items,
+    folder_files,
 )
-from batch_contract.core.documents import CASSETTE_SUFFIXES, cannot_read, file_items, folder_files
 from batch_contract.core.jsondoc import parse_document
 from batch_contract.core.reading import Document
 from batch_contract.core.rules import load_levels
@@ -51,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         "field states, progress bounds, HTTP outcomes, life-cycle transitions, semantic rules) "
         "a set of cassettes and bodies exercised.",
         epilog="Exit codes: 0 ok; 1 a --require item was never seen or coverage is below "
-        "--fail-under; 2 usage errors and paths that cannot be read.",
+        "--fail-under; 2 usage errors, paths that cannot be read and malformed cassettes.",
     )
     parser.add_argument(
         "paths",
@@ -97,49 +96,53 @@ def _body(coverage: Coverage, document: Document, notes: list[str]) -> Any:
 
 
 def _job_id(uri: str) -> str:
-    return urlsplit(uri).path.rstrip("/").rsplit("/", 1)[-1]
+    """The job id segment of a status request's URI (read as text: a URI whose host is
+    malformed, such as `http://[::1/...`, still has its path)."""
+    return uri.partition("?")[0].partition("#")[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-def _cassette(coverage: Coverage, value: dict[str, Any], source: str, notes: list[str]) -> None:
+def _cassette(coverage: Coverage, read: CassetteRead, source: str, notes: list[str]) -> None:
     """Counts a cassette: every GET of the endpoint by code, its bodies, and each job's polls."""
-    bodies = {doc.where: doc for doc in cassette_documents(value, source)}
     polls: dict[str, tuple[list[Any], list[str]]] = {}
-    for index, interaction in enumerate(value["interactions"]):
-        where = f"interactions[{index}]"
-        try:
-            request, response = interaction["request"], interaction["response"]
-            uri = str(request.get("uri", ""))
-            if str(request.get("method", "")).upper() != "GET" or not ENDPOINT.match(uri):
-                continue
-            code = int(response["status"]["code"])
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            notes.append(f"{source}:{where}: skipped: unreadable cassette interaction: {error}")
+    for item in read.interactions:
+        if not item.is_status_get or item.status is None:
             continue
-        coverage.http(code, f"{source}:{where}")
-        document = bodies.get(where)
-        if document is None:
+        where = f"{source}:{item.where}"
+        coverage.http(item.status, where)
+        if item.where in read.too_large:
+            notes.append(f"{where}: skipped: {read.too_large[item.where]}")
             continue
-        body = _body(coverage, document, notes)
+        raw = read.bodies.get(item.where)
+        if raw is None:
+            continue
+        body = _body(coverage, Document(source, item.where, raw), notes)
         if body is not None:
-            docs, wheres = polls.setdefault(_job_id(uri), ([], []))
+            docs, wheres = polls.setdefault(_job_id(item.uri), ([], []))
             docs.append(body)
-            wheres.append(document.location)
+            wheres.append(where)
     for docs, wheres in polls.values():
         coverage.polls(docs, wheres)
 
 
 def _cassette_file(
-    coverage: Coverage, path: Path, source: str, explicit: bool, notes: list[str]
-) -> None:
-    try:
-        value = load_yaml(path)
-    except UnreadableYaml as error:
-        notes.append(f"{source}: skipped: {error.problem}")
-        return
-    if is_cassette(value):
-        _cassette(coverage, value, source, notes)
-    elif explicit:
-        notes.append(f"{source}: skipped: not a vcrpy cassette (no 'interactions' list)")
+    coverage: Coverage,
+    path: Path,
+    source: str,
+    explicit: bool,
+    notes: list[str],
+    errors: list[str],
+) -> bool:
+    """Counts a cassette file, read as validate-status reads it: each problem validate-status
+    reports of it (the file, or an interaction) is one line in `errors` (exit 2), and the rest
+    of it still counts. False for a file that is no cassette (a JSON file is then a body)."""
+    read = read_cassette(path)
+    if read is None:
+        if explicit and path.suffix.lower() in CASSETTE_SUFFIXES:
+            notes.append(f"{source}: skipped: not a vcrpy cassette (no 'interactions' list)")
+        return path.suffix.lower() in CASSETTE_SUFFIXES
+    errors.extend(read.lines(source))
+    _cassette(coverage, read, source, notes)
+    return True
 
 
 def count(coverage: Coverage, paths: Sequence[str], errors: list[str], notes: list[str]) -> None:
@@ -159,8 +162,10 @@ def count(coverage: Coverage, paths: Sequence[str], errors: list[str], notes: li
         for file in files:
             source = name if explicit else str(file)
             try:
-                if file.suffix.lower() in CASSETTE_SUFFIXES:
-                    _cassette_file(coverage, file, source, explicit, notes)
+                suffix = file.suffix.lower()
+                if suffix in CASSETTE_SUFFIXES | JSON_SUFFIXES and _cassette_file(
+                    coverage, file, source, explicit, notes, errors
+                ):
                     continue
                 for item in file_items(file, source, ndjson=False, explicit=explicit):
                     if isinstance(item, Document):

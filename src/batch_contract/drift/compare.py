@@ -15,10 +15,8 @@ from typing import Any, Literal
 from batch_contract.core.cassette_files import (
     BodyTooLarge,
     MalformedInteraction,
-    UnreadableYaml,
     decode_body,
-    is_cassette,
-    load_yaml,
+    read_cassette,
 )
 from batch_contract.core.check import contract_check
 from batch_contract.core.jsondoc import parse_document
@@ -97,47 +95,59 @@ def _body(response: Mapping[str, Any]) -> tuple[Any, bool]:
 
 
 def _cassette(path: Path, name: str) -> Iterable[Recorded]:
+    """The responses of one cassette file, read as validate-status reads it (`read_cassette`);
+    `InputError` (one line) for one that validate-status refuses, for a YAML file that is no
+    cassette, and for a response whose code is not a number or whose body cannot be decoded as
+    recorded (drift compares every response, not only the endpoint's successes)."""
     try:
-        value = load_yaml(path)
-        if not is_cassette(value) or not isinstance(value["interactions"], list):
-            raise TypeError
+        read = read_cassette(path)
+        if read is None:
+            if path.suffix.lower() == ".json":
+                return []  # a JSON file that is no cassette: not ours to compare
+            raise MalformedInteraction("no 'interactions' list")
+        if read.problems:
+            where, problem = read.problems[0]
+            raise MalformedInteraction(problem if where is None else f"{where}: {problem}")
         found = []
-        for index, interaction in enumerate(value["interactions"]):
-            request, response = interaction["request"], interaction["response"]
-            if not isinstance(request, dict) or not isinstance(response, dict):
-                raise TypeError
-            body, is_json = _body(response)
+        for item in read.interactions:
+            if item.status is None:
+                raise MalformedInteraction(f"{item.where}: status code: not a number")
+            body, is_json = _body(item.response)
             found.append(
                 Recorded(
-                    f"{name}:interactions[{index}]",
+                    f"{name}:{item.where}",
                     name,
-                    _endpoint(str(request["method"]), str(request["uri"])),
-                    int(response["status"]["code"]),
+                    _endpoint(item.method, item.uri),
+                    item.status,
                     body,
                     is_json,
                 )
             )
-    except UnreadableYaml as error:
-        raise InputError(f"{path}: not a readable vcrpy cassette ({error.reason})") from None
     except MalformedInteraction as error:
         raise InputError(f"{path}: not a readable vcrpy cassette ({error})") from None
-    except (OSError, KeyError, TypeError, ValueError) as error:
-        reason = type(error).__name__ if not isinstance(error, OSError) else error.strerror
-        raise InputError(f"{path}: not a readable vcrpy cassette ({reason})") from None
+    except OSError as error:
+        raise InputError(f"{path}: not a readable vcrpy cassette ({error.strerror})") from None
     return found
 
 
+CASSETTE_GLOBS = ("*.yaml", "*.yml", "*.json")
+"""The cassette files of a folder, as validate-status finds them: YAML, and JSON of a cassette's
+shape."""
+
+
 def load_cassettes(folder: Path) -> list[Recorded]:
-    """Every recorded response under a folder (`*.yaml`, recursively, in path order)."""
+    """Every recorded response under a folder (`*.yaml`, `*.yml` and JSON cassettes,
+    recursively, in path order)."""
     if not folder.is_dir():
         raise UsageError(f"{folder}: no such folder of cassettes")
     files = sorted(
         path
-        for path in folder.rglob("*.yaml")
+        for pattern in CASSETTE_GLOBS
+        for path in folder.rglob(pattern)
         if not any(part.startswith(".") for part in path.relative_to(folder).parts)
     )
     if not files:
-        raise UsageError(f"{folder}: no cassettes (*.yaml) in this folder")
+        raise UsageError(f"{folder}: no cassettes (*.yaml, *.yml, *.json) in this folder")
     return [item for path in files for item in _cassette(path, path.relative_to(folder).as_posix())]
 
 

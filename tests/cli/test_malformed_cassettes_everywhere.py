@@ -1,0 +1,135 @@
+"""Every malformed cassette that validate-status refuses (tests/examples/malformed-cassettes:
+`interactions: null` or `5`, broken YAML, interactions, requests, responses, headers, codes and
+bodies of the wrong shape) is refused by `batch-contract coverage` and `drift` too: one line, the
+same words as validate-status's, exit 2, and no traceback, each command run as a user runs it.
+Drift also reads `.yml` and JSON cassettes as validate-status does, and a status URI whose host is
+malformed (`http://[::1/...`) is counted by coverage as validate-status checks it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from batch_contract.exitcodes import ExitCode
+
+ROOT = Path(__file__).resolve().parents[2]
+MALFORMED = sorted((ROOT / "tests" / "examples" / "malformed-cassettes").glob("*.yaml"))
+OLD = ROOT / "tests" / "drift" / "old"
+BIN = Path(sys.executable).parent
+
+
+def command(name: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """One of the installed console scripts, run in `cwd`."""
+    return subprocess.run(
+        [str(BIN / name), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def refusal(cwd: Path, name: str) -> str:
+    """validate-status's problem line of a cassette (without the summary)."""
+    done = command("validate-status", name, cwd=cwd)
+    assert done.returncode == ExitCode.VIOLATION, done
+    return done.stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize("path", MALFORMED, ids=[p.stem for p in MALFORMED])
+def test_coverage_refuses_what_validate_status_refuses(tmp_path: Path, path: Path) -> None:
+    """`batch-contract coverage odd.yaml`: exactly validate-status's line, after the command's
+    name, and exit 2 (it used to crash with exit 1 on `interactions: null` or `5`)."""
+    shutil.copy(path, tmp_path / "odd.yaml")
+    said = refusal(tmp_path, "odd.yaml")
+    done = command("batch-contract", "coverage", "odd.yaml", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (2, f"batch-contract coverage: {said}\n")
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize("path", MALFORMED, ids=[p.stem for p in MALFORMED])
+def test_coverage_still_counts_the_rest(tmp_path: Path, path: Path) -> None:
+    """With good cassettes beside it, the malformed one is still one line and exit 2, and the
+    report of the rest is printed."""
+    shutil.copytree(OLD, tmp_path / "cassettes")
+    shutil.copy(path, tmp_path / "cassettes" / "odd.yaml")
+    said = refusal(tmp_path, "cassettes/odd.yaml")
+    done = command("batch-contract", "coverage", "cassettes", "--format", "json", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (2, f"batch-contract coverage: {said}\n")
+    assert json.loads(done.stdout)["responses"] > 0
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".yml", ".json"])
+@pytest.mark.parametrize("path", MALFORMED, ids=[p.stem for p in MALFORMED])
+def test_drift_refuses_what_validate_status_refuses(
+    tmp_path: Path, path: Path, suffix: str
+) -> None:
+    """`batch-contract drift OLD NEW` with the malformed cassette in NEW (as YAML, `.yml`, or
+    JSON when it is YAML at all): one line naming the file with validate-status's words, exit 2."""
+    new = Path(shutil.copytree(OLD, tmp_path / "new"))
+    odd = new / f"odd{suffix}"
+    if suffix == ".json":
+        try:
+            value = yaml.safe_load(path.read_text())
+        except yaml.YAMLError:
+            pytest.skip("not YAML: no JSON form")
+        odd.write_text(json.dumps(value))
+    else:
+        shutil.copy(path, odd)
+    said = refusal(tmp_path, str(odd)).removeprefix(str(odd)).lstrip(":").strip()
+    done = command("batch-contract", "drift", str(OLD), str(new), cwd=tmp_path)
+    assert done.returncode == 2, done
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(f"batch-contract drift: {odd}: not a readable vcrpy cassette (")
+    assert said.split(": ", 1)[-1] in lines[0]
+
+
+@pytest.mark.parametrize("suffix", [".yml", ".json"])
+def test_drift_reads_yml_and_json_cassettes(tmp_path: Path, suffix: str) -> None:
+    """A cassette stored as `.yml` or as JSON (both read by validate-status) is compared: NEW
+    with one of OLD's cassettes in that form shows no drift, and a breaking change in it shows."""
+    new = Path(shutil.copytree(OLD, tmp_path / "new"))
+    yaml_file = new / "status" / "failed.yaml"
+    value = yaml.safe_load(yaml_file.read_text())
+    yaml_file.unlink()
+    moved = yaml_file.with_suffix(suffix)
+    moved.write_text(json.dumps(value) if suffix == ".json" else yaml.safe_dump(value))
+    same = command("batch-contract", "drift", str(OLD), str(new), cwd=tmp_path)
+    assert same.returncode == 0, same
+    assert " 0 breaking, 0 additive" in same.stdout
+    for interaction in value["interactions"]:
+        body = interaction["response"]["body"]
+        if '"status"' in str(body.get("string")):
+            document = json.loads(body["string"])
+            document["job"]["status"] = "queued"
+            body["string"] = json.dumps(document)
+    moved.write_text(json.dumps(value) if suffix == ".json" else yaml.safe_dump(value))
+    broken = command("batch-contract", "drift", str(OLD), str(new), cwd=tmp_path)
+    assert broken.returncode == 1, broken
+    assert moved.name in broken.stdout
+
+
+def test_coverage_counts_a_status_uri_with_a_malformed_host(tmp_path: Path) -> None:
+    """`http://[::1/api/...`: validate-status checks its body; coverage counts it (it used to
+    crash with `ValueError: Invalid IPv6 URL` and exit 1)."""
+    body = (ROOT / "tests" / "examples" / "valid" / "completed.json").read_text()
+    cassette = {
+        "interactions": [
+            {
+                "request": {"method": "GET", "uri": "http://[::1/api/v1/beta/batch-processing/b"},
+                "response": {"status": {"code": 200}, "headers": {}, "body": {"string": body}},
+            }
+        ],
+        "version": 1,
+    }
+    (tmp_path / "v6.yaml").write_text(yaml.safe_dump(cassette))
+    checked = command("validate-status", "v6.yaml", cwd=tmp_path)
+    assert checked.returncode == 0, checked
+    done = command("batch-contract", "coverage", "v6.yaml", "--format", "json", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    report = json.loads(done.stdout)
+    assert (report["responses"], report["bodies"]) == (1, 1)
