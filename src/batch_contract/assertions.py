@@ -1,11 +1,13 @@
 """`assert_batch_status`: the contract as one assertion, for users' own test suites.
 
-Takes a parsed body, an httpx or requests response, or raw text; raises `BatchStatusMismatch` (an
-`AssertionError`) whose message lists every violation with its JSON path, expected and found.
+Takes a parsed body, an SDK model object, an httpx or requests response, or raw text; raises
+`BatchStatusMismatch` (an `AssertionError`) whose message lists every violation with its JSON path,
+expected and found, and issues a `RuleWarning` for each finding of a rule at level "warning".
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,7 +16,13 @@ from batch_contract.core.jsondoc import parse_document
 from batch_contract.core.results import Violation
 from batch_contract.core.rules import RULES, Level, default_levels
 from batch_contract.core.schemas import PARTS, PROFILES, Part, Profile
-from batch_contract.errors import DocumentError
+from batch_contract.errors import DocumentError, RuleWarning
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+_PASS_INSTEAD = (
+    'pass the response itself, its text, or model.model_dump(mode="json") (the SDK model '
+    "object itself is taken too)"
+)
 
 
 class BatchStatusMismatch(AssertionError):
@@ -28,10 +36,42 @@ class BatchStatusMismatch(AssertionError):
         super().__init__("\n".join(lines))
 
 
+def _non_json(value: Any) -> str | None:
+    """Where a parsed value holds something JSON has no such value for (a datetime, a set...),
+    and what: `$.job.created_at (datetime)`; None when it is all JSON."""
+    stack: list[tuple[Any, str]] = [(value, "$")]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, Mapping):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    return f"{at} (a {type(key).__name__} key)"
+                stack.append((child, f"{at}.{key}"))
+        elif isinstance(item, list):
+            stack.extend((child, f"{at}[{index}]") for index, child in enumerate(item))
+        elif not isinstance(item, _JSON_SCALARS):
+            return f"{at} ({type(item).__name__})"
+    return None
+
+
 def _body(value: Any) -> Any:
-    """The parsed JSON of a body given as a value, text, bytes, or an httpx/requests response."""
-    if isinstance(value, Mapping | list) or value is None or isinstance(value, int | float):
+    """The parsed JSON of a body given as a value, text, bytes, an SDK model object (pydantic:
+    its `model_dump(mode="json")`, the fields it was given), or an httpx/requests response."""
+    if isinstance(value, Mapping | list):
+        where = _non_json(value)
+        if where is not None:
+            raise TypeError(
+                f"assert_batch_status takes JSON values, but {where} is not one: {_PASS_INSTEAD}"
+            )
         return value
+    if value is None or isinstance(value, int | float):
+        return value
+    dump = getattr(value, "model_dump", None)
+    if callable(dump) and not isinstance(value, type):
+        try:
+            return _body(dump(mode="json", exclude_unset=True, by_alias=True))
+        except TypeError:  # a model_dump without those options: all of it, as JSON
+            return _body(dump(mode="json"))
     if isinstance(value, str):
         value = value.encode("utf-8", "surrogatepass")
     if isinstance(value, bytes | bytearray):
@@ -51,8 +91,8 @@ def _body(value: Any) -> Any:
             )
         return _body(content)
     raise TypeError(
-        "assert_batch_status takes a parsed body, text, bytes or an httpx/requests response, "
-        f"not {type(value).__name__}"
+        "assert_batch_status takes a parsed body, text, bytes, an SDK model object or an "
+        f"httpx/requests response, not {type(value).__name__}"
     )
 
 
@@ -83,17 +123,56 @@ def assert_batch_status(
 
     `profile` is "documented" or "strict"; `part` "status" (a whole response) or "job";
     `rules` replaces the rule levels (default: each rule's default) and keyword arguments set
-    single rules, with underscores for dashes: `counts_within_total="warning"`.
+    single rules, with underscores for dashes: `counts_within_total="warning"`. A finding of a
+    rule at "warning" is a `RuleWarning` (as in the contract suite), never a failure. A dict
+    holding values JSON has none for (`model_dump()`'s datetimes) is a `TypeError` saying what to
+    pass instead.
     """
     __tracebackhide__ = True
+    document, everything = _verdict(body, profile, part, _levels(rules, rule_levels))
+    for violation in everything:
+        if violation.severity != "error":
+            warnings.warn(
+                f"status body: {violation.path}: {violation.message} [{violation.keyword}]",
+                RuleWarning,
+                stacklevel=2,
+            )
+    _raise_errors(everything, profile)
+    return document
+
+
+def check_batch_status(
+    body: Any,
+    *,
+    profile: Profile = "documented",
+    part: Part = "status",
+    rules: Mapping[str, Level] | None = None,
+) -> Any:
+    """`assert_batch_status` without its warnings: raises `BatchStatusMismatch` for the errors,
+    and leaves warning-level findings out (the production guard's check: it never warns about a
+    rule at "warning"); returns the parsed body."""
+    __tracebackhide__ = True
+    document, everything = _verdict(body, profile, part, rules)
+    _raise_errors(everything, profile)
+    return document
+
+
+def _verdict(
+    body: Any, profile: Profile, part: Part, levels: Mapping[str, Level] | None
+) -> tuple[Any, tuple[Violation, ...]]:
+    """The parsed body and every violation the one check finds in it."""
     if profile not in PROFILES or part not in PARTS:
         raise TypeError(f"profile must be one of {PROFILES} and part one of {PARTS}")
     document = _body(body)
-    found = contract_check(profile, part, _levels(rules, rule_levels)).errors(document)
+    return document, contract_check(profile, part, levels).violations(document)
+
+
+def _raise_errors(everything: tuple[Violation, ...], profile: Profile) -> None:
+    __tracebackhide__ = True
+    found = tuple(v for v in everything if v.severity == "error")
     if found:
         count = f"{len(found)} violation" + ("" if len(found) == 1 else "s")
         raise BatchStatusMismatch(
             f"body does not honour the Get Batch Job Status contract ({profile} profile): {count}",
             found,
         )
-    return document

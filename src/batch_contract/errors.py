@@ -21,5 +21,10 @@ class DocumentError(BatchContractError):
         self.keyword = keyword
 
 
+class RuleWarning(UserWarning):
+    """A semantic rule at level `warning` found something (`batch-contract rules` lists them):
+    issued by the contract suite and by `assert_batch_status`."""
+
+
 class WorkerDied(BatchContractError):
     """A `--jobs` worker process ended before it finished its work (exit code 3)."""

@@ -3,10 +3,11 @@
 A guard is a response hook for httpx (sync: the instance itself; async: `guard.async_hook`) and for
 requests (`guard.requests_hook`). It judges the successful (2xx) responses to
 `GET .../api/v1/beta/batch-processing/{job_id}` (with or without a trailing slash, or reached by a
-redirect from there) with `assert_batch_status`, the check behind validate-status and the
-fixtures, and raises, warns or logs what it finds. Every other response passes untouched, and is
-counted as skipped with its reason. The key and the request headers never appear in what it
-reports: whatever the request's credentials hold is masked before a message is built.
+redirect from there) with `check_batch_status` (`assert_batch_status` without its warnings), the
+check behind validate-status and the fixtures, and raises, warns or logs what it finds. Every
+other response passes untouched, and is counted as skipped with its reason. The key and the
+request headers never appear in what it reports: whatever the request's credentials hold is
+masked before a message is built.
 
 It never takes a body from the caller: on httpx it reads at most `MAX_DOCUMENT_BYTES` + 1 bytes of
 the raw stream and hands the caller a stream that replays them before the rest, so `iter_raw`,
@@ -29,7 +30,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal, NamedTuple, get_args
 from urllib.parse import unquote
 
-from batch_contract.assertions import BatchStatusMismatch, assert_batch_status
+from batch_contract.assertions import BatchStatusMismatch, check_batch_status
 from batch_contract.core.limits import MAX_DOCUMENT_BYTES
 from batch_contract.core.results import Violation
 from batch_contract.core.rules import Level, load_levels, parse_rule_option
@@ -247,7 +248,7 @@ class StatusGuard:
         try:
             if body.failure is not None:
                 raise BatchStatusMismatch(body.failure)
-            assert_batch_status(body, profile=self.profile, rules=self.levels)
+            check_batch_status(body, profile=self.profile, rules=self.levels)
         except BatchStatusMismatch as mismatch:  # unmasked: never leaves this block
             failure: _Failure | None = _masked(mismatch, job_id, response.request.headers)
         else:
@@ -292,7 +293,7 @@ _TOO_LARGE = (
 
 
 class _Body:
-    """What the guard read of a response: its headers and content (`assert_batch_status` reads
+    """What the guard read of a response: its headers and content (`check_batch_status` reads
     a response by these two), or a failure found while reading, or why it was not read."""
 
     __slots__ = ("content", "failure", "headers", "reason")

@@ -145,10 +145,15 @@ def test_leaves_to_the_full_path(raw: bytes) -> None:
     assert parse_light(raw) is None
 
 
-def test_reads_the_64_bit_integers_orjson_reads_as_integers() -> None:
-    """The largest integers both read as integers are read."""
-    raw = b'{"a": 9223372036854775807, "b": -9223372036854775808}'
+def test_reads_the_integers_every_parser_reads_exactly() -> None:
+    """The largest integers within +-(2^53-1) (I-JSON's range, which the one check keeps) are
+    read; one beyond, though orjson still reads it as an integer, is left to the full path,
+    which reports it."""
+    raw = b'{"a": 9007199254740991, "b": -9007199254740991, "c": 9007199254740991.0}'
     assert parse_light(raw) == orjson.loads(raw)
+    assert parse_light(b'{"a": 9007199254740992}') is None
+    assert parse_light(b'{"a": 9223372036854775807}') is None
+    assert parse_light(b'{"a": -9.1e15}') is None
 
 
 def run_isolated(*paths: Path) -> str:

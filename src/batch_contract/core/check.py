@@ -5,16 +5,19 @@ validate-status (one process or `--jobs`, files, NDJSON and cassettes), `assert_
 contract suite, drift, the schemathesis check and the production guard. The engine may clear a
 body faster (`fastlane`), but only when this check would find nothing.
 
-The verdict is the schema violations of the chosen profile and part, then the findings of the
-semantic rules that are not off, at their levels. The policy for a body that breaks the schema:
-a rule runs when every field it reads (`Rule.reads`) honours the schema, and is skipped when one
-of them, or an object holding it, breaks it. A progress of 150 thus still lets the count rule
-report 12 of 10 items processed, but gives no meaningless "progress should match the counts".
+The verdict is the schema violations of the chosen profile and part (with every number beyond
++-(2^53-1), I-JSON's interoperable range, as a violation of its own: `number_violations`), then
+the findings of the semantic rules that are not off, at their levels. The policy for a body that
+breaks the schema: a rule runs when every field it reads (`Rule.reads`) honours the schema, and
+is skipped when one of them, or an object holding it, breaks it. A progress of 150 thus still
+lets the count rule report 12 of 10 items processed, but gives no meaningless "progress should
+match the counts".
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,7 +25,13 @@ from batch_contract.core import semantics
 from batch_contract.core.results import Violation
 from batch_contract.core.rules import RULES, Level, Rule, checked_levels, rule_findings
 from batch_contract.core.schemas import PARTS, PROFILES, Part, Profile
-from batch_contract.core.validation import Validator, sort_violations, validator
+from batch_contract.core.validation import (
+    Validator,
+    describe,
+    json_path,
+    sort_violations,
+    validator,
+)
 
 Lister = Callable[[Any], list[Violation]]
 """A faster way to list the schema violations of a body the schema engine found invalid (unsorted,
@@ -92,21 +101,22 @@ class ContractCheck:
         return found + self.rule_violations(value, found)
 
     def schema_violations(self, value: Any) -> tuple[Violation, ...]:
-        """The schema violations alone, sorted by path."""
+        """The schema violations alone (numbers beyond I-JSON's range among them), sorted by
+        path."""
         schema = self.schema
         try:
             valid = schema.rs_is_valid(value)
         except UnicodeEncodeError:  # unpaired surrogates: jsonschema-rs cannot read them
-            return schema.reference_violations(value)
-        return () if valid else self.violations_of_invalid(value)
+            return _with_numbers(schema.reference_violations(value), value)
+        return number_violations(value) if valid else self.violations_of_invalid(value)
 
     def violations_of_invalid(self, value: Any) -> tuple[Violation, ...]:
         """`schema_violations` of a body jsonschema-rs's `is_valid` has already found invalid."""
         if self._lister is not None:
             found = self._lister(value)
             if found:
-                return sort_violations(found)
-        return self.schema.violations_of_invalid(value)
+                return _with_numbers(sort_violations(found), value)
+        return _with_numbers(self.schema.violations_of_invalid(value), value)
 
     def rule_violations(
         self, value: Any, schema_found: tuple[Violation, ...] = ()
@@ -142,6 +152,82 @@ class ContractCheck:
     def errors(self, value: Any) -> tuple[Violation, ...]:
         """The violations that fail: schema violations and error-level rule findings."""
         return tuple(v for v in self.violations(value) if v.severity == "error")
+
+
+SAFE_INTEGER = 2**53 - 1
+"""The largest integer every JSON parser reads exactly (a double holds it): I-JSON (RFC 7493)."""
+NUMBER_RANGE = "number-range"
+"""The keyword of a number beyond ±`SAFE_INTEGER` (docs/contract-decisions.md)."""
+_BEYOND = "a number within ±(2^53-1), which every JSON parser reads exactly (I-JSON, RFC 7493)"
+_FINITE = "a finite number (NaN and infinity are not JSON)"
+
+
+def number_violations(value: Any) -> tuple[Violation, ...]:
+    """A violation for each number of a parsed body beyond +-(2^53-1), or NaN, or infinite: a
+    parser that reads numbers as doubles (orjson for integers past 64 bits, JavaScript, most
+    clients) would not read the value that was sent, so a body must not hold one. Decided on
+    every body by the one check, text and parsed alike, so that `18446744073709551616` gets the
+    same verdict whether a face parsed it to a float or was given it as an int."""
+    if isinstance(value, dict | list):
+        try:
+            if not _any_beyond(value):
+                return ()
+        except RecursionError:  # a value nested deeper than the stack allows: walk it
+            pass
+    found: list[Violation] = []
+    stack: list[tuple[Any, tuple[str | int, ...]]] = []
+    if isinstance(value, dict | list):
+        stack.append((value, ()))
+    while stack:
+        item, at = stack.pop()
+        children: Any = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, child in children:
+            kind = type(child)
+            if kind is int or kind is float:
+                if not -SAFE_INTEGER <= child <= SAFE_INTEGER:
+                    found.append(_beyond((*at, key), child))
+            elif isinstance(child, dict | list):
+                stack.append((child, (*at, key)))
+    scalar = isinstance(value, int | float) and not isinstance(value, bool)
+    if scalar and not -SAFE_INTEGER <= value <= SAFE_INTEGER:
+        found.append(_beyond((), value))
+    return sort_violations(found)
+
+
+def _any_beyond(item: Any) -> bool:
+    """Whether a container holds a number `number_violations` reports (the common answer, no,
+    found without building a path)."""
+    for child in item.values() if isinstance(item, dict) else item:
+        kind = type(child)
+        if kind is str or child is None:
+            continue
+        if kind is int or kind is float:
+            if not -SAFE_INTEGER <= child <= SAFE_INTEGER:
+                return True
+        elif isinstance(child, dict | list) and _any_beyond(child):
+            return True
+    return False
+
+
+def _beyond(at: tuple[str | int, ...], number: int | float) -> Violation:
+    if number != number or number in (math.inf, -math.inf):  # NaN, infinity: from a dict only
+        return Violation(json_path(at), NUMBER_RANGE, _FINITE, describe(number))
+    shown = describe(number)
+    if len(shown) > 40:  # an integer of hundreds of digits
+        shown = f"{shown[:27]}... ({len(str(abs(number)))} digits)"
+    return Violation(json_path(at), NUMBER_RANGE, _BEYOND, shown)
+
+
+def _with_numbers(found: tuple[Violation, ...], value: Any) -> tuple[Violation, ...]:
+    """Schema violations `found`, with those of `number_violations` among them. jsonschema-rs
+    reads NaN and infinity as null: its "found null" at such a number's path is dropped, the
+    number's own violation names it."""
+    beyond = number_violations(value)
+    if not beyond:
+        return found
+    unnamed = {v.path for v in beyond if v.expected == _FINITE}
+    kept = (v for v in found if not (v.path in unnamed and v.found == "null"))
+    return sort_violations((*kept, *beyond))
 
 
 def _nulled(value: Any, broken: frozenset[str], bare: bool) -> Any:

@@ -10,7 +10,6 @@ parsers keep different values for them, so the meaning of such a document is not
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -22,8 +21,9 @@ if TYPE_CHECKING:
     import orjson
 
 _NON_FINITE = re.compile(rb"-?(?:NaN|Infinity)")
-_INT64 = 2**63
-"""orjson reads an integer beyond 64 bits as a float; `parse_light` leaves anything that large."""
+_SAFE = 2**53 - 1
+"""orjson reads an integer beyond 64 bits as a float, and the one check calls any number beyond
++-(2^53-1) a violation (I-JSON): `parse_light` leaves anything that large."""
 _ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 """orjson refuses an unpaired surrogate escape; `parse_light` leaves every surrogate escape (and,
 being a plain byte search, text that only looks like one)."""
@@ -42,14 +42,14 @@ def _light_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _integer(text: str) -> int:
     value = int(text)
-    if not -_INT64 <= value < _INT64:
+    if not -_SAFE <= value <= _SAFE:
         raise _NotSure
     return value
 
 
 def _float(text: str) -> float:
     value = float(text)
-    if math.isinf(value):  # orjson: number too large for a float
+    if not -_SAFE <= value <= _SAFE:  # infinite too (orjson: number too large for a float)
         raise _NotSure
     return value
 
@@ -70,8 +70,9 @@ def parse_light(raw: bytes) -> Any:
     """The JSON value in `raw`, read with the standard `json` module alone, when sure that orjson
     reads the same and `parse` accepts it; None otherwise (None is also JSON's null, which no
     schema of ours accepts). For a run that has not loaded orjson (`lightpath`): it leaves to
-    `parse` any duplicate key, NaN or Infinity, float that overflows, integer orjson reads as a
-    float (beyond 64 bits), escaped UTF-16 surrogate, and the limits of `limits`."""
+    `parse` any duplicate key, NaN or Infinity, number beyond +-(2^53-1) (which the one check
+    reports, and orjson reads as a float past 64 bits), escaped UTF-16 surrogate, and the limits
+    of `limits`."""
     if len(raw) > MAX_DOCUMENT_BYTES or _ESCAPED_SURROGATE.search(raw):
         return None
     try:

@@ -33,6 +33,7 @@ import msgspec
 import orjson
 
 from batch_contract.core import semantics
+from batch_contract.core.check import SAFE_INTEGER, number_violations
 from batch_contract.core.schemas import ANNOTATIONS, Part, Profile, bundled_schema
 from batch_contract.engine import codegen
 
@@ -166,11 +167,9 @@ def _leaf(schema: Mapping[str, Any]) -> tuple[Any, bool]:
     fmt = schema.get("format")
     if fmt not in (None, "date-time") or (fmt and set(types) - {"string", "null"}):
         raise Unsupported(f"format {fmt}")
-    bounds = {}
-    if "minimum" in schema:
-        bounds["ge"] = schema["minimum"]
-    if "maximum" in schema:
-        bounds["le"] = schema["maximum"]
+    # within +-(2^53-1) at most: a number beyond is a violation of the one check (I-JSON)
+    bounds = {"ge": max(schema.get("minimum", -SAFE_INTEGER), -SAFE_INTEGER)}
+    bounds["le"] = min(schema.get("maximum", SAFE_INTEGER), SAFE_INTEGER)
     members: list[Any] = []
     for name in types:
         if name == "integer":  # a float with no fractional part is an integer to JSON Schema
@@ -456,7 +455,8 @@ def _strict_raw(raw: Any) -> bool:
     no duplicate key, at most 255 levels deep)."""
     data = bytes(raw)
     try:
-        return orjson.dumps(orjson.loads(data)) == data
+        value = orjson.loads(data)
+        return orjson.dumps(value) == data and not number_violations(value)
     except (orjson.JSONDecodeError, TypeError):
         return False
 

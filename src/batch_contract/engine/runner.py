@@ -10,7 +10,7 @@ from functools import cached_property
 from itertools import compress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from batch_contract.core.check import ContractCheck
+from batch_contract.core.check import ContractCheck, number_violations
 from batch_contract.core.jsondoc import parse_document, parser
 from batch_contract.core.reading import Document, LineBlock, chop
 from batch_contract.core.results import Result, Violation
@@ -186,9 +186,9 @@ class Checker:
                 document = Document(source, str(first + index), line)
                 results[index] = Result(document, self.check_value(value))
                 continue
-            if not valid:
+            if not valid or (beyond := number_violations(value)):
                 document = Document(source, str(first + index), line)
-                found = invalid(value)
+                found = invalid(value) if not valid else beyond
                 results[index] = Result(document, found + rule_violations(value, found))
             elif found := rule_violations(value):
                 document = Document(source, str(first + index), line)

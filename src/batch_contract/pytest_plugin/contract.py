@@ -15,7 +15,7 @@ from batch_contract.core.jsondoc import parse_document
 from batch_contract.core.results import Violation
 from batch_contract.core.rules import Level
 from batch_contract.core.schemas import Profile
-from batch_contract.errors import DocumentError
+from batch_contract.errors import DocumentError, RuleWarning
 from batch_contract.pytest_plugin.client import body_excerpt
 from batch_contract.secret import Secret, mask
 
@@ -123,7 +123,3 @@ class StillRunningWarning(UserWarning):
 
 class RetryWarning(UserWarning):
     """A request was retried (408, 409, 429, 5xx or a connection error)."""
-
-
-class RuleWarning(UserWarning):
-    """A semantic rule at level `warning` found something (`batch-contract rules` lists them)."""

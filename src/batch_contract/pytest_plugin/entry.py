@@ -123,6 +123,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     plugin.pytest_generate_tests(metafunc)
 
 
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """A test that uses the `assert_batch_status` fixture shows the `RuleWarning`s of rules at
+    "warning" in the warnings summary, as the contract suite shows its own, even under
+    `-W error`: a warning-level finding never fails a test."""
+    if "assert_batch_status" in getattr(item, "fixturenames", ()):
+        item.add_marker(pytest.mark.filterwarnings("default::batch_contract.errors.RuleWarning"))
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config) -> None:
     """Stops a run that collected contract tests without the `[suite]` extra, in one line."""

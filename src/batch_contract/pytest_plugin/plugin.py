@@ -16,7 +16,7 @@ import pytest
 
 from batch_contract.core.rules import Level
 from batch_contract.core.schemas import Profile
-from batch_contract.errors import UsageError
+from batch_contract.errors import RuleWarning, UsageError
 from batch_contract.pytest_plugin import coverage as coverage_plugin
 from batch_contract.pytest_plugin.cassettes import (
     LOOPBACK,
@@ -36,7 +36,7 @@ from batch_contract.pytest_plugin.client import (
     ServerUnreachable,
     new_http_client,
 )
-from batch_contract.pytest_plugin.contract import RetryWarning, RuleWarning, StillRunningWarning
+from batch_contract.pytest_plugin.contract import RetryWarning, StillRunningWarning
 from batch_contract.pytest_plugin.fixtures import rule_levels
 from batch_contract.pytest_plugin.options import (
     PROFILE,

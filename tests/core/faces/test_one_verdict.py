@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from batch_contract.assertions import BatchStatusMismatch, assert_batch_status
 from batch_contract.cli.main import parse_validate_args, run_validate
 from batch_contract.core.rules import default_levels
 from batch_contract.drift.compare import STATUS_ENDPOINT, Recorded, check_new
+from batch_contract.errors import RuleWarning
 from batch_contract.guard import StatusGuard
 from batch_contract.pytest_plugin.contract import document_problems
 from batch_contract.pytest_plugin.schemathesis_support import rule_errors
@@ -48,12 +50,22 @@ def by_suite(document: Any) -> list[str]:
 
 
 def by_assertion(document: Any) -> list[str]:
-    """assert_batch_status: the violations it fails on (errors)."""
-    try:
-        assert_batch_status(document)
-    except BatchStatusMismatch as error:
-        return [line(v.path, v.message, v.keyword, v.severity) for v in error.violations]
-    return []
+    """assert_batch_status: the violations it fails on (errors), then the `RuleWarning`s it
+    issues (warning-level rule findings), in the order issued."""
+    failed: list[str] = []
+    with warnings.catch_warnings(record=True) as issued:
+        warnings.simplefilter("always")
+        try:
+            assert_batch_status(document)
+        except BatchStatusMismatch as error:
+            failed = [line(v.path, v.message, v.keyword, v.severity) for v in error.violations]
+    warned = []
+    for warning in issued:
+        assert warning.category is RuleWarning, warning
+        path, _, rest = str(warning.message).removeprefix("status body: ").partition(": ")
+        message, _, keyword = rest.rpartition(" [")
+        warned.append(line(path, message, keyword.rstrip("]"), "warning"))
+    return failed + warned
 
 
 def by_drift(document: Any) -> list[str]:
@@ -96,6 +108,11 @@ def errors(lines: list[str]) -> list[str]:
     return [text for text in lines if text.endswith("(error)")]
 
 
+def warnings_of(lines: list[str]) -> list[str]:
+    """The warning-level lines."""
+    return [text for text in lines if text.endswith("(warning)")]
+
+
 @pytest.mark.parametrize("body", BODIES, ids=[path.stem for path in BODIES])
 def test_every_face_gives_the_same_violations(body: Path) -> None:
     """validate-status's violations are the suite's and drift's; their errors are those of
@@ -105,7 +122,7 @@ def test_every_face_gives_the_same_violations(body: Path) -> None:
     everything = by_validate_status(body)
     assert by_suite(document) == everything
     assert by_drift(document) == everything
-    assert by_assertion(document) == errors(everything)
+    assert by_assertion(document) == errors(everything) + warnings_of(everything)
     assert by_guard(raw) == errors(everything)
     assert by_schemathesis(raw) == [text for text in errors(everything) if "[rule:" in text]
 
