@@ -69,7 +69,7 @@ class Finding:
 
 
 def _show(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def compare(old: Facts, new: Facts) -> list[Finding]:

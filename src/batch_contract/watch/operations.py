@@ -182,8 +182,11 @@ def _operation(
     operation: Mapping[str, Any],
     with_response: bool,
 ) -> Operation:
-    responses = operation.get("responses")
-    responses = responses if isinstance(responses, Mapping) else {}
+    listed = operation.get("responses")
+    # YAML reads an unquoted `200:` as a number
+    responses = (
+        {str(code): value for code, value in listed.items()} if isinstance(listed, Mapping) else {}
+    )
     found = Operation(
         METHOD,
         path,

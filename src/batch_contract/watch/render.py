@@ -21,7 +21,7 @@ def counts(findings: Sequence[Finding]) -> dict[str, int]:
 
 
 def _value(value: Any) -> str:
-    return "-" if value is None else json.dumps(value, ensure_ascii=False)
+    return "-" if value is None else json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _summary(findings: Sequence[Finding], compared: Sequence[str]) -> str:
@@ -84,7 +84,7 @@ def render_json(findings: Sequence[Finding], compared: Sequence[str]) -> str:
         "summary": counts(findings),
         "compared": list(compared),
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
 def _escape(text: str, properties: bool = False) -> str:

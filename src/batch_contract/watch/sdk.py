@@ -121,7 +121,9 @@ def _from_folder(folder: Path, label: str) -> SdkTree:
                 raw, size = read_regular(file)
             except OSError as error:
                 raise InputError(f"{label}: {name}: {error.strerror or error}") from None
-            return _bounded(raw if size <= MAX_FILE_BYTES else b"x" * (size + 1), name, label)
+            if size > MAX_FILE_BYTES:
+                raise InputError(f"{label}: {name}: larger than {MAX_FILE_BYTES} bytes")
+            return _bounded(raw, name, label)
 
         tree._files[name] = load
     for info in folder.glob(f"{PACKAGE}-*.dist-info/METADATA"):

@@ -36,7 +36,7 @@ def any_node() -> Node:
 
 
 def _key(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)
+    return json.dumps(value, sort_keys=True, default=str)  # YAML may give dates
 
 
 def _sorted(values: list[Any]) -> list[Any]:
@@ -117,7 +117,7 @@ class Normaliser:
         if isinstance(values, list):
             if None in values:
                 node["nullable"] = True
-            node["enum"] = _sorted([v for v in values if v is not None])
+            node["enum"] = _sorted([_json(v) for v in values if v is not None])
             if not node["types"]:
                 node["types"] = sorted({_json_type(v) for v in node["enum"]})
         if isinstance(schema.get("format"), str):
@@ -139,6 +139,13 @@ class Normaliser:
         if "items" in schema:
             node["items"] = self.node(schema["items"], f"{where}[*]", refs, depth + 1)
         return node
+
+
+def _json(value: Any) -> Any:
+    """A value as JSON has it: what YAML reads as a date is the string on the wire."""
+    if value is None or isinstance(value, str | int | float | bool | list | dict):
+        return value
+    return str(value)
 
 
 def _listed(value: Any) -> list[Any]:

@@ -95,7 +95,7 @@ def parse_structured(raw: bytes, label: str) -> Any:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
         value = _yaml(raw, label)
-    if deeper_than(value, MAX_DEPTH):
+    if isinstance(value, dict | list) and deeper_than(value, MAX_DEPTH):
         raise InputError(f"{label}: nested deeper than {MAX_DEPTH} levels")
     return value
 
