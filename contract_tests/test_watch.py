@@ -5,6 +5,7 @@ documented profile)."""
 
 import pytest
 
+from batch_contract.errors import BatchContractError
 from batch_contract.pytest_plugin.options import SPEC_URL
 from batch_contract.pytest_plugin.targets import Target
 from batch_contract.watch.command import fails, watch
@@ -18,7 +19,10 @@ def test_provider_spec_keeps_the_contract(
 ) -> None:
     """The published OpenAPI document changes nothing the documented profile would fail on."""
     url = pytestconfig.getoption(SPEC_URL) or contract_target.base_url.rstrip("/") + SPEC_PATH
-    findings, compared = watch(spec=url, timeout=pytestconfig.getoption("--http-timeout"))
+    try:
+        findings, compared = watch(spec=url, timeout=pytestconfig.getoption("--http-timeout"))
+    except BatchContractError as error:  # an unreadable document is a failure, in one line
+        pytest.fail(f"batch-contract watch: {error}", pytrace=False)
     if fails(findings, "error"):
         errors = [finding for finding in findings if finding.severity == "error"]
         pytest.fail(

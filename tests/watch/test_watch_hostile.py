@@ -198,7 +198,8 @@ def test_url_that_does_not_answer_times_out(run_watch: Run, silent_port: int) ->
 
 
 class _Endless(BaseHTTPRequestHandler):
-    """Answers 200 and streams bytes without end (or announces a huge length)."""
+    """Answers 200 and streams bytes without end (or announces a huge length, or trickles one
+    byte at a time)."""
 
     def do_GET(self) -> None:
         self.send_response(200)
@@ -209,6 +210,11 @@ class _Endless(BaseHTTPRequestHandler):
         chunk = b" " * 65536
         try:
             while True:
+                if self.path == "/trickle":
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+                    continue
                 self.wfile.write(chunk)
         except OSError:  # the client has gone
             return
@@ -241,6 +247,15 @@ def test_url_announcing_one_gigabyte_is_refused_unread(run_watch: Run, endless_u
     url = f"{endless_url}/announced"
     line = one_line(*run_watch("--spec", url))
     assert line == f"{url}: too large: {1 << 30} bytes announced (limit {MAX_SPEC_BYTES})"
+
+
+def test_url_trickling_bytes_meets_the_deadline(run_watch: Run, endless_url: str) -> None:
+    """A body that keeps coming, a byte at a time, ends at --timeout for the whole body."""
+    url = f"{endless_url}/trickle"
+    started = time.monotonic()
+    line = one_line(*run_watch("--spec", url, "--timeout", "1"))
+    assert line == f"{url}: the body did not arrive within 1 s"
+    assert time.monotonic() - started < 10
 
 
 def test_url_refusing_connections(run_watch: Run) -> None:

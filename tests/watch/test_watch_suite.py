@@ -49,6 +49,15 @@ def test_fails_on_a_new_status_value(pytester: pytest.Pytester) -> None:
     )
 
 
+def test_unreadable_document_fails_in_one_line(pytester: pytest.Pytester) -> None:
+    """A URL with no OpenAPI document behind it fails the test with the watch's one line."""
+    result = run_suite(
+        pytester, "--reference", "-k", "watch", "--contract-spec-url=http://127.0.0.1:9/x"
+    )
+    result.assert_outcomes(failed=1, deselected=76)
+    result.stdout.fnmatch_lines(["batch-contract watch: http://127.0.0.1:9/x: cannot fetch: *"])
+
+
 def test_replay_deselects_it(pytester: pytest.Pytester) -> None:
     """Replay has no server to ask: the test is deselected, with the reason, not run."""
     result = run_suite(pytester, "-k", "watch", "--contract-spec-url=http://127.0.0.1:9/x")

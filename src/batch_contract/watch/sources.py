@@ -63,7 +63,7 @@ def fetch(url: str, timeout: float) -> bytes:
                 )
             parts, total = [], 0
             while True:
-                chunk = response.read(_CHUNK)
+                chunk = response.read1(_CHUNK)  # one read: a trickle still meets the deadline
                 if not chunk:
                     break
                 parts.append(chunk)
@@ -71,7 +71,7 @@ def fetch(url: str, timeout: float) -> bytes:
                 if total > MAX_SPEC_BYTES:
                     raise InputError(f"{url}: too large: more than {MAX_SPEC_BYTES} bytes")
                 if time.monotonic() > deadline:
-                    raise TimeoutError
+                    raise InputError(f"{url}: the body did not arrive within {timeout:g} s")
             return b"".join(parts)
     except urllib.error.HTTPError as error:
         raise InputError(f"{url}: HTTP {error.code} {error.reason}") from None
