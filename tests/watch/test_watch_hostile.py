@@ -198,8 +198,8 @@ def test_url_that_does_not_answer_times_out(run_watch: Run, silent_port: int) ->
 
 
 class _Endless(BaseHTTPRequestHandler):
-    """Answers 200 and streams bytes without end (or announces a huge length, or trickles one
-    byte at a time)."""
+    """Answers 200 and streams bytes without end (`/long`: 64 MiB; `/announced`: a 1 GiB
+    Content-Length; `/trickle`: one byte at a time)."""
 
     def do_GET(self) -> None:
         self.send_response(200)
@@ -208,8 +208,10 @@ class _Endless(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(1 << 30))
         self.end_headers()
         chunk = b" " * 65536
+        left = 4 * MAX_SPEC_BYTES // len(chunk) if self.path == "/long" else -1
         try:
-            while True:
+            while left != 0:
+                left -= 1
                 if self.path == "/trickle":
                     self.wfile.write(b" ")
                     self.wfile.flush()
@@ -240,6 +242,23 @@ def test_url_streaming_endless_bytes_is_cut_at_the_bound(run_watch: Run, endless
     url = f"{endless_url}/endless"
     line = one_line(*run_watch("--spec", url, "--timeout", "20"))
     assert line == f"{url}: too large: more than {MAX_SPEC_BYTES} bytes"
+
+
+def test_a_recorder_patching_http_client_is_bypassed(
+    run_watch: Run, endless_url: str, tmp_path: Path
+) -> None:
+    """With vcrpy's patch of http.client active (a cassette left open in the process), the
+    fetch still stops at the size bound and nothing is recorded: the recorder would read the
+    body whole to record it (a long body here, not an endless one, so that a regression fails
+    instead of filling the memory)."""
+    import vcr
+
+    cassette = tmp_path / "left-open.yaml"
+    url = f"{endless_url}/long"
+    with vcr.VCR(record_mode="all").use_cassette(str(cassette)):
+        line = one_line(*run_watch("--spec", url, "--timeout", "20"))
+    assert line == f"{url}: too large: more than {MAX_SPEC_BYTES} bytes"
+    assert not cassette.exists()
 
 
 def test_url_announcing_one_gigabyte_is_refused_unread(run_watch: Run, endless_url: str) -> None:

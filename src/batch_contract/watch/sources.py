@@ -4,7 +4,9 @@ copy, and the baseline folder."""
 
 from __future__ import annotations
 
+import http.client
 import time
+import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,24 @@ SPEC_FILE = "provider-openapi.json"
 SDK_FILE = "sdk.json"
 DOCS_FILE = "get-batch-job-status.md"
 _CHUNK = 1 << 16
+_CONNECTIONS = (http.client.HTTPConnection, http.client.HTTPSConnection)
+"""The standard library's connections, taken when the watch is imported: a recorder that patches
+`http.client` later in the process (vcrpy, a cassette left open by a test) neither records nor
+replays the spec, and cannot read an endless body past the size bound to record it."""
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    """urllib's http:// handler on the connection class taken at import."""
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_CONNECTIONS[0], req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    """urllib's https:// handler on the connection class taken at import."""
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_CONNECTIONS[1], req, context=getattr(self, "_context", None))
 
 
 def is_url(text: str) -> bool:
@@ -48,14 +68,14 @@ def fetch(url: str, timeout: float) -> bytes:
     read and for the whole body."""
     import socket
     import urllib.error
-    import urllib.request
 
     request = urllib.request.Request(
         url, headers={"Accept": "application/json, application/yaml;q=0.9, */*;q=0.1"}
     )
     deadline = time.monotonic() + timeout
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
+        with opener.open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             if length is not None and length.isdigit() and int(length) > MAX_SPEC_BYTES:
                 raise InputError(
