@@ -5,6 +5,7 @@ response model. The SDK is read as files: nothing of it is imported."""
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -116,3 +117,23 @@ def test_model_changes_of_the_sdk_are_findings(run_watch: Run, tmp_path: Path) -
         ("response-property-enum-value-added", "error", "sdk", "$.job.status", "queued"),
         ("response-property-added", "warning", "sdk", "$.eta", "integer"),
     ]
+
+
+def test_watch_runs_on_the_light_install() -> None:
+    """A whole watch (spec, installed SDK, docs) imports nothing of the [suite] extra, nor the
+    SDK itself: the light install runs it."""
+    code = (
+        "import io, sys\n"
+        "from batch_contract.watch.command import main\n"
+        "from batch_contract.watch.sources import BASELINE\n"
+        "args = ['--spec', str(BASELINE / 'provider-openapi.json'), '--sdk', 'installed',\n"
+        "        '--docs', str(BASELINE / 'get-batch-job-status.md')]\n"
+        "assert main(args, io.StringIO(), io.StringIO()) == 0\n"
+        "heavy = {'httpx', 'starlette', 'uvicorn', 'vcr', 'schemathesis', 'pytest',\n"
+        "         'llama_cloud'}\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "[]\n", "")
