@@ -2,11 +2,13 @@
 loads (it needs the `[suite]` extra); every test here takes `contract_target`, directly or through
 `contract_client`. The cassettes of pytest-recording are configured here, for this folder only."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from batch_contract.pytest_plugin.entry import load_suite
+from batch_contract.pytest_plugin.options import SPEC_URL
 from batch_contract.pytest_plugin.targets import Target
 
 
@@ -14,6 +16,14 @@ def pytest_configure(config: pytest.Config) -> None:
     """This folder is the contract suite: load its plugins (one line naming the extra if it is not
     installed)."""
     load_suite(config)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The watch of the provider's OpenAPI document is collected only on request
+    (`--contract-spec-url`)."""
+    if collection_path.name == "test_watch.py" and config.getoption(SPEC_URL) is None:
+        return True
+    return None
 
 
 @pytest.fixture(autouse=True)

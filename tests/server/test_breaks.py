@@ -9,6 +9,7 @@ import pytest
 
 from batch_contract.core.jsondoc import parse_document
 from batch_contract.core.rules import check_document, check_sequence
+from batch_contract.core.schemas import load_schema
 from batch_contract.core.validation import validator
 from batch_contract.errors import DocumentError, UsageError
 from batch_contract.server import BREAKS, DOCUMENTED_JOB_ID, MOVING_JOB_IDS
@@ -120,6 +121,14 @@ def _completed_goes_back(client: AppClient) -> None:
     assert others[-1].json()["job"]["status"] == "failed"  # only completed jobs go back
 
 
+def _spec_new_status(client: AppClient) -> None:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    served = set(response.json()["components"]["schemas"]["BatchJobStatus"]["enum"])
+    documented = set(load_schema("documented", "job")["properties"]["status"]["enum"])
+    assert served - documented, served
+
+
 DETECTORS: dict[str, Callable[[AppClient], None]] = {
     **{name: _schema_break(name) for name in SCHEMA_BREAKS},
     "undocumented-field": _undocumented_field,
@@ -130,6 +139,7 @@ DETECTORS: dict[str, Callable[[AppClient], None]] = {
     "auth-not-enforced": _auth_not_enforced,
     "unknown-id-200": _unknown_id_200,
     "completed-goes-back": _completed_goes_back,
+    "spec-new-status": _spec_new_status,
 }
 """How each break is caught: schema, strict profile, counts, HTTP level or life-cycle."""
 

@@ -321,6 +321,7 @@ _SUBCOMMANDS = {
     "rules": ("batch_contract.cli.rules_command", "list the semantic rules and their levels"),
     "drift": ("batch_contract.drift.command", "compare two sets of cassettes for contract drift"),
     "coverage": ("batch_contract.coverage.command", "which parts of the contract were exercised"),
+    "watch": ("batch_contract.watch.command", "has the provider's spec, SDK or docs moved?"),
 }
 
 

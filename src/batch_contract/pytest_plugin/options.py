@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 BASE_URL = "batch_contract_base_url"
 PROFILE = "batch_contract_profile"
+SPEC_URL = "batch_contract_spec_url"
 ALIASES = {
     "--base-url": ("--contract-base-url", BASE_URL),
     "--profile": ("--contract-profile", PROFILE),
@@ -179,6 +180,17 @@ def add_coverage_options(parser: pytest.Parser) -> None:
         default=[],
         help="fail the run unless this contract item was seen, such as job.status=failed "
         "(repeatable; `batch-contract coverage --help`)",
+    )
+    group.addoption(
+        "--contract-spec-url",
+        dest=SPEC_URL,
+        nargs="?",
+        const="",
+        default=None,
+        metavar="URL",
+        help="with --live or --reference: run `batch-contract watch` on the provider's OpenAPI "
+        "document at URL (alone or empty: BASE_URL/api/openapi.json) as one test, failing on "
+        "error findings; without it that test is not collected",
     )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Sequence
+import json
+from collections.abc import Collection, Sequence
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -17,13 +19,17 @@ from batch_contract.errors import UsageError
 from batch_contract.secret import Secret
 from batch_contract.server.access_log import AccessLog
 from batch_contract.server.book import JobBook
-from batch_contract.server.breaks import break_body, check_breaks
+from batch_contract.server.breaks import break_body, check_breaks, served_spec
 from batch_contract.server.jobs import build_jobs, unknown_job
 from batch_contract.server.params import query_errors
 
 ALLOW = "GET, HEAD"
 """The methods of the endpoint; HEAD answers like GET without a body and advances no job."""
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
+SPEC_PATH = "/api/openapi.json"
+"""Where the server serves its OpenAPI document, as the provider does (no key needed)."""
+SPEC_FILE = Path(__file__).resolve().parents[1] / "watch" / "baseline" / "provider-openapi.json"
+"""The provider's OpenAPI document (the watch's shipped baseline), served as it is."""
 
 
 def _unauthorized(detail: str) -> Response:
@@ -86,6 +92,17 @@ class StatusEndpoint:
         return response
 
 
+def _spec_endpoint(breaks: Collection[str]) -> Route:
+    """The route of `SPEC_PATH`: the provider's document, or what `spec-new-status` makes of
+    it."""
+    spec = served_spec(json.loads(SPEC_FILE.read_text(encoding="utf-8")), breaks)
+
+    async def spec_document(request: Request) -> Response:
+        return JSONResponse(spec)
+
+    return Route(SPEC_PATH, spec_document, methods=["GET"])
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     """FastAPI's JSON body for routing errors (404 unknown path, 405 with a stable Allow)."""
     assert isinstance(exc, HTTPException)
@@ -111,7 +128,10 @@ def create_app(
     book = JobBook(build_jobs(seed), step_seconds)
     endpoint = StatusEndpoint(book, api_key, check_breaks(breaks))
     app = Starlette(
-        routes=[Route(ENDPOINT_PATH, endpoint.handle, methods=["GET"])],
+        routes=[
+            Route(ENDPOINT_PATH, endpoint.handle, methods=["GET"]),
+            _spec_endpoint(endpoint.breaks),
+        ],
         exception_handlers={HTTPException: _http_error},
         middleware=[Middleware(AccessLog, secret=api_key)],
     )

@@ -31,6 +31,7 @@ BREAKS: Mapping[str, str] = {
     "auth-not-enforced": "requests without a key or with a wrong key are answered like good ones",
     "unknown-id-200": "an unknown job id is answered 200 with a made-up pending job",
     "completed-goes-back": "a moving job that reached completed reports running on later polls",
+    "spec-new-status": 'the OpenAPI document at /api/openapi.json adds a status value ("queued")',
 }
 """Every break name with one line on what it does, in the order `--list-breaks` prints them."""
 
@@ -85,6 +86,22 @@ BODY_BREAKS: Mapping[str, Callable[[dict[str, Any]], None]] = {
     "undocumented-field": _set("priority", "normal"),
 }
 """The breaks that rewrite a 200 body, by name."""
+
+
+SPEC_NEW_STATUS = "queued"
+"""The status value `spec-new-status` adds to the served OpenAPI document."""
+
+
+def served_spec(spec: dict[str, Any], breaks: Iterable[str]) -> dict[str, Any]:
+    """The OpenAPI document the server serves: the provider's, or with `spec-new-status` a copy
+    whose job status enum has one value more."""
+    if "spec-new-status" not in breaks:
+        return spec
+    import copy
+
+    changed = copy.deepcopy(spec)
+    changed["components"]["schemas"]["BatchJobStatus"]["enum"].append(SPEC_NEW_STATUS)
+    return changed
 
 
 def check_breaks(names: Iterable[str]) -> tuple[str, ...]:

@@ -36,6 +36,7 @@ UNSEEN: Mapping[str, str] = {
     "undocumented-field": "contract_tests/test_status.py with --profile strict",
     "unknown-id-200": "contract_tests/test_not_found.py",
     "completed-goes-back": "contract_tests/test_lifecycle.py",
+    "spec-new-status": "contract_tests/test_watch.py with --contract-spec-url",
 }
 """The breaks no single response shows, by design, with the suite test that catches each one."""
 FAST = (

@@ -1,0 +1,178 @@
+"""Reads the watch's inputs, bounded: an OpenAPI document from a file or a URL (urllib, with a
+timeout, a deadline and a size bound, so the light install can run the watch), a documentation
+copy, and the baseline folder."""
+
+from __future__ import annotations
+
+import http.client
+import time
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from batch_contract.core.documents import cannot_read
+from batch_contract.core.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, deeper_than, expands_beyond
+from batch_contract.core.reading import read_regular
+from batch_contract.errors import InputError, UsageError
+
+MAX_SPEC_BYTES = MAX_DOCUMENT_BYTES
+"""The largest OpenAPI document read (the provider's whole API is well under it)."""
+BASELINE = Path(__file__).resolve().parent / "baseline"
+"""The shipped baseline: what the contract's schemas were derived from."""
+SPEC_FILE = "provider-openapi.json"
+SDK_FILE = "sdk.json"
+DOCS_FILE = "get-batch-job-status.md"
+_CHUNK = 1 << 16
+_CONNECTIONS = (http.client.HTTPConnection, http.client.HTTPSConnection)
+"""The standard library's connections, taken when the watch is imported: a recorder that patches
+`http.client` later in the process (vcrpy, a cassette left open by a test) neither records nor
+replays the spec, and cannot read an endless body past the size bound to record it."""
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    """urllib's http:// handler on the connection class taken at import."""
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_CONNECTIONS[0], req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    """urllib's https:// handler on the connection class taken at import."""
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_CONNECTIONS[1], req, context=getattr(self, "_context", None))
+
+
+def is_url(text: str) -> bool:
+    """Whether `--spec` names a URL rather than a file."""
+    return urlsplit(text).scheme.lower() in ("http", "https")
+
+
+def read_file(path: Path, label: str) -> bytes:
+    """A regular file's bytes, refused before reading when it is over the size bound."""
+    try:
+        raw, size = read_regular(path)
+    except OSError as error:
+        raise InputError(cannot_read(label, error)) from None
+    if max(size, len(raw)) > MAX_SPEC_BYTES:
+        raise InputError(
+            f"{label}: too large: {max(size, len(raw))} bytes (limit {MAX_SPEC_BYTES})"
+        )
+    return raw
+
+
+def fetch(url: str, timeout: float) -> bytes:
+    """The body of a GET of `url`: at most `MAX_SPEC_BYTES`, within `timeout` seconds for each
+    read and for the whole body."""
+    import socket
+    import urllib.error
+
+    request = urllib.request.Request(
+        url, headers={"Accept": "application/json, application/yaml;q=0.9, */*;q=0.1"}
+    )
+    deadline = time.monotonic() + timeout
+    try:
+        opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
+        with opener.open(request, timeout=timeout) as response:
+            length = response.headers.get("Content-Length")
+            if length is not None and length.isdigit() and int(length) > MAX_SPEC_BYTES:
+                raise InputError(
+                    f"{url}: too large: {length} bytes announced (limit {MAX_SPEC_BYTES})"
+                )
+            parts, total = [], 0
+            while True:
+                chunk = response.read1(_CHUNK)  # one read: a trickle still meets the deadline
+                if not chunk:
+                    break
+                parts.append(chunk)
+                total += len(chunk)
+                if total > MAX_SPEC_BYTES:
+                    raise InputError(f"{url}: too large: more than {MAX_SPEC_BYTES} bytes")
+                if time.monotonic() > deadline:
+                    raise InputError(f"{url}: the body did not arrive within {timeout:g} s")
+            return b"".join(parts)
+    except urllib.error.HTTPError as error:
+        raise InputError(f"{url}: HTTP {error.code} {error.reason}") from None
+    except urllib.error.URLError as error:
+        reason = error.reason
+        if isinstance(reason, TimeoutError | socket.timeout):
+            raise InputError(f"{url}: no answer within {timeout:g} s") from None
+        text = getattr(reason, "strerror", None) or str(reason)
+        raise InputError(f"{url}: cannot fetch: {text}") from None
+    except TimeoutError:
+        raise InputError(f"{url}: no answer within {timeout:g} s") from None
+    except (OSError, ValueError) as error:  # a reset connection, a malformed URL or answer
+        raise InputError(f"{url}: cannot fetch: {error}") from None
+
+
+def parse_structured(raw: bytes, label: str) -> Any:
+    """A JSON or YAML document's value, with the toolkit's depth and alias bounds."""
+    import orjson
+
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        value = _yaml(raw, label)
+    if isinstance(value, dict | list) and deeper_than(value, MAX_DEPTH):
+        raise InputError(f"{label}: nested deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _yaml(raw: bytes, label: str) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        value = yaml.load(raw, Loader=loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise InputError(f"{label}: not JSON or YAML ({type(error).__name__}{where})") from None
+    except (RecursionError, ValueError, TypeError, OverflowError) as error:
+        raise InputError(f"{label}: not JSON or YAML ({type(error).__name__})") from None
+    if b"&" in raw and expands_beyond(value, len(raw)):
+        raise InputError(f"{label}: its YAML aliases expand it beyond its size")
+    return value
+
+
+def openapi_document(value: Any, label: str) -> Mapping[str, Any]:
+    """The value, checked to be an OpenAPI 3.0 or 3.1 document with `paths`."""
+    if not isinstance(value, Mapping):
+        raise InputError(f"{label}: not an OpenAPI document (a {type(value).__name__})")
+    version = value.get("openapi")
+    if not isinstance(version, str):
+        found = f"swagger {value['swagger']}" if "swagger" in value else "no 'openapi' version"
+        raise InputError(f"{label}: not an OpenAPI 3.0 or 3.1 document ({found})")
+    if not version.startswith(("3.0", "3.1")):
+        raise InputError(f"{label}: OpenAPI {version} is not read (3.0 and 3.1 are)")
+    if not isinstance(value.get("paths"), Mapping):
+        raise InputError(f"{label}: no 'paths' object")
+    return value
+
+
+def load_spec(where: str, timeout: float) -> Mapping[str, Any]:
+    """The OpenAPI document named by `--spec` (a file or an http(s) URL)."""
+    raw = fetch(where, timeout) if is_url(where) else read_file(Path(where), where)
+    return openapi_document(parse_structured(raw, where), where)
+
+
+def read_text(path: Path, label: str) -> str:
+    """A text file (UTF-8), bounded."""
+    raw = read_file(path, label)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(f"{label}: not UTF-8 text (byte {error.start})") from None
+
+
+def baseline_file(folder: Path | None, name: str) -> Path:
+    """A file of the baseline folder (the shipped one by default)."""
+    base = BASELINE if folder is None else folder
+    if folder is not None and not folder.is_dir():
+        raise UsageError(f"--baseline {folder}: not a folder")
+    path = base / name
+    if not path.is_file():
+        raise UsageError(f"{path}: the baseline has no {name}")
+    return path

@@ -1,0 +1,285 @@
+"""Hostile input to `batch-contract watch`: each gives one line on stderr and exit 2, never a
+traceback, a hang or unbounded memory. URLs are served on 127.0.0.1 by servers made to misbehave."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from batch_contract.watch.sources import BASELINE, MAX_SPEC_BYTES
+
+from .conftest import Run
+
+PROG = "batch-contract watch: "
+SPEC = json.loads((BASELINE / "provider-openapi.json").read_text(encoding="utf-8"))
+EP = "/api/v1/beta/batch-processing/{job_id}"
+
+
+def one_line(code: int, out: str, err: str) -> str:
+    """The one error line of a run that must end with exit 2 and print nothing else."""
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith(PROG)
+    assert "Traceback" not in err
+    return err[len(PROG) : -1]
+
+
+def spec_with(**changes: object) -> dict[str, object]:
+    """A copy of the baseline spec with some components' schemas replaced."""
+    spec = json.loads(json.dumps(SPEC))
+    spec["components"]["schemas"].update(changes)
+    return spec
+
+
+def write(folder: Path, name: str, content: str | bytes) -> str:
+    """A file in `folder` holding `content`; its path."""
+    path = folder / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'{\n  "openapi": [unclosed\n', "not JSON or YAML (ParserError at line 3)"),
+        (b"\x00\x01\x02 binary", "not JSON or YAML (ReaderError)"),
+        (b"just a sentence, no document", "not an OpenAPI document (a str)"),
+        (b"swagger: '2.0'\npaths: {}\n", "not an OpenAPI 3.0 or 3.1 document (swagger 2.0)"),
+        (b"openapi: 4.0.0\npaths: {}\n", "OpenAPI 4.0.0 is not read (3.0 and 3.1 are)"),
+        (b"a: &a [*a, *a]\n", "its YAML aliases expand it beyond its size"),
+        (b"[" * 600 + b"]" * 600, "nested deeper than 512 levels"),
+    ],
+    ids=["json-syntax", "binary", "a-string", "swagger-2", "openapi-4", "alias-loop", "deep"],
+)
+def test_spec_that_is_not_an_openapi_document(
+    run_watch: Run, tmp_path: Path, content: bytes, expected: str
+) -> None:
+    """What is not JSON or YAML, or not OpenAPI 3.0/3.1, is one line naming the problem."""
+    path = write(tmp_path, "spec.yaml", content)
+    assert one_line(*run_watch("--spec", path)) == f"{path}: {expected}"
+
+
+def test_spec_of_one_gigabyte_is_refused_before_reading(run_watch: Run, tmp_path: Path) -> None:
+    """A 1 GB file (sparse: nothing is written) is refused from its size, at once."""
+    path = tmp_path / "huge.json"
+    with path.open("wb") as handle:
+        handle.truncate(1 << 30)
+    started = time.monotonic()
+    line = one_line(*run_watch("--spec", str(path)))
+    assert line == f"{path}: too large: {1 << 30} bytes (limit {MAX_SPEC_BYTES})"
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("schemas", "expected"),
+    [
+        (
+            {"BatchJobResponse": {"$ref": "#/components/schemas/BatchJobResponse"}},
+            "$.job: $ref cycle: #/components/schemas/BatchJobResponse -> "
+            "#/components/schemas/BatchJobResponse",
+        ),
+        (
+            {
+                "BatchJobStatus": {"$ref": "#/components/schemas/Status2"},
+                "Status2": {"allOf": [{"$ref": "#/components/schemas/BatchJobStatus"}]},
+            },
+            "$.job.status: $ref cycle: #/components/schemas/BatchJobStatus -> "
+            "#/components/schemas/Status2 -> #/components/schemas/BatchJobStatus",
+        ),
+        (
+            {"BatchJobType": {"$ref": "#/components/schemas/Nowhere"}},
+            "$.job.job_type: $ref #/components/schemas/Nowhere points at nothing",
+        ),
+        (
+            {"BatchJobType": {"$ref": "https://example.com/type.json"}},
+            "$.job.job_type: only local $refs are read, not 'https://example.com/type.json'",
+        ),
+    ],
+    ids=["self-cycle", "two-step-cycle", "dangling", "external"],
+)
+def test_ref_problems_are_one_line(
+    run_watch: Run, tmp_path: Path, schemas: dict[str, object], expected: str
+) -> None:
+    """A $ref cycle on the response's way, a dangling or an external $ref: one line naming it."""
+    path = write(tmp_path, "spec.json", json.dumps(spec_with(**schemas)))
+    assert one_line(*run_watch("--spec", path)) == f"{path}: {expected}"
+
+
+def test_spec_missing_the_response_schema(run_watch: Run, tmp_path: Path) -> None:
+    """A 200 response without a JSON schema cannot be compared: one line, exit 2."""
+    spec = json.loads(json.dumps(SPEC))
+    spec["paths"][EP]["get"]["responses"]["200"] = {"description": "Successful Response"}
+    path = write(tmp_path, "spec.json", json.dumps(spec))
+    line = one_line(*run_watch("--spec", path))
+    assert line == f"{path}: GET {EP}: the 200 response has no JSON schema"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [(b"this is not a zip", "not a wheel (not a zip file)"), (b"", "not a wheel (not a zip file)")],
+    ids=["text", "empty"],
+)
+def test_sdk_wheel_that_is_not_a_zip(
+    run_watch: Run, tmp_path: Path, content: bytes, expected: str
+) -> None:
+    """A file that is not a zip is not a wheel: one line."""
+    path = write(tmp_path, "llama_cloud-9.0.0-py3-none-any.whl", content)
+    assert one_line(*run_watch("--sdk", path)) == f"{path}: {expected}"
+
+
+def test_sdk_tree_without_the_package(run_watch: Run, tmp_path: Path) -> None:
+    """A folder with no llama_cloud package: one line."""
+    line = one_line(*run_watch("--sdk", str(tmp_path)))
+    assert line == f"{tmp_path}: no llama_cloud package (no llama_cloud/resources/ folder)"
+
+
+def test_usage_errors_are_one_line(run_watch: Run, tmp_path: Path) -> None:
+    """Nothing to compare, a missing file, a bad option value, an unreadable recording path."""
+    assert one_line(*run_watch()) == "nothing to compare: give --spec, --sdk or --docs"
+    missing = str(tmp_path / "nope.json")
+    assert one_line(*run_watch("--spec", missing)) == (
+        f"{missing}: cannot read: No such file or directory"
+    )
+    assert one_line(*run_watch("--spec", missing, "--fail-on", "sometimes")).startswith(
+        "argument --fail-on: invalid choice: 'sometimes'"
+    )
+    baseline = str(BASELINE / "provider-openapi.json")
+    assert one_line(*run_watch("--spec", baseline, "--recordings", missing)) == (
+        f"{missing}: cannot read: No such file or directory"
+    )
+    assert one_line(*run_watch("--spec", baseline, "--baseline", str(tmp_path))) == (
+        f"{tmp_path}/provider-openapi.json: the baseline has no provider-openapi.json"
+    )
+
+
+# --- URLs ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A 127.0.0.1 port that accepts connections and never answers."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    for connection in accepted:
+        connection.close()
+    listener.close()
+
+
+def test_url_that_does_not_answer_times_out(run_watch: Run, silent_port: int) -> None:
+    """A server that accepts and never replies: one line after --timeout, not a hang."""
+    url = f"http://127.0.0.1:{silent_port}/api/openapi.json"
+    started = time.monotonic()
+    line = one_line(*run_watch("--spec", url, "--timeout", "0.5"))
+    assert line == f"{url}: no answer within 0.5 s"
+    assert time.monotonic() - started < 10
+
+
+class _Endless(BaseHTTPRequestHandler):
+    """Answers 200 and streams bytes without end (`/long`: 64 MiB; `/announced`: a 1 GiB
+    Content-Length; `/trickle`: one byte at a time)."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if self.path == "/announced":
+            self.send_header("Content-Length", str(1 << 30))
+        self.end_headers()
+        chunk = b" " * 65536
+        left = 4 * MAX_SPEC_BYTES // len(chunk) if self.path == "/long" else -1
+        try:
+            while left != 0:
+                left -= 1
+                if self.path == "/trickle":
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+                    continue
+                self.wfile.write(chunk)
+        except OSError:  # the client has gone
+            return
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def endless_url() -> Iterator[str]:
+    """The base URL of a 127.0.0.1 server that streams endless bytes."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endless)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_url_streaming_endless_bytes_is_cut_at_the_bound(run_watch: Run, endless_url: str) -> None:
+    """A body without end is read no further than the size bound: one line."""
+    url = f"{endless_url}/endless"
+    line = one_line(*run_watch("--spec", url, "--timeout", "20"))
+    assert line == f"{url}: too large: more than {MAX_SPEC_BYTES} bytes"
+
+
+def test_a_recorder_patching_http_client_is_bypassed(
+    run_watch: Run, endless_url: str, tmp_path: Path
+) -> None:
+    """With vcrpy's patch of http.client active (a cassette left open in the process), the
+    fetch still stops at the size bound and nothing is recorded: the recorder would read the
+    body whole to record it (a long body here, not an endless one, so that a regression fails
+    instead of filling the memory)."""
+    import vcr
+
+    cassette = tmp_path / "left-open.yaml"
+    url = f"{endless_url}/long"
+    with vcr.VCR(record_mode="all").use_cassette(str(cassette)):
+        line = one_line(*run_watch("--spec", url, "--timeout", "20"))
+    assert line == f"{url}: too large: more than {MAX_SPEC_BYTES} bytes"
+    assert not cassette.exists()
+
+
+def test_url_announcing_one_gigabyte_is_refused_unread(run_watch: Run, endless_url: str) -> None:
+    """A Content-Length over the bound is refused before the body is read."""
+    url = f"{endless_url}/announced"
+    line = one_line(*run_watch("--spec", url))
+    assert line == f"{url}: too large: {1 << 30} bytes announced (limit {MAX_SPEC_BYTES})"
+
+
+def test_url_trickling_bytes_meets_the_deadline(run_watch: Run, endless_url: str) -> None:
+    """A body that keeps coming, a byte at a time, ends at --timeout for the whole body."""
+    url = f"{endless_url}/trickle"
+    started = time.monotonic()
+    line = one_line(*run_watch("--spec", url, "--timeout", "1"))
+    assert line == f"{url}: the body did not arrive within 1 s"
+    assert time.monotonic() - started < 10
+
+
+def test_url_refusing_connections(run_watch: Run) -> None:
+    """A port nobody listens on: one line."""
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api/openapi.json"
+    assert one_line(*run_watch("--spec", url)) == f"{url}: cannot fetch: Connection refused"
