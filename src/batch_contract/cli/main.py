@@ -295,6 +295,7 @@ _SUBCOMMANDS = {
     "rules": ("batch_contract.cli.rules_command", "list the semantic rules and their levels"),
     "drift": ("batch_contract.drift.command", "compare two sets of cassettes for contract drift"),
     "coverage": ("batch_contract.coverage.command", "which parts of the contract were exercised"),
+    "report": ("batch_contract.report.command", "one offline HTML page of recorded responses"),
 }
 
 

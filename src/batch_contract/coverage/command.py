@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -100,10 +100,11 @@ def _job_id(uri: str) -> str:
     return urlsplit(uri).path.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _cassette(coverage: Coverage, value: dict[str, Any], source: str, notes: list[str]) -> None:
-    """Counts a cassette: every GET of the endpoint by code, its bodies, and each job's polls."""
-    bodies = {doc.where: doc for doc in cassette_documents(value, source)}
-    polls: dict[str, tuple[list[Any], list[str]]] = {}
+def endpoint_gets(
+    value: dict[str, Any], source: str, notes: list[str]
+) -> Iterator[tuple[str, str, int]]:
+    """Each GET of the endpoint a cassette recorded: its interaction (`interactions[N]`), the job
+    id asked for and the status code; an interaction that cannot be read goes to `notes`."""
     for index, interaction in enumerate(value["interactions"]):
         where = f"interactions[{index}]"
         try:
@@ -115,13 +116,21 @@ def _cassette(coverage: Coverage, value: dict[str, Any], source: str, notes: lis
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             notes.append(f"{source}:{where}: skipped: unreadable cassette interaction: {error}")
             continue
+        yield where, _job_id(uri), code
+
+
+def _cassette(coverage: Coverage, value: dict[str, Any], source: str, notes: list[str]) -> None:
+    """Counts a cassette: every GET of the endpoint by code, its bodies, and each job's polls."""
+    bodies = {doc.where: doc for doc in cassette_documents(value, source)}
+    polls: dict[str, tuple[list[Any], list[str]]] = {}
+    for where, job, code in endpoint_gets(value, source, notes):
         coverage.http(code, f"{source}:{where}")
         document = bodies.get(where)
         if document is None:
             continue
         body = _body(coverage, document, notes)
         if body is not None:
-            docs, wheres = polls.setdefault(_job_id(uri), ([], []))
+            docs, wheres = polls.setdefault(job, ([], []))
             docs.append(body)
             wheres.append(document.location)
     for docs, wheres in polls.values():
