@@ -78,14 +78,13 @@ def run(args: argparse.Namespace, stderr: TextIO) -> int:
     levels = load_levels()
     errors: list[str] = []
     notes: list[str] = []
-    exchanges = read_inputs(args.paths, errors, notes)
+    data = gather(read_inputs(args.paths, errors, notes), profile, levels, notes)
     for line in notes + errors:
         stderr.write(f"{PROG}: {printable(line)}\n")
     if errors:
         return ExitCode.USAGE
-    if not exchanges:
+    if data.documents == 0 and data.responses == 0:
         raise UsageError(f"no documents found in {' '.join(args.paths)}")
-    data = gather(exchanges, profile, levels, notes)
     found = None
     if args.against:
         with tempfile.TemporaryDirectory(prefix="batch-contract-report-") as scratch:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,10 +99,10 @@ class ReportData:
 COUNTS = ("total_items", "processed_items", "failed_items", "skipped_items")
 
 
-def read_inputs(paths: Sequence[str], errors: list[str], notes: list[str]) -> list[Exchange]:
+def read_inputs(paths: Sequence[str], errors: list[str], notes: list[str]) -> Iterator[Exchange]:
     """The responses and bodies of every input, in the order `batch-contract coverage` reads
-    them; a path that cannot be read goes to `errors`, an unreadable cassette to `notes`."""
-    found: list[Exchange] = []
+    them (NDJSON streamed); a path that cannot be read goes to `errors`, an unreadable cassette
+    to `notes`."""
     for name in paths:
         path = Path(name)
         explicit = not path.is_dir()
@@ -113,14 +113,13 @@ def read_inputs(paths: Sequence[str], errors: list[str], notes: list[str]) -> li
             source = name if explicit else str(file)
             try:
                 if file.suffix.lower() in CASSETTE_SUFFIXES:
-                    found.extend(_cassette_file(file, source, explicit, notes))
+                    yield from _cassette_file(file, source, explicit, notes)
                     continue
                 for item in file_items(file, source, ndjson=False, explicit=explicit):
                     if isinstance(item, Document):
-                        found.append(Exchange(item.location, None, None, item.raw, item.problem))
+                        yield Exchange(item.location, None, None, item.raw, item.problem)
             except OSError as error:
                 errors.append(cannot_read(source, error))
-    return found
 
 
 def _cassette_file(path: Path, source: str, explicit: bool, notes: list[str]) -> list[Exchange]:
@@ -162,7 +161,7 @@ class _Collector:
     def __init__(self) -> None:
         self.groups: dict[tuple[str, str], Group] = {}
 
-    def add(self, violation: Violation, where: str, body: str) -> Group:
+    def add(self, violation: Violation, where: str, body: Callable[[], str]) -> Group:
         path = _POLL.sub("$[poll]", violation.path)
         key = (path, violation.keyword)
         group = self.groups.get(key)
@@ -174,17 +173,28 @@ class _Collector:
                 violation.expected,
                 violation.found,
                 where,
-                body,
+                _clipped(body()),
                 anchor=f"violation-{len(self.groups) + 1}",
             )
         group.count += 1
         return group
 
 
-def _shown(body: Any, raw: bytes | None) -> str:
+MAX_SHOWN = 20_000
+"""Characters of an offending body the page shows at most."""
+
+
+def _clipped(text: str) -> str:
+    if len(text) <= MAX_SHOWN:
+        return text
+    return text[:MAX_SHOWN] + f"\n... ({len(text) - MAX_SHOWN} more characters not shown)"
+
+
+def _shown(body: Any, raw: bytes | None) -> Callable[[], str]:
+    """The body as the page shows it, made only when a group needs it."""
     if body is not None:
-        return json.dumps(body, indent=2, ensure_ascii=False)
-    return (raw or b"").decode("utf-8", "replace")
+        return lambda: json.dumps(body, indent=2, ensure_ascii=False)
+    return lambda: (raw or b"").decode("utf-8", "replace")
 
 
 def gather(
@@ -237,7 +247,7 @@ def gather(
         steps = _steps(jobs[job])
         for a, b in steps.values():
             moves[(a, b)] = moves.get((a, b), 0) + 1
-        shown = json.dumps(docs, indent=2, ensure_ascii=False)
+        shown = _shown(docs, None)
         for violation in check_sequence(docs, levels):
             match = _POLL.match(violation.path)
             index = int(match.group(1)) if match else len(docs) - 1
