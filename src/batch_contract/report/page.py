@@ -104,7 +104,11 @@ def _coverage(data: ReportData, esc: Scrubbed) -> str:
                 kind, text = "optional", "counted only when seen"
             else:
                 kind, text = "missing", "✗ missing"
-            where = f"<small>first: {esc(row.first)}</small>" if row.first else ""
+            where = ""
+            if row.first:  # the file name and place; the whole path on hover
+                short = row.first.rsplit("/", 1)[-1]
+                where = f'<small title="{esc(row.first)}">first: {esc(short)}</small>'
+
             cells.append(
                 f'<li class="cell {kind}" data-item="{esc(row.item.name)}" data-seen="{row.seen}">'
                 f"<code>{esc(row.item.name)}</code><span>{text}</span>{where}</li>"
@@ -282,8 +286,9 @@ margin-right:3px;vertical-align:middle}
 .key.skipped_items::before{border-color:var(--warn)}
 .heat{list-style:none;padding:0;margin:0;display:grid;
 grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:4px}
-.cell{border-radius:6px;padding:4px 8px;border:1px solid var(--line);display:flex;
-flex-direction:column}
+.cell{border-radius:6px;padding:2px 8px;border:1px solid var(--line);display:flex;
+flex-direction:column;font-size:.9em}
+.cell small{font-size:.8em}
 .cell.covered{background:var(--ok-bg)}.cell.covered span{color:var(--ok);font-weight:600}
 .cell.missing{background:var(--bad-bg)}.cell.missing span{color:var(--bad);font-weight:600}
 .cell.optional{background:var(--grey-bg)}.cell.optional span{color:var(--muted)}
