@@ -127,6 +127,19 @@ def test_diagram_has_six_nodes_and_the_coverage_counts(load: Any, shipped_page: 
     assert all(visible for *_, visible in arrows)
 
 
+def test_printed_page_fits_and_drops_the_navigation(load: Any, backward_page: Path) -> None:
+    """Printed (print media): the navigation is hidden, the body does not overflow the page's
+    width, and the diagram and its red arrow are still there."""
+    loaded = load(backward_page, 800, 1000)
+    loaded.page.emulate_media(media="print")
+    assert loaded.page.locator("nav").is_hidden()
+    scroll, inner = loaded.page.evaluate(
+        "[document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert scroll <= inner
+    assert loaded.page.locator('g.arrow[data-kind="broken"]').is_visible()
+
+
 def _colour(text: str) -> tuple[int, int, int]:
     parts = text[text.index("(") + 1 : text.index(")")].replace("/", ",").split(",")
     return int(float(parts[0])), int(float(parts[1])), int(float(parts[2]))

@@ -243,3 +243,17 @@ def test_a_reference_run_with_a_backward_job_writes_a_red_transition(tmp_path: P
     assert (broken["data-from"], broken["data-to"]) == ("completed", "running")
     assert re.search(r'<a href="#violation-\d+"[^>]*><g class="arrow broken"', text)
     assert 'class="verdict fail"' in text
+
+
+def test_ndjson_bodies_and_a_title(tmp_path: Path) -> None:
+    """An NDJSON log gives bodies (one a line, no polls): each is checked and counted, and the
+    `--title` shows escaped."""
+    body = json.loads((ROOT / "docs" / "example-response.json").read_text(encoding="utf-8"))
+    log = tmp_path / "log.ndjson"
+    log.write_text("\n".join(json.dumps(body) for _ in range(5)) + "\n", encoding="utf-8")
+    code, err = build(tmp_path / "r.html", str(log), "--title", "<b>Staging</b> & co")
+    assert code == 0, err
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<title>&lt;b&gt;Staging&lt;/b&gt; &amp; co</title>" in text
+    assert "<dt>bodies checked</dt><dd>5</dd>" in text
+    assert "No job was polled more than once." in text
