@@ -257,3 +257,12 @@ def test_ndjson_bodies_and_a_title(tmp_path: Path) -> None:
     assert "<title>&lt;b&gt;Staging&lt;/b&gt; &amp; co</title>" in text
     assert "<dt>bodies checked</dt><dd>5</dd>" in text
     assert "No job was polled more than once." in text
+
+
+def test_a_run_that_checked_nothing_writes_a_red_page(tmp_path: Path) -> None:
+    """A contract run whose selection runs no test still writes its page, red: nothing of the
+    endpoint was checked, which is no pass."""
+    done, text = suite(tmp_path, "-k", "no_test_has_this_name")
+    assert done.returncode == 5, done.stdout
+    assert 'class="verdict fail"' in text
+    assert "no response of the endpoint was checked" in text

@@ -60,11 +60,14 @@ class Context:
 
 
 def _verdict(data: ReportData, context: Context, drift: Drift | None, esc: Scrubbed) -> str:
-    red = bool(data.errors) or context.failed or bool(drift and drift.breaking)
+    empty = data.documents == 0 and data.responses == 0
+    red = bool(data.errors) or context.failed or bool(drift and drift.breaking) or empty
     word = "FAIL" if red else "PASS"
     why = "violations of the contract were found" if data.errors else "no error found"
     if context.failed and not data.errors:
         why = "the contract run failed"
+    if empty:
+        why = "no response of the endpoint was checked"
     if drift is not None and drift.breaking:
         why += "; the drift has breaking changes"
     cov = data.coverage
