@@ -322,6 +322,7 @@ _SUBCOMMANDS = {
     "drift": ("batch_contract.drift.command", "compare two sets of cassettes for contract drift"),
     "coverage": ("batch_contract.coverage.command", "which parts of the contract were exercised"),
     "watch": ("batch_contract.watch.command", "has the provider's spec, SDK or docs moved?"),
+    "report": ("batch_contract.report.command", "one offline HTML page of recorded responses"),
 }
 
 

@@ -111,6 +111,12 @@ class Interaction(NamedTuple):
         """Whether the request is a GET of the endpoint, under any base URL."""
         return self.method == "GET" and ENDPOINT.match(self.uri) is not None
 
+    @property
+    def job_id(self) -> str:
+        """The last path segment of the URI, as recorded (read as text: a URI whose host is
+        malformed, such as `http://[::1/...`, still has its path)."""
+        return self.uri.partition("?")[0].partition("#")[0].rstrip("/").rsplit("/", 1)[-1]
+
 
 def _code(response: dict[Any, Any], required: bool) -> int | None:
     """The status code of a recorded response; `MalformedInteraction` when it is not a number

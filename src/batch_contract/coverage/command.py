@@ -95,12 +95,6 @@ def _body(coverage: Coverage, document: Document, notes: list[str]) -> Any:
     return value
 
 
-def _job_id(uri: str) -> str:
-    """The job id segment of a status request's URI (read as text: a URI whose host is
-    malformed, such as `http://[::1/...`, still has its path)."""
-    return uri.partition("?")[0].partition("#")[0].rstrip("/").rsplit("/", 1)[-1]
-
-
 def _cassette(coverage: Coverage, read: CassetteRead, source: str, notes: list[str]) -> None:
     """Counts a cassette: every GET of the endpoint by code, its bodies, and each job's polls."""
     polls: dict[str, tuple[list[Any], list[str]]] = {}
@@ -117,7 +111,7 @@ def _cassette(coverage: Coverage, read: CassetteRead, source: str, notes: list[s
             continue
         body = _body(coverage, Document(source, item.where, raw), notes)
         if body is not None:
-            docs, wheres = polls.setdefault(_job_id(item.uri), ([], []))
+            docs, wheres = polls.setdefault(item.job_id, ([], []))
             docs.append(body)
             wheres.append(where)
     for docs, wheres in polls.values():

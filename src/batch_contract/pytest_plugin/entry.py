@@ -19,6 +19,7 @@ from batch_contract.pytest_plugin.options import (
     add_aliases,
     add_coverage_options,
     add_options,
+    add_report_options,
     add_schemathesis_options,
 )
 
@@ -60,6 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
     add_schemathesis_options(parser)
     add_coverage_options(parser)
+    add_report_options(parser)
 
 
 @pytest.hookimpl(wrapper=True)

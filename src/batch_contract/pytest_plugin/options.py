@@ -194,6 +194,20 @@ def add_coverage_options(parser: pytest.Parser) -> None:
     )
 
 
+def add_report_options(parser: pytest.Parser) -> None:
+    """Adds --contract-report to the batch-contract option group (once)."""
+    group = parser.getgroup(GROUP, GROUP_DESCRIPTION)
+    if _registered(group, "--contract-report"):
+        return
+    group.addoption(
+        "--contract-report",
+        metavar="PATH",
+        default=None,
+        help="write the run's contract report, one offline HTML page, to PATH "
+        "(`batch-contract report --help`)",
+    )
+
+
 def add_schemathesis_options(parser: pytest.Parser) -> None:
     """Adds --st-max-examples and --st-seed to the batch-contract option group (once)."""
     group = parser.getgroup(GROUP, GROUP_DESCRIPTION)

@@ -18,6 +18,7 @@ from batch_contract.core.rules import Level
 from batch_contract.core.schemas import Profile
 from batch_contract.errors import RuleWarning, UsageError
 from batch_contract.pytest_plugin import coverage as coverage_plugin
+from batch_contract.pytest_plugin import html_report as report_plugin
 from batch_contract.pytest_plugin.cassettes import (
     LOOPBACK,
     NONE_RECORDED,
@@ -103,6 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.getoption("--http-retries") < 0:
             raise UsageError("--http-retries must be 0 or more")
         coverage_plugin.start(config, options.profile)
+        report_plugin.start(config, options.profile)
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[STATE] = state
@@ -392,6 +394,7 @@ def contract_http(pytestconfig: pytest.Config, contract_target: Target) -> Itera
     timeout = pytestconfig.getoption("--http-timeout")
     with new_http_client(timeout, keep_alive=contract_target.kind == "live") as http:
         coverage_plugin.watch(pytestconfig, http)
+        report_plugin.watch(pytestconfig, http, contract_target.api_key)
         yield http
 
 
