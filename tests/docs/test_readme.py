@@ -36,6 +36,7 @@ import pytest
 
 from batch_contract.cli.main import _SUBCOMMANDS, build_validate_parser
 from batch_contract.core.rules import RULES
+from batch_contract.pytest_plugin.options import ALIASES
 from batch_contract.server import RunningServer, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -338,14 +339,16 @@ def test_inline_commands_name_real_things(command: str) -> None:
 
 
 def test_the_options_table_lists_every_suite_option() -> None:
-    """The README's options table names every option of pytest's batch-contract group."""
+    """The README's options table names every option of pytest's batch-contract group, by its
+    short name or its `--contract-` one."""
     section = suite_help().split("batch-contract: contract suite for Get Batch Job Status:")[1]
     section = section.split("\n\n")[0]
     options = set(re.findall(r"^  (--[\w-]+)", section, flags=re.M))
     table = re.findall(r"^\| (.*?) \|", README.read_text(), flags=re.M)
-    named = set(re.findall(r"--[\w-]+", " ".join(table)))
+    named = {ALIASES.get(name, name) for name in re.findall(r"--[\w-]+", " ".join(table))}
     assert options, section
-    assert options <= named, options - named
+    missing = {ALIASES.get(name, name) for name in options} - named
+    assert not missing, missing
 
 
 def test_the_reference_server_fixture_attributes_are_documented() -> None:
