@@ -295,6 +295,7 @@ _SUBCOMMANDS = {
     "rules": ("batch_contract.cli.rules_command", "list the semantic rules and their levels"),
     "drift": ("batch_contract.drift.command", "compare two sets of cassettes for contract drift"),
     "coverage": ("batch_contract.coverage.command", "which parts of the contract were exercised"),
+    "test": ("batch_contract.cli.suite_command", "run the installed contract suite with pytest"),
 }
 
 
@@ -329,6 +330,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.USAGE
     if command == "validate":
         return validate_main(rest, prog="batch-contract validate")
+    if command == "serve" and {"-h", "--help"}.intersection(rest):  # any install, no server
+        from batch_contract.cli.serve_options import build_parser
+
+        sys.stdout.write(build_parser().format_help())
+        return ExitCode.OK
     module = _SUBCOMMANDS[command][0]  # imported inside: a light install has no server
     return _guarded(lambda: importlib.import_module(module).main(rest), f"batch-contract {command}")
 
