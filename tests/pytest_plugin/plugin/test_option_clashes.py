@@ -3,7 +3,7 @@ or pytest-profiling's `--profile` registered (by a plugin loaded before it, or b
 loaded after it), every pytest run still starts, the foreign option keeps its meaning and the
 contract options answer to `--contract-base-url` and `--contract-profile`. The short names are
 the contract options' aliases only in the contract suite, and only where free (the foreign suites
-of a real install: tests/installs/test_foreign_suites.py)."""
+of a real install: tests/installs/test_foreign_short_names.py)."""
 
 import pytest
 
