@@ -56,8 +56,20 @@ def pytest_command(args: Sequence[str], cwd: Path) -> list[str]:
     command += ["-c", str(Path(__file__).with_name("suite.ini")), "--rootdir", str(cwd)]
     command += ["--confcutdir", str(tests.parent)]
     if not any(arg.split("=", 1)[0] in CASSETTE_OPTIONS for arg in args):
+        if _records(args):
+            raise UsageError(
+                "recording needs a folder of your own: add --cassette-dir DIR (the shipped "
+                "cassettes are part of the installed package)"
+            )
         command += ["--contract-cassette-dir", str(cassettes)]
     return [*command, *args]
+
+
+def _records(args: Sequence[str]) -> bool:
+    """Whether the arguments ask pytest-recording to write cassettes (a --record-mode but none)."""
+    modes = [a.split("=", 1)[1] for a in args if a.startswith("--record-mode=")]
+    modes += [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--record-mode"]
+    return any(mode != "none" for mode in modes)
 
 
 def main(argv: Sequence[str]) -> int:
