@@ -8,8 +8,15 @@ from typing import Any
 import pytest
 
 from batch_contract.pytest_plugin.entry import load_suite
-from batch_contract.pytest_plugin.options import SPEC_URL
+from batch_contract.pytest_plugin.options import SPEC_URL, add_suite_aliases
 from batch_contract.pytest_plugin.targets import Target
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The suite's short option names (`--live`, `--reference`, `--job-id`, ...), as aliases of
+    the plugin's `--contract-` options, each only where no plugin or conftest has taken it: only a
+    run that collects this folder has them."""
+    add_suite_aliases(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:

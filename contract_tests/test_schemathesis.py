@@ -23,7 +23,8 @@ def schemathesis_schema(pytestconfig: pytest.Config, contract_target: Target) ->
     if contract_target.kind == "replay":
         pytest.fail("the schemathesis tests need a server: run with --reference or --live")
     settings = settings_from(
-        pytestconfig.getoption("--st-max-examples", None), pytestconfig.getoption("--st-seed", None)
+        pytestconfig.getoption("--contract-st-max-examples", None),
+        pytestconfig.getoption("--contract-st-seed", None),
     )
     return load_openapi(
         base_url=contract_target.base_url,

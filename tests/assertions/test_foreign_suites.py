@@ -45,5 +45,5 @@ def test_no_header_line_in_a_project_without_contract_tests(pytester: pytest.Pyt
     quiet = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     quiet.assert_outcomes(passed=1)
     assert not [line for line in quiet.outlines if line.startswith("batch-contract:")]
-    told = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--reference")
+    told = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--contract-reference")
     told.stdout.fnmatch_lines(["batch-contract: reference target, profile documented"])

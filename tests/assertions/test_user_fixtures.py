@@ -84,7 +84,7 @@ def test_assert_batch_status_applies_rules_with_levels_from_keywords(
 def test_assert_batch_status_reads_rule_levels_from_pyproject_and_option(
     user_suite: pytest.Pytester,
 ) -> None:
-    """`[tool.batch-contract.rules]` and `--rule` set the levels the fixture applies."""
+    """`[tool.batch-contract.rules]` and `--contract-rule` set the levels the fixture applies."""
     write_count_above_total(user_suite)
     user_suite.makepyfile(
         test_levels="""
@@ -96,7 +96,7 @@ def test_assert_batch_status_reads_rule_levels_from_pyproject_and_option(
     )
     user_suite.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(failed=1)
     user_suite.runpytest_inprocess(
-        "-p", "no:cacheprovider", "--rule", "counts-within-total=off"
+        "-p", "no:cacheprovider", "--contract-rule", "counts-within-total=off"
     ).assert_outcomes(passed=1)
     user_suite.makepyprojecttoml(
         "[project]\nname = 'user-project'\n\n"

@@ -11,6 +11,7 @@ what happens to it depends on its fence:
   must be the one `.ci/run` runs; an install must name extras pyproject.toml has). A command no
   rule matches fails, so a new kind of command needs a rule.
 - `toml`: parsed, and its rule levels must be accepted.
+- `yaml`: a pre-commit configuration of this repository's hooks.
 - no language: one of the known outputs (the validate-status synopsis, the fixture's failure),
   each compared with what the code prints; an unknown one fails.
 Commands quoted inline in the text have their options, extras, subcommands and tox environments
@@ -20,6 +21,7 @@ checked.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import re
@@ -30,12 +32,14 @@ import tomllib
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
+import yaml
 
 from batch_contract.cli.main import _SUBCOMMANDS, build_validate_parser
 from batch_contract.core.rules import RULES
+from batch_contract.pytest_plugin.options import ALIASES
 from batch_contract.server import RunningServer, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,25 +98,75 @@ def shell(command: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
 def test_the_readme_is_short_and_has_blocks_of_known_kinds() -> None:
     """The README is at most 250 lines, and every block has a language this file checks."""
     assert len(README.read_text().splitlines()) <= 250
-    assert {b.language for b in blocks()} <= {"python", "console", "sh", "toml", ""}
+    assert {b.language for b in blocks()} <= {"python", "console", "sh", "toml", "yaml", ""}
 
 
+INSTALLS = {
+    "pip install batch-contract pytest": "light_venv",
+    'pip install "batch-contract[sdk]"': "sdk_venv",
+}
+"""The install a Python block names on its first line (`# pip install ...`) -> the fixture of a
+fresh venv holding exactly that install (tests/conftest.py)."""
+
+
+def _installed(block: Block, request: pytest.FixtureRequest) -> Any:
+    """The venv of the install the block names on its first line."""
+    first = block.text.splitlines()[0]
+    assert first.startswith("# pip install "), f"README line {block.line}: name the install"
+    assert first[2:] in INSTALLS, first
+    return request.getfixturevalue(INSTALLS[first[2:]])
+
+
+@pytest.mark.install
 @pytest.mark.parametrize("block", of("python"))
-def test_python_blocks_pass_as_tests(block: Block, pytester: pytest.Pytester) -> None:
-    """Each Python block is a test module whose tests all pass (the fixtures' examples), or a
-    setup snippet that runs to its end (the production guard's: it builds a client and sends
-    nothing, so a placeholder key is enough)."""
+def test_python_blocks_pass_in_the_install_they_name(
+    block: Block, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Each Python block runs in a fresh venv with exactly the install it names: a test module
+    (the fixtures' example, on the light install) whose tests all pass, or a script (the
+    production guard's, on `[sdk]`) that runs to its end against `batch-contract serve`, given
+    only the environment variables the README names."""
+    venv = _installed(block, request)
     tests = len(re.findall(r"^def test_", block.text, flags=re.M))
-    if not tests:
-        environment = {**env(), "LLAMA_CLOUD_API_KEY": "placeholder-key-for-the-readme"}
-        done = subprocess.run(
-            [sys.executable, "-c", block.text], env=environment, capture_output=True, text=True
-        )
-        assert done.returncode == 0, done.stderr
+    if tests:
+        (tmp_path / "test_readme_block.py").write_text(block.text)
+        done = venv.run(venv.bin("pytest"), "-p", "no:cacheprovider", cwd=tmp_path)
+        assert done.returncode == 0, done.stdout
+        assert f"{tests} passed" in done.stdout, done.stdout
         return
-    pytester.makepyfile(test_readme_block=block.text)
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=tests)
+    (tmp_path / "snippet.py").write_text(block.text)
+    with serve("readme-guard-key") as url:
+        done = venv.run(
+            venv.bin("python"),
+            "snippet.py",
+            cwd=tmp_path,
+            LLAMA_CLOUD_API_KEY="readme-guard-key",
+            LLAMA_CLOUD_BASE_URL=url,
+        )
+    assert done.returncode == 0, done.stdout
+
+
+@contextlib.contextmanager
+def serve(key: str) -> Iterator[str]:
+    """`batch-contract serve --port 0` with this key; yields its base URL (from its first line)."""
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "batch-contract"), "serve", "--port", "0"],
+        env={**env(), "LLAMA_CLOUD_API_KEY": key},
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        found = re.search(r"(http://127\.0\.0\.1:\d+)/api/", line)
+        assert found, line
+        yield found.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        assert process.stderr is not None
+        process.stderr.close()
 
 
 def console_commands(block: Block) -> Iterator[tuple[str, str]]:
@@ -167,7 +221,8 @@ def check_validate(command: str) -> None:
 
 
 def check_pytest(command: str) -> None:
-    """A contract-suite run, collected for real (the full runs are the test command's)."""
+    """A contract-suite run, collected for real (the full runs are the test command's, and
+    tests/installs/test_installed_suite.py runs `batch-contract test` from an install)."""
     result = shell(command + " --collect-only -q -p no:cacheprovider")
     assert result.returncode == 0, result.stdout
 
@@ -202,6 +257,7 @@ SHELL_RULES: list[tuple[str, Callable[[str], None]]] = [
     (r"batch-contract coverage [^&]*", check_validate),
     (r"LLAMA_CLOUD_API_KEY=\.\.\. pytest contract_tests --live .*", check_live),
     (r"pytest contract_tests( --reference)?", check_pytest),
+    (r"batch-contract test[^&]*", check_pytest),
     (r"python benchmarks/run\.py", check_benchmark),
 ]
 """Shell commands (whole lines first, then the parts between `&&`), each with its check."""
@@ -244,6 +300,22 @@ def test_toml_blocks_set_real_rules(block: Block) -> None:
     for name, level in table.items():
         assert name in RULES
         assert level in ("error", "warning", "off")
+
+
+@pytest.mark.parametrize("block", of("yaml"))
+def test_yaml_blocks_are_pre_commit_configs_of_our_hooks(block: Block) -> None:
+    """A YAML block is a pre-commit configuration naming this repository's hooks, each scoped
+    by a `files:` pattern to files the hook reads (tests/installs/test_pre_commit.py runs it with
+    pre-commit)."""
+    hooks = {
+        hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    }
+    config = yaml.safe_load(block.text)
+    for repo in config["repos"]:
+        for hook in repo["hooks"]:
+            assert hook["id"] in hooks
+            assert re.search(hook["files"], "tests/fixtures/log.ndjson")
+            assert re.search(hooks[hook["id"]]["files"], "tests/fixtures/log.ndjson")
 
 
 # --- outputs without a language ---------------------------------------------------------------
@@ -338,14 +410,16 @@ def test_inline_commands_name_real_things(command: str) -> None:
 
 
 def test_the_options_table_lists_every_suite_option() -> None:
-    """The README's options table names every option of pytest's batch-contract group."""
+    """The options table (docs/contract-suite.md, linked from the README) names every option of
+    pytest's batch-contract group, by its short name or its `--contract-` one."""
     section = suite_help().split("batch-contract: contract suite for Get Batch Job Status:")[1]
     section = section.split("\n\n")[0]
     options = set(re.findall(r"^  (--[\w-]+)", section, flags=re.M))
-    table = re.findall(r"^\| (.*?) \|", README.read_text(), flags=re.M)
-    named = set(re.findall(r"--[\w-]+", " ".join(table)))
+    table = re.findall(r"^\| (.*?) \|", (ROOT / "docs" / "contract-suite.md").read_text(), re.M)
+    named = {ALIASES.get(name, name) for name in re.findall(r"--[\w-]+", " ".join(table))}
     assert options, section
-    assert options <= named, options - named
+    missing = {ALIASES.get(name, name) for name in options} - named
+    assert not missing, missing
 
 
 def test_the_reference_server_fixture_attributes_are_documented() -> None:

@@ -323,6 +323,7 @@ _SUBCOMMANDS = {
     "coverage": ("batch_contract.coverage.command", "which parts of the contract were exercised"),
     "watch": ("batch_contract.watch.command", "has the provider's spec, SDK or docs moved?"),
     "report": ("batch_contract.report.command", "one offline HTML page of recorded responses"),
+    "test": ("batch_contract.cli.suite_command", "run the installed contract suite with pytest"),
 }
 
 
@@ -357,6 +358,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.USAGE
     if command == "validate":
         return validate_main(rest, prog="batch-contract validate")
+    if command == "serve" and {"-h", "--help"}.intersection(rest):  # any install, no server
+        from batch_contract.cli.serve_options import build_parser
+
+        sys.stdout.write(build_parser().format_help())
+        return ExitCode.OK
     module = _SUBCOMMANDS[command][0]  # imported inside: a light install has no server
     return _guarded(lambda: importlib.import_module(module).main(rest), f"batch-contract {command}")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -332,6 +332,24 @@ def check_new(
     return out
 
 
+def fold(changes: list[Finding], checked: list[Finding]) -> list[Finding]:
+    """One change counts once: a schema finding of NEW at the very place where a breaking change
+    of a field was seen (same endpoint, status code, JSON path and response) joins that change's
+    finding, its reason appended, instead of being a second breaking finding."""
+    place: dict[tuple[str, int, str, str], int] = {}
+    for number, change in enumerate(changes):
+        if change.impact == "breaking" and change.path != "$":  # "$": the body as a whole
+            place.setdefault((change.endpoint, change.status, change.path, change.where), number)
+    out, rest = list(changes), []
+    for item in checked:
+        index = place.get((item.endpoint, item.status, item.path, item.where))
+        if item.kind != "schema" or index is None:
+            rest.append(item)
+            continue
+        out[index] = replace(out[index], detail=f"{out[index].detail}; {item.detail}")
+    return out + rest
+
+
 _IMPACT_ORDER = {"breaking": 0, "warning": 1, "additive": 2}
 
 
@@ -347,6 +365,6 @@ def drift(
     from batch_contract.core.rules import default_levels
 
     before, after = load_cassettes(old), load_cassettes(new)
-    found = compare(before, after) + check_new(after, profile, levels or default_levels())
+    found = fold(compare(before, after), check_new(after, profile, levels or default_levels()))
     found.sort(key=lambda f: (_IMPACT_ORDER[f.impact], f.endpoint, f.status, f.path, f.kind))
     return Drift(old_label or str(old), str(new), len(before), len(after), tuple(found))

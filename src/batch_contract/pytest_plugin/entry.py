@@ -1,7 +1,8 @@
 """The `pytest11` entry point of batch-contract, light because every pytest run of an environment
 that has the package loads it.
 
-It registers the contract suite's options and marker, and loads the suite's plugins
+It registers the contract suite's options (each named `--contract-...`: the short names are
+the suite conftest's, `options.add_suite_aliases`) and marker, and loads the suite's plugins
 (`batch_contract.pytest_plugin.plugin` and `batch_contract.pytest_plugin.schemathesis_support`,
 which import httpx, vcrpy and schemathesis) only when a run needs them: an option only the suite
 uses is given, the contract suite's conftest is loaded, or a collected test asks for a contract
@@ -11,12 +12,10 @@ unrelated test suite never loads them."""
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
 
 import pytest
 
 from batch_contract.pytest_plugin.options import (
-    add_aliases,
     add_coverage_options,
     add_options,
     add_report_options,
@@ -28,9 +27,14 @@ SUITE_PLUGINS = (
     "batch_contract.pytest_plugin.schemathesis_support",
 )
 """The contract suite's pytest plugins, registered under these names when a run needs them."""
-SUITE_OPTIONS = ("--live", "--reference", "--reference-break", "--job-id")
+SUITE_OPTIONS = (
+    "--contract-live",
+    "--contract-reference",
+    "--contract-reference-break",
+    "--contract-job-id",
+)
 """Options that only the contract suite uses: giving one loads it."""
-SCHEMATHESIS_OPTIONS = ("--st-max-examples", "--st-seed")
+SCHEMATHESIS_OPTIONS = ("--contract-st-max-examples", "--contract-st-seed")
 CONTRACT_FIXTURES = frozenset(
     {
         "contract_target",
@@ -62,18 +66,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_schemathesis_options(parser)
     add_coverage_options(parser)
     add_report_options(parser)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_load_initial_conftests(
-    early_config: pytest.Config, parser: pytest.Parser, args: list[str]
-) -> Iterator[None]:
-    """Adds the short option aliases once every plugin and initial conftest has registered its
-    options, so that a name another plugin owns is never taken from it."""
-    try:
-        return (yield)
-    finally:
-        add_aliases(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:

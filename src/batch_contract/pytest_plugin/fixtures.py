@@ -20,10 +20,11 @@ if TYPE_CHECKING:  # imported where used: every pytest run of the environment lo
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    """Registers `--rule NAME=LEVEL`, shared by the contract suite and `assert_batch_status`."""
+    """Registers `--contract-rule NAME=LEVEL` (also `--rule` in the contract suite), shared by the
+    contract suite and `assert_batch_status`."""
     group = parser.getgroup(GROUP, GROUP_DESCRIPTION)
     group.addoption(
-        "--rule",
+        "--contract-rule",
         action="append",
         default=[],
         dest="batch_contract_rules",

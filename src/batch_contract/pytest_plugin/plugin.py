@@ -94,14 +94,14 @@ def pytest_configure(config: pytest.Config) -> None:
             state.target = live_target(options)
         elif options.kind == "reference":
             state.reference = ReferenceServer(
-                options.profile, tuple(config.getoption("reference_breaks"))
+                options.profile, tuple(config.getoption("--contract-reference-break"))
             )
         else:
             state.target = replay_target(options)
         state.cassettes = cassette_run(
             options.kind, config.getoption("--record-mode", None), options.cassette_dir
         )
-        if config.getoption("--http-retries") < 0:
+        if config.getoption("--contract-http-retries") < 0:
             raise UsageError("--http-retries must be 0 or more")
         coverage_plugin.start(config, options.profile)
         report_plugin.start(config, options.profile)
@@ -327,10 +327,10 @@ def _client(
     return ContractClient(
         target.base_url,
         target.api_key,
-        timeout=config.getoption("--http-timeout"),
+        timeout=config.getoption("--contract-http-timeout"),
         organization_id=target.organization_id,
         project_id=target.project_id,
-        max_retries=0 if replay else config.getoption("--http-retries"),
+        max_retries=0 if replay else config.getoption("--contract-http-retries"),
         on_retry=report_retry,
         http=http,
     )
@@ -359,11 +359,11 @@ def contract_profile(pytestconfig: pytest.Config) -> Profile:
 def poll_settings(pytestconfig: pytest.Config, contract_target: Target) -> PollSettings:
     """How the life-cycle tests poll (`--poll-interval`, `--poll-timeout`, `--require-terminal`);
     a live run on a terminal shows a progress line while it polls."""
-    interval = pytestconfig.getoption("--poll-interval")
+    interval = pytestconfig.getoption("--contract-poll-interval")
     return PollSettings(
         interval=DEFAULT_POLL_INTERVAL[contract_target.kind] if interval is None else interval,
-        timeout=pytestconfig.getoption("--poll-timeout"),
-        require_terminal=pytestconfig.getoption("--require-terminal"),
+        timeout=pytestconfig.getoption("--contract-poll-timeout"),
+        require_terminal=pytestconfig.getoption("--contract-require-terminal"),
         progress=progress_line(pytestconfig) if contract_target.kind == "live" else None,
     )
 
@@ -391,7 +391,7 @@ def progress_line(config: pytest.Config) -> Callable[[str], None] | None:
 @pytest.fixture(scope="session")
 def contract_http(pytestconfig: pytest.Config, contract_target: Target) -> Iterator[httpx.Client]:
     """The httpx client shared by the session's requests (explicit timeout, `--http-timeout`)."""
-    timeout = pytestconfig.getoption("--http-timeout")
+    timeout = pytestconfig.getoption("--contract-http-timeout")
     with new_http_client(timeout, keep_alive=contract_target.kind == "live") as http:
         coverage_plugin.watch(pytestconfig, http)
         report_plugin.watch(pytestconfig, http, contract_target.api_key)

@@ -271,14 +271,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Checks the schemathesis options once, as one line."""
     try:
-        settings_from(config.getoption("--st-max-examples"), config.getoption("--st-seed"))
+        settings_from(
+            config.getoption("--contract-st-max-examples"),
+            config.getoption("--contract-st-seed"),
+        )
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
 
 
 def _has_server(config: pytest.Config) -> bool:
     """Whether the run has a server to send generated requests to (--reference or --live)."""
-    return bool(config.getoption("--reference", False) or config.getoption("--live", False))
+    return bool(
+        config.getoption("--contract-reference", False)
+        or config.getoption("--contract-live", False)
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

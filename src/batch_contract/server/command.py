@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from batch_contract import ENDPOINT_PATH
-from batch_contract.cli.argparsing import OneLineParser
+from batch_contract.cli.serve_options import PROG, build_parser
 from batch_contract.errors import BatchContractError, UsageError
 from batch_contract.exitcodes import ExitCode
 from batch_contract.secret import Secret
@@ -18,43 +18,6 @@ from batch_contract.server.app import create_app
 from batch_contract.server.breaks import BREAKS, check_breaks
 from batch_contract.server.jobs import build_jobs
 from batch_contract.server.running import base_url, bind_socket, development_key, uvicorn_server
-
-PROG = "batch-contract serve"
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The options of `batch-contract serve`."""
-    parser = OneLineParser(
-        prog=PROG,
-        description="Run the reference server for GET " + ENDPOINT_PATH + ".",
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8000, help="port to listen on (0: any)")
-    parser.add_argument("--seed", type=int, default=0, help="varies counts and timestamps")
-    parser.add_argument(
-        "--break",
-        dest="breaks",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="violate the contract in this way (repeatable; see --list-breaks)",
-    )
-    parser.add_argument(
-        "--api-key-env",
-        default="LLAMA_CLOUD_API_KEY",
-        metavar="VAR",
-        help="environment variable holding the bearer key (default: LLAMA_CLOUD_API_KEY)",
-    )
-    parser.add_argument(
-        "--step-seconds",
-        type=float,
-        default=None,
-        metavar="S",
-        help="moving jobs advance every S seconds instead of one step per GET",
-    )
-    parser.add_argument("--list-jobs", action="store_true", help="print the job ids and exit")
-    parser.add_argument("--list-breaks", action="store_true", help="print the breaks and exit")
-    return parser
 
 
 def list_jobs(seed: int, out: TextIO) -> None:

@@ -128,12 +128,13 @@ def no_suite(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("no_suite")
 def test_a_suite_option_without_the_extra_is_one_line(pytester: pytest.Pytester) -> None:
-    """--reference without the [suite] extra stops the run with one line naming the extra."""
+    """--contract-reference without the [suite] extra stops the run with one line naming the
+    extra."""
     pytester.makepyfile(test_own="def test_one():\n    pass\n")
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--reference")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--contract-reference")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert result.stderr.lines[0] == "ERROR: " + MISSING.format(
-        what="--reference (the contract suite)"
+        what="--contract-reference (the contract suite)"
     )
 
 

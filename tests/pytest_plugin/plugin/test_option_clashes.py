@@ -1,8 +1,9 @@
 """The plugin never takes an option name another plugin owns: with pytest-base-url's `--base-url`
 or pytest-profiling's `--profile` registered (by a plugin loaded before it, or by a conftest
 loaded after it), every pytest run still starts, the foreign option keeps its meaning and the
-contract options answer to `--contract-base-url` and `--contract-profile`. Without such a
-plugin, the short names are the contract options' aliases."""
+contract options answer to `--contract-base-url` and `--contract-profile`. The short names are
+the contract options' aliases only in the contract suite, and only where free (the foreign suites
+of a real install: tests/installs/test_foreign_short_names.py)."""
 
 import pytest
 
@@ -57,8 +58,19 @@ def test_foreign_options_keep_their_names(pytester: pytest.Pytester, where: str)
     ]
 
 
-def test_short_names_are_aliases_when_free(pytester: pytest.Pytester) -> None:
-    """With no other plugin owning them, `--profile` and `--base-url` set the contract options."""
+SUITE_CONFTEST = """
+from batch_contract.pytest_plugin.options import add_suite_aliases
+
+def pytest_addoption(parser):
+    add_suite_aliases(parser)
+"""
+"""What the contract suite's conftest does to have its short names."""
+
+
+def test_short_names_are_aliases_in_the_suite_when_free(pytester: pytest.Pytester) -> None:
+    """In the contract suite, with no other plugin owning them, `--profile` and `--base-url` set
+    the contract options."""
+    pytester.makeconftest(SUITE_CONFTEST)
     pytester.makepyfile(test_probe=PROBE)
     result = pytester.runpytest_inprocess(
         "-s", "--profile", "strict", "--base-url", "http://127.0.0.1:9"
@@ -68,6 +80,36 @@ def test_short_names_are_aliases_when_free(pytester: pytest.Pytester) -> None:
         "contract profile: strict",
         "contract base url: http://127.0.0.1:9",
     ]
+
+
+def test_short_names_stay_out_of_other_runs(pytester: pytest.Pytester) -> None:
+    """Outside the contract suite, the short names are not options at all."""
+    pytester.makepyfile(test_probe=PROBE)
+    result = pytester.runpytest_inprocess("--live")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "unrecognized arguments: --live" in result.stderr.str()
+
+
+def test_a_parent_conftest_keeps_its_short_names_in_the_suite(pytester: pytest.Pytester) -> None:
+    """A project conftest above the suite owning `--live` and `--job-id`: the suite still starts,
+    those names stay the project's, and the suite answers to `--contract-live`."""
+    pytester.makeconftest(
+        """
+        def pytest_addoption(parser):
+            parser.addoption("--live", action="store_true", help="the project's own")
+            parser.addoption("--job-id", default="theirs", help="the project's own")
+        """
+    )
+    suite = pytester.mkdir("suite")
+    (suite / "conftest.py").write_text(SUITE_CONFTEST)
+    (suite / "test_probe.py").write_text(
+        "def test_probe(pytestconfig):\n"
+        "    print('probe|', pytestconfig.option.live, pytestconfig.option.job_id,\n"
+        "          pytestconfig.getoption('--contract-live'))\n"
+    )
+    result = pytester.runpytest_inprocess("suite", "-s", "--live", "--job-id", "mine")
+    assert result.ret == pytest.ExitCode.OK, result.stderr.str()
+    assert _probe(result) == ["True mine False"]
 
 
 def test_contract_names_default(pytester: pytest.Pytester) -> None:

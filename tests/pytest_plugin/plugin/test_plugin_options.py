@@ -2,6 +2,7 @@
 id fails at start with one line (never a skip); the key never shows in output."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -25,12 +26,17 @@ OPTIONS = (
 
 
 def test_help_lists_every_option(pytester: pytest.Pytester) -> None:
-    """`pytest --help` shows the batch-contract group and each option."""
-    result = pytester.runpytest_inprocess("--help")
-    text = result.stdout.str()
+    """`pytest contract_tests --help` shows the batch-contract group, each option and its short
+    alias; an unrelated run has only the `--contract-` names."""
+    text = pytester.runpytest_inprocess(str(SUITE), "--help").stdout.str()
     assert "batch-contract" in text
     for option in OPTIONS:
         assert option in text, option
+        assert "--contract-" + option.removeprefix("--contract-").removeprefix("--") in text
+    elsewhere = pytester.runpytest_inprocess("--help").stdout.str()
+    for option in OPTIONS:
+        shown = re.search(rf"^  {option}[\s=,]", elsewhere, flags=re.M) is not None
+        assert shown == option.startswith("--contract-"), option
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ SUITE = ROOT / "contract_tests"
 SHIPPED = ROOT / "cassettes"
 FEW = ("-k", "lifecycle or not_found or malformed or aaaaaaaa")
 """A quick subset: the life-cycles, the 404, the 422, the documented example (status and auth)."""
-QUIET = ("-p", "no:cacheprovider", "-p", "no:randomly", "--poll-interval", "0.01")
+QUIET = ("-p", "no:cacheprovider", "-p", "no:randomly", "--contract-poll-interval", "0.01")
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestAssertRewriteWarning")
 
@@ -145,7 +145,7 @@ def test_replayed_test_cannot_reach_the_network(pytester: pytest.Pytester) -> No
                 sock.connect(("192.0.2.1", 80))
         """
     )
-    result = pytester.runpytest_inprocess("--cassette-dir", str(SHIPPED), *QUIET)
+    result = pytester.runpytest_inprocess("--contract-cassette-dir", str(SHIPPED), *QUIET)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         ["*batch-contract: this run is offline (replay): the test tried to connect to '192.0.2.1'*"]
