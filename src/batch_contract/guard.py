@@ -35,6 +35,7 @@ from batch_contract.core.limits import MAX_DOCUMENT_BYTES
 from batch_contract.core.results import Violation
 from batch_contract.core.rules import Level, load_levels, parse_rule_option
 from batch_contract.core.schemas import PROFILES, Profile
+from batch_contract.secret import Secret, mask_all
 
 Mode = Literal["warn", "raise", "log"]
 MODES: tuple[Mode, ...] = get_args(Mode)
@@ -494,14 +495,9 @@ def _secrets(headers: Any) -> tuple[str, ...]:
 
 
 def _mask(text: str, secrets: tuple[str, ...]) -> str:
-    """`text` with every secret, and every shown string cut short inside one, replaced by `***`."""
-    for secret in secrets:
-        text = text.replace(secret, "***")
-        for end in range(len(secret) - 1, MIN_MASKED_PREFIX - 1, -1):
-            cut = secret[:end] + '..."'
-            if cut in text:
-                text = text.replace(cut, '***..."')
-    return text
+    """`text` with every secret, in every form `Secret` knows (any case, percent, hex, base64,
+    JSON and HTML escapes, cut short by a reporter), replaced by `***`."""
+    return mask_all(text, tuple(Secret(secret) for secret in secrets))
 
 
 def _masked(mismatch: BatchStatusMismatch, raw_job_id: str, headers: Any) -> _Failure:

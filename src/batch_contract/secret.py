@@ -5,21 +5,59 @@ masked (as pydantic's `SecretStr`), so a fixture value, a dataclass field or a l
 pytest prints in a failure report shows `**********`. The raw value is taken out with
 `get_secret_value()` only where the `Authorization` header is built.
 
-`Secret.forms` finds the key as a server may echo it: verbatim, percent-encoded (either case, any
-safe set), JSON-escaped (`\\/`, `\\uXXXX`), and inside base64 or base64url text (the key alone,
-`user:key` or `:key`: whatever precedes it). `mask` replaces them all; `leaks_bytes` also looks in
-bodies of any charset, UTF-16 and UTF-32 included."""
+`Secret.replace` is the one scrubber every output goes through (the contract suite's reports and
+JUnit XML, cassettes, the guard, coverage and drift). It finds the key as a server or a reporter
+may show it:
+
+- verbatim, in any letter case, and cut short by a reporter (`"llx-abcdefgh..."`, 8 characters
+  or more of it);
+- percent-encoded (hex digits in either case, any safe set), JSON-escaped (`\\/`, `\\uXXXX`), as
+  HTML entities (decimal, hex or named), each character in any of these forms;
+- hex of its UTF-8 bytes, in either case;
+- inside base64 or base64url text, padded or not: the key alone, `user:key`, `:key`, `key:`, or
+  anywhere inside a longer token (all three alignments); the whole token is replaced;
+- across a line break a reporter inserted (a wrapped line, pytest's `E   ` prefix, `'...'\\n '...'`
+  string continuations): the span is replaced and the line breaks are kept.
+
+A key shorter than `MIN_EMBEDDED` (8) characters cannot be told apart from ordinary text: it is
+replaced in all these forms only where it stands alone (no letter or digit on either side), and
+in base64 only as a whole token of the key, `:key` or `key:`. `leaks_bytes` also looks in bodies
+of any charset, UTF-16 and UTF-32 included."""
 
 from __future__ import annotations
 
 import base64
 import hmac
+import html.entities
 import os
 import re
+from collections.abc import Iterator
 
 MASK = "**********"
-_BASE64_CHARS = r"[A-Za-z0-9+/_=-]"
+KEY_ENV = "LLAMA_CLOUD_API_KEY"
+"""Where the official SDK, and every face of ours, reads the key."""
+MIN_EMBEDDED = 8
+"""Keys at least this long are found anywhere; shorter ones only where they stand alone."""
+_BASE64_CHAR = re.compile(r"[A-Za-z0-9+/_=-]|%(?:2[bBfF]|3[dD])")
+BASE64_GROUP = "b64"
+"""The groups of a match inside a base64 token (`b64`, `b640`...): the whole token is masked."""
 _WIDE_CODECS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+_BREAK = re.compile(r"""['"]?[ \t]*\r?\n[ \t]*(?:E[ \t]+|>[ \t]+)?['"]?""")
+"""A line break a reporter may insert, with what it adds around it: indentation, pytest's `E   `
+or `>   ` prefix, the quotes of a string continued on the next line."""
+_CUT = r"(?=[%&#xXuU\\0-9a-fA-F;]{0,9}(?:\.\.\.|\u2026))"
+
+
+def _named_entities() -> dict[str, list[str]]:
+    """The HTML5 named entities of each single character (`/`: `sol;`, `+`: `plus;`...)."""
+    named: dict[str, list[str]] = {}
+    for name, value in html.entities.html5.items():
+        if len(value) == 1:
+            named.setdefault(value, []).append(name)
+    return named
+
+
+_NAMED = _named_entities()
 
 
 def _hex(byte: int) -> str:
@@ -27,20 +65,62 @@ def _hex(byte: int) -> str:
     return "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in f"{byte:02x}")
 
 
+def _variants(char: str) -> list[str]:
+    """The character in each letter case (one character each)."""
+    return list(dict.fromkeys(c for c in (char, char.lower(), char.upper()) if len(c) == 1))
+
+
 def _char(char: str) -> str:
-    """A pattern for one character in any of the forms a server may echo it in."""
-    forms = [re.escape(char), "".join("%" + _hex(b) for b in char.encode("utf-8"))]
-    units = char.encode("utf-16-be")
-    forms.append(
-        "".join(r"\\u" + _hex(units[i]) + _hex(units[i + 1]) for i in range(0, len(units), 2))
-    )
+    """A pattern for one character in any of the forms a server may echo it in, in any letter
+    case."""
+    forms: list[str] = []
+    for variant in _variants(char):
+        code = ord(variant)
+        forms.append(re.escape(variant))
+        forms.append("".join("%" + _hex(b) for b in variant.encode("utf-8")))
+        units = variant.encode("utf-16-be")
+        forms.append(
+            "".join(r"\\+u" + _hex(units[i]) + _hex(units[i + 1]) for i in range(0, len(units), 2))
+        )
+        forms.append(f"&#0*{code};?")
+        forms.append(
+            "&#[xX]0*"
+            + "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in f"{code:x}")
+            + ";?"
+        )
+        forms.extend(re.escape("&" + name) for name in _NAMED.get(variant, ()))
     if char == "/":
-        forms.append(r"\\/")
-    return "(?:" + "|".join(forms) + ")"
+        forms.append(r"\\+/")
+    return "(?:" + "|".join(dict.fromkeys(forms)) + ")"
+
+
+_BASE64_UNITS = {"+": r"(?:\+|%2[bB])", "/": r"(?:/|%2[fF]|\\+/)", "=": r"(?:=|%3[dD])"}
+
+
+def _base64_unit(char: str) -> str:
+    """A pattern for one base64 character: itself, percent-encoded or JSON-escaped."""
+    return _BASE64_UNITS.get(char, re.escape(char))
 
 
 def _text(text: str) -> str:
     return "".join(_char(char) for char in text)
+
+
+def _whole_or_cut(units: list[str], minimum: int, group: str | None = None) -> str:
+    """The pattern of a form (one pattern per unit: a character, a hex byte): whole, or cut short
+    after at least `minimum` units and followed by an ellipsis, perhaps after a cut escape (`%2`,
+    `&#4`). The whole form's match holds the group `group` when one is named."""
+    tail = ""
+    for unit in reversed(units[minimum:-1]):
+        tail = f"(?:{unit}{tail})?"
+    rest = "".join(units[minimum:])
+    whole = f"(?P<{group}>{rest})" if group else rest
+    return "".join(units[:minimum]) + f"(?:{whole}|{tail}{_CUT})"
+
+
+def _padding(count: int) -> str:
+    """Up to `count` padding characters, percent-encoded or not."""
+    return f"(?:=|%3[dD]){{0,{count}}}" if count else ""
 
 
 def _base64_cores(value: bytes) -> list[str]:
@@ -57,13 +137,72 @@ def _base64_cores(value: bytes) -> list[str]:
     return list(dict.fromkeys(cores))
 
 
+def _base64_tokens(value: bytes) -> list[str]:
+    """Whole base64 and base64url tokens of `value`, `:value` and `value:`, padding optional."""
+    tokens = []
+    for whole in (value, b":" + value, value + b":"):
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            encoded = encode(whole).decode("ascii")
+            bare = encoded.rstrip("=")
+            tokens.append("".join(map(_base64_unit, bare)) + _padding(len(encoded) - len(bare)))
+    return list(dict.fromkeys(tokens))
+
+
+def _base64_tails(value: bytes) -> list[str]:
+    """The end of a base64 or base64url token of anything followed by `value` (`user:key`), one
+    for each alignment, padding optional."""
+    tails = []
+    for offset in range(3):
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            encoded = encode(b"\0" * offset + value).decode("ascii")
+            tail = encoded[-(-8 * offset // 6) :]
+            bare = tail.rstrip("=")
+            if len(bare) >= 4:  # a shorter tail ends too many words
+                tails.append("".join(map(_base64_unit, bare)) + _padding(len(tail) - len(bare)))
+    return list(dict.fromkeys(tails))
+
+
 def forms_pattern(value: str) -> re.Pattern[str]:
-    """A pattern matching `value` in every form: verbatim, percent-encoded, JSON-escaped, or as
-    part of a base64/base64url token (the whole token is matched)."""
-    parts = [_text(value)]
-    for core in _base64_cores(value.encode("utf-8")):
-        parts.append(f"{_BASE64_CHARS}*{_text(core)}{_BASE64_CHARS}*")
-    return re.compile("|".join(parts))
+    """A pattern matching `value` in every form (see the module's docstring). A match of the group
+    `b64` is part of a base64 token: `Secret` widens it to the whole token."""
+    hex_units = [_hex(b) for b in value.encode("utf-8")]
+    text_forms = [_text(value), "".join(hex_units)]
+    if len(value) < MIN_EMBEDDED:
+        tokens = "|".join(_base64_tokens(value.encode("utf-8")))
+        alone = "|".join([*text_forms, tokens])
+        pattern = f"(?<![A-Za-z0-9])(?:{alone})(?![A-Za-z0-9])"
+        tails = _base64_tails(value.encode("utf-8"))
+        if tails:
+            pattern += f"|(?P<{BASE64_GROUP}>{'|'.join(tails)})(?![A-Za-z0-9+/_=-])"
+        return re.compile(pattern)
+    parts = [
+        _whole_or_cut([_char(c) for c in value], MIN_EMBEDDED),
+        _whole_or_cut(hex_units, MIN_EMBEDDED),
+    ]
+    for number, core in enumerate(_base64_cores(value.encode("utf-8"))):
+        units = [_base64_unit(c) for c in core]
+        parts.append(_whole_or_cut(units, min(len(units), 11), f"{BASE64_GROUP}{number}"))
+    starts = {value[0], value[0].lower(), value[0].upper(), "%", "\\", "&"}
+    starts.update(
+        f"{value.encode('utf-8')[0]:02x}"[0], *(core[0] for core in _base64_cores(value.encode()))
+    )
+    first = "".join(sorted(re.escape(c) for c in starts))
+    return re.compile(f"(?=[{first}])(?:{'|'.join(parts)})")
+
+
+def _joined(text: str) -> tuple[str, list[int]]:
+    """`text` with the line breaks a reporter may insert removed, and for each character kept
+    its index in `text`."""
+    pieces: list[str] = []
+    index: list[int] = []
+    position = 0
+    for found in _BREAK.finditer(text):
+        pieces.append(text[position : found.start()])
+        index.extend(range(position, found.start()))
+        position = found.end()
+    pieces.append(text[position:])
+    index.extend(range(position, len(text)))
+    return "".join(pieces), index
 
 
 class Secret:
@@ -112,17 +251,54 @@ class Secret:
             self._pattern = forms_pattern(self._value)
         return self._pattern
 
+    def _matches(self, text: str) -> Iterator[tuple[int, int]]:
+        for found in self.forms.finditer(text):
+            start, end = found.span()
+            if (found.lastgroup or "").startswith(BASE64_GROUP):
+                while start > 0 and _BASE64_CHAR.match(text, start - 1):
+                    start -= 1
+                while end < len(text) and (step := _BASE64_CHAR.match(text, end)):
+                    end = step.end()
+            yield start, end
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where `text` holds this secret in any form, also across inserted line breaks: sorted,
+        merged (start, end) spans."""
+        if not self._value:
+            return []
+        found = list(self._matches(text))
+        if "\n" in text:
+            joined, index = _joined(text)
+            found += [(index[s], index[e - 1] + 1) for s, e in self._matches(joined) if e > s]
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(found):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
     def is_value(self, text: str) -> bool:
         """Whether a whole value is this secret, in any form."""
-        return bool(self._value) and self.forms.fullmatch(text) is not None
+        return self.spans(text) == [(0, len(text))] if text else False
 
     def found_in(self, text: str) -> bool:
         """Whether `text` holds this secret in any form."""
-        return bool(self._value) and self.forms.search(text) is not None
+        return bool(self.spans(text))
 
     def replace(self, text: str, placeholder: str) -> str:
-        """`text` with every form of this secret replaced by `placeholder`."""
-        return self.forms.sub(placeholder, text) if self._value else text
+        """`text` with every form of this secret replaced by `placeholder` (the line breaks of a
+        span that crossed lines kept)."""
+        spans = self.spans(text)
+        if not spans:
+            return text
+        pieces = []
+        position = 0
+        for start, end in spans:
+            pieces += [text[position:start], placeholder, "\n" * text.count("\n", start, end)]
+            position = end
+        pieces.append(text[position:])
+        return "".join(pieces)
 
     def mask(self, text: str) -> str:
         """`text` fit to show: every form of this secret as `***`."""
@@ -141,3 +317,16 @@ class Secret:
 def mask(text: str, secret: Secret | None) -> str:
     """`text` with every form of `secret` replaced by `***`."""
     return secret.mask(text) if secret else text
+
+
+def mask_all(text: str, secrets: tuple[Secret | None, ...]) -> str:
+    """`text` with every form of each secret replaced by `***` (longest secret first)."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = secret.mask(text)
+    return text
+
+
+def mask_env(text: str, environ: dict[str, str] | None = None) -> str:
+    """`text` with every form of the key in `LLAMA_CLOUD_API_KEY` (if set) replaced by `***`:
+    for faces that print what they read (coverage, drift) without holding the key themselves."""
+    return mask(text, Secret.from_env(KEY_ENV, environ))

@@ -28,6 +28,7 @@ from batch_contract.core.schemas import PROFILES, Profile
 from batch_contract.coverage.counting import Coverage, check_item_names
 from batch_contract.errors import BatchContractError, DocumentError, UsageError
 from batch_contract.exitcodes import ExitCode
+from batch_contract.secret import mask_env
 
 PROG = "batch-contract coverage"
 
@@ -179,19 +180,19 @@ def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     notes: list[str] = []
     count(coverage, args.paths, errors, notes)
     for line in notes + errors:
-        stderr.write(f"{PROG}: {line}\n")
+        stderr.write(f"{PROG}: {mask_env(line)}\n")
     if coverage.bodies == 0 and coverage.responses == 0:
         if errors:
             return ExitCode.USAGE
         raise UsageError(f"no documents found in {' '.join(args.paths)}")
     report = coverage.report()
     render = {"json": render_json, "markdown": render_markdown}.get(args.format, render_text)
-    stdout.write(render(report))
+    stdout.write(mask_env(render(report)))
     if errors:
         return ExitCode.USAGE
     unmet = report.unmet(args.require, args.fail_under)
     for line in unmet:
-        stderr.write(f"{PROG}: {line}\n")
+        stderr.write(f"{PROG}: {mask_env(line)}\n")
     return ExitCode.VIOLATION if unmet else ExitCode.OK
 
 
@@ -203,7 +204,7 @@ def main(
     try:
         return run(build_parser().parse_args(argv), out, err)
     except BatchContractError as error:
-        err.write(f"{PROG}: {error}\n")
+        err.write(f"{PROG}: {mask_env(str(error))}\n")
         return ExitCode.USAGE
     except SystemExit as done:  # --help has been printed
         return int(done.code or 0)

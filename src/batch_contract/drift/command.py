@@ -22,6 +22,7 @@ from batch_contract.core.schemas import PROFILES, Profile
 from batch_contract.drift.compare import Drift, Finding, drift
 from batch_contract.errors import BatchContractError, UsageError
 from batch_contract.exitcodes import ExitCode
+from batch_contract.secret import mask_env
 
 PROG = "batch-contract drift"
 FORMATS = ("text", "markdown", "json")
@@ -184,7 +185,7 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         if len(args.folders) != 2:
             raise UsageError("give two cassette folders, OLD NEW (or --against REV [NEW])")
         result = drift(Path(args.folders[0]), Path(args.folders[1]), profile, levels)
-    stdout.write(RENDERERS[args.format](result))
+    stdout.write(mask_env(RENDERERS[args.format](result)))
     return ExitCode.VIOLATION if result.breaking else ExitCode.OK
 
 
@@ -196,7 +197,7 @@ def main(
     try:
         return run(build_parser().parse_args(argv), out)
     except BatchContractError as error:
-        err.write(f"{PROG}: {printable(str(error))}\n")
+        err.write(f"{PROG}: {printable(mask_env(str(error)))}\n")
         return ExitCode.USAGE
     except SystemExit as done:  # --help has been printed
         return int(done.code or 0)

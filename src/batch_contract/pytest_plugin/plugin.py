@@ -19,6 +19,7 @@ from batch_contract.core.schemas import Profile
 from batch_contract.errors import RuleWarning, UsageError
 from batch_contract.pytest_plugin import coverage as coverage_plugin
 from batch_contract.pytest_plugin import html_report as report_plugin
+from batch_contract.pytest_plugin import masking
 from batch_contract.pytest_plugin.cassettes import (
     LOOPBACK,
     NONE_RECORDED,
@@ -44,7 +45,7 @@ from batch_contract.pytest_plugin.options import (
     read_options,
 )
 from batch_contract.pytest_plugin.polling import PollSettings
-from batch_contract.pytest_plugin.recording import LeakedSecret, configure_vcr, vcr_options
+from batch_contract.pytest_plugin.recording import CassetteRefused, configure_vcr, vcr_options
 from batch_contract.pytest_plugin.targets import (
     DEFAULT_POLL_INTERVAL,
     KEY_ENV,
@@ -56,6 +57,7 @@ from batch_contract.pytest_plugin.targets import (
     live_target,
     replay_target,
 )
+from batch_contract.secret import Secret
 
 JOB_ID_FIXTURES = {"status_job_id": "status_job_ids", "lifecycle_job_id": "lifecycle_job_ids"}
 
@@ -108,6 +110,8 @@ def pytest_configure(config: pytest.Config) -> None:
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[STATE] = state
+    env_key = Secret.from_env(KEY_ENV)
+    masking.install(config, lambda: (env_key, state.target.api_key if state.target else None))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -297,7 +301,7 @@ def pytest_runtest_makereport(
         report.longrepr = f"batch-contract: {error}"
     elif type(error).__name__ == "CannotOverwriteExistingCassetteException":
         report.longrepr = unmatched_message(item.stash.get(CASSETTE, "?"), error)
-    elif isinstance(error, LeakedSecret):
+    elif isinstance(error, CassetteRefused):
         report.longrepr = f"batch-contract: {error}"
     elif isinstance(error, RuntimeError) and str(error).startswith("Network is disabled"):
         report.longrepr = blocked_message(str(error).rsplit(" ", 1)[-1].strip("'"))

@@ -22,16 +22,16 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import yaml
 
 from batch_contract.pytest_plugin.client import WRONG_KEY
-from batch_contract.secret import Secret
+from batch_contract.secret import MIN_EMBEDDED, Secret
 
 KEY_PLACEHOLDER = "<LLAMA_CLOUD_API_KEY>"
 ORGANIZATION_PLACEHOLDER = "<ORGANIZATION_ID>"
 PROJECT_PLACEHOLDER = "<PROJECT_ID>"
 REDACTED = "<REDACTED>"
 PLACEHOLDERS = frozenset({KEY_PLACEHOLDER, ORGANIZATION_PLACEHOLDER, PROJECT_PLACEHOLDER})
-MIN_SUBSTRING_SECRET = 8
-"""Shorter secrets are replaced only where a whole value equals them: replacing `k` inside every
-string would mangle the cassette. Longer ones are also replaced inside any text."""
+MIN_SUBSTRING_SECRET = MIN_EMBEDDED
+"""Shorter secrets are replaced only where they stand alone (no letter or digit on either side):
+replacing `k` inside every word would mangle the cassette (`Secret`'s policy)."""
 REQUEST_HEADERS = frozenset({"accept", "authorization", "content-type", "cookie"})
 RESPONSE_HEADERS = frozenset(
     {"allow", "content-type", "location", "retry-after", "retry-after-ms", "www-authenticate"}
@@ -45,8 +45,49 @@ MATCH_ON = ("method", "path", "query_without_ids")
 ID_PARAMETERS = frozenset({"organization_id", "project_id"})
 
 
-class LeakedSecret(RuntimeError):
+REFUSED = "batch_contract_refused"
+"""Set on a recorded response whose body cannot be decoded: its cassette is refused."""
+IDENTITY = frozenset({"", "identity"})
+
+
+class CassetteRefused(RuntimeError):
+    """A cassette about to be written cannot be made safe: nothing is written, the previous
+    cassette stays."""
+
+
+class LeakedSecret(CassetteRefused):
     """A cassette about to be written still holds the API key: nothing is written."""
+
+
+class UndecodableBody(CassetteRefused):
+    """A recorded body is compressed in a way the client could not decode: it cannot be scrubbed."""
+
+
+def decoded_body(headers: Any, raw: bytes) -> bytes:
+    """A response body as the client (httpx) reads it: every `Content-Encoding` httpx decodes
+    (gzip, deflate, br and zstd when installed; any letter case; stacked as `gzip, gzip`) undone.
+    Raises `ValueError` for a coding the client leaves as it is, or a body it cannot decode."""
+    codings = [
+        str(value)
+        for name, values in (headers or {}).items()
+        if str(name).lower() == "content-encoding"
+        for value in (values if isinstance(values, list) else [values])
+    ]
+    wanted = [c.strip() for value in codings for c in value.split(",")]
+    if all(coding.lower() in IDENTITY for coding in wanted):
+        return raw
+    import httpx
+
+    shown = ", ".join(codings)
+    try:
+        decoded = httpx.Response(
+            200, headers=[("content-encoding", c) for c in codings], content=raw
+        ).content
+    except httpx.DecodingError as error:
+        raise ValueError(f"Content-Encoding: {shown}: {error}") from None
+    if decoded == raw and raw:
+        raise ValueError(f"Content-Encoding: {shown} is not one the client decodes")
+    return decoded
 
 
 @dataclass(frozen=True)
@@ -81,10 +122,10 @@ class Secrets:
         return self.text(text)
 
     def text(self, text: str) -> str:
-        """Free text with every secret long enough to be recognised replaced, in every form."""
+        """Free text with every secret replaced, in every form (a short one where it stands
+        alone)."""
         for secret, placeholder in self.pairs():
-            if len(secret) >= MIN_SUBSTRING_SECRET:
-                text = secret.replace(text, placeholder)
+            text = secret.replace(text, placeholder)
         return text
 
     def json(self, value: Any) -> Any:
@@ -98,10 +139,10 @@ class Secrets:
         return value
 
     def leaks(self, value: str | bytes) -> bool:
-        """Whether text, or bytes of any charset, still hold the API key in any form (checked
-        when the key is long enough to be told from other text)."""
+        """Whether text, or bytes of any charset, still hold the API key in any form (a short
+        key where it stands alone)."""
         key = self.api_key
-        if not key or len(key) < MIN_SUBSTRING_SECRET:
+        if not key:
             return False
         if isinstance(value, str):
             value = value.encode("utf-8", "backslashreplace")
@@ -170,18 +211,32 @@ class Scrubber:
         return type(request)._from_dict(data)
 
     def response(self, response: dict[str, Any]) -> dict[str, Any]:
-        """The vcrpy response dict as stored: kept headers only, body readable and scrubbed."""
+        """The vcrpy response dict as stored: kept headers only (each scrubbed), the body decoded
+        as the client decodes it (so `Content-Encoding` and `Content-Length` are dropped),
+        readable and scrubbed. A body that cannot be decoded is stored empty and marked: the
+        persister then refuses the cassette."""
+        original = response.get("headers") or {}
         headers = {
             name.lower(): [self.secrets.value(str(v)) for v in values]
-            for name, values in (response.get("headers") or {}).items()
+            for name, values in original.items()
             if name.lower() in RESPONSE_HEADERS
         }
         body = response.get("body") or {}
         raw = body.get("string", b"") if isinstance(body, dict) else b""
         if isinstance(raw, str):
             raw = raw.encode()
-        stored = store_body(raw, self.secrets, charset_of(response.get("headers")))
-        return {**response, "headers": headers, "body": {"string": stored}}
+        stored = {**response, "headers": headers}
+        status = response.get("status")
+        if isinstance(status, dict) and isinstance(status.get("message"), str):
+            stored["status"] = {**status, "message": self.secrets.text(status["message"])}
+        try:
+            raw = decoded_body(original, raw)
+        except ValueError as error:
+            stored[REFUSED] = self.secrets.text(str(error))
+            stored["body"] = {"string": b""}
+            return stored
+        stored["body"] = {"string": store_body(raw, self.secrets, charset_of(original))}
+        return stored
 
 
 def charset_of(headers: Any) -> str | None:
@@ -216,23 +271,43 @@ def store_body(raw: bytes, secrets: Secrets, charset: str | None = None) -> byte
         return secrets.text(text).encode(codec)
     try:
         value = json.loads(text)
-    except ValueError:
+        if json.dumps(value, ensure_ascii=False, separators=(",", ":")) != text.strip():
+            return secrets.text(text).encode()
+        return (json.dumps(secrets.json(value), ensure_ascii=False, indent=2) + "\n").encode()
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to pretty-print
         return secrets.text(text).encode()
-    if json.dumps(value, ensure_ascii=False, separators=(",", ":")) != text.strip():
-        return secrets.text(text).encode()
-    return (json.dumps(secrets.json(value), ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def _interactions(cassette: Any) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
+    requests = cassette.get("requests") or [] if isinstance(cassette, dict) else []
+    responses = cassette.get("responses") or [] if isinstance(cassette, dict) else []
+    found = []
+    for number, (vcr_request, response) in enumerate(zip(requests, responses, strict=False), 1):
+        request = vcr_request._to_dict() if hasattr(vcr_request, "_to_dict") else vcr_request
+        request = request if isinstance(request, dict) else {}
+        found.append((number, request, response if isinstance(response, dict) else {}))
+    return found
+
+
+def undecodable_in(cassette: Any, secrets: Secrets) -> str | None:
+    """Which interaction of a cassette about to be written has a body that cannot be decoded,
+    such as `interaction 1: the response body of GET /path cannot be decoded (...)`, or None."""
+    for number, request, response in _interactions(cassette):
+        if REFUSED in response:
+            path = urlsplit(str(request.get("uri", ""))).path
+            what = f"{request.get('method', '?')} {secrets.text(path)}"
+            return (
+                f"interaction {number}: the response body of {what} cannot be decoded "
+                f"({response[REFUSED]})"
+            )
+    return None
 
 
 def leak_in(cassette: Any, secrets: Secrets) -> str | None:
     """Where a cassette about to be written (vcrpy's `requests` and `responses`) still holds the
     API key, such as `interaction 2: response body of GET /path`, or None. Bodies are looked at
     as bytes of any charset."""
-    requests = cassette.get("requests") or [] if isinstance(cassette, dict) else []
-    responses = cassette.get("responses") or [] if isinstance(cassette, dict) else []
-    for number, (vcr_request, response) in enumerate(zip(requests, responses, strict=False), 1):
-        request = vcr_request._to_dict() if hasattr(vcr_request, "_to_dict") else vcr_request
-        request = request if isinstance(request, dict) else {}
-        response = response if isinstance(response, dict) else {}
+    for number, request, response in _interactions(cassette):
         path = urlsplit(str(request.get("uri", ""))).path
         what = f"{request.get('method', '?')} {secrets.text(path)}"
         body = response.get("body")
@@ -330,9 +405,13 @@ class StagingPersister:
         return FilesystemPersister.load_cassette(self.final_path(cassette_path), serializer)
 
     def save_cassette(self, cassette_path: str, cassette_dict: Any, serializer: Any) -> None:
-        """Writes the staged cassette, refusing one that still holds the API key."""
+        """Writes the staged cassette, refusing one with a body that cannot be decoded or one
+        that still holds the API key."""
         from vcr.serialize import serialize
 
+        unreadable = undecodable_in(cassette_dict, self.secrets)
+        if unreadable is not None:
+            raise UndecodableBody(f"not written: {self.final_path(cassette_path)}: {unreadable}")
         where = leak_in(cassette_dict, self.secrets)
         text = serialize(cassette_dict, serializer)
         if where is None and self.secrets.leaks(text):
@@ -368,7 +447,7 @@ def vcr_options(scrubber: Scrubber) -> dict[str, Any]:
     return {
         **hooks,
         "match_on": MATCH_ON,
-        "decode_compressed_response": True,
+        "decode_compressed_response": False,  # the scrubber decodes, as httpx does
         "record_on_exception": False,
     }
 

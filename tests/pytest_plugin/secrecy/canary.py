@@ -1,11 +1,13 @@
 """A canary key and a detector of it that shares no code with the package: it decodes what it
-reads (percent-encoding, JSON escapes, base64 and base64url tokens, any charset) before looking."""
+reads (percent-encoding, JSON escapes, HTML entities, hex runs, base64 and base64url tokens at any
+alignment, any charset, line breaks a reporter may insert) and ignores letter case."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import contextlib
+import html
 import json
 import re
 from urllib.parse import quote, unquote
@@ -13,8 +15,11 @@ from urllib.parse import quote, unquote
 CANARY = "canary-K3y/+=Zq8x7w"
 """Holds `/`, `+` and `=`, so that every encoding spells it differently."""
 USER = "apiuser"
-_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{8,}={0,2}")
+_TOKEN = re.compile(r"[A-Za-z0-9+/_-]{24,}={0,2}")
+"""Long enough to hold the canary (19 bytes: 26 characters of base64) at any alignment."""
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_HEX_RUN = re.compile(r"[0-9a-fA-F]{16,}")
+_WRAP = re.compile(r"\r?\n[ \t]*(?:E +)?")
 
 
 def echoed_forms(key: str = CANARY) -> dict[str, str]:
@@ -32,20 +37,42 @@ def echoed_forms(key: str = CANARY) -> dict[str, str]:
         "base64-user-key": base64.b64encode(f"{USER}:{key}".encode()).decode(),
         "base64-colon-key": base64.b64encode(f":{key}".encode()).decode(),
         "base64url-user-key": base64.urlsafe_b64encode(f"{USER}:{key}".encode()).decode(),
+        "base64-unpadded-user-key": base64.b64encode(f"{USER}:{key}".encode()).decode().rstrip("="),
+        "base64url-key-colon": base64.urlsafe_b64encode(f"{key}:".encode()).decode().rstrip("="),
+        "base64-inside": base64.b64encode(f"Authorization: Basic x:{key} ok".encode()).decode(),
+        "upper": key.upper(),
+        "lower": key.lower(),
+        "percent-upper-case-key": quote(key.upper(), safe=""),
+        "hex": binascii.hexlify(key.encode()).decode(),
+        "hex-upper": binascii.hexlify(key.encode()).decode().upper(),
+        "html-decimal": "".join(f"&#{ord(c)};" for c in key),
+        "html-hex": "".join(f"&#x{ord(c):X};" for c in key),
     }
 
 
 def _decodings(text: str) -> list[str]:
     unescaped = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text.replace("\\/", "/"))
-    return [text, unquote(text), unescaped, unquote(unescaped)]
+    found = [text, unquote(text), unescaped, unquote(unescaped), html.unescape(text)]
+    return list(dict.fromkeys(found + [_WRAP.sub("", each) for each in found]))
 
 
 def _base64_tokens(text: str) -> list[bytes]:
     found = []
     for token in _TOKEN.findall(text):
-        for decode in (base64.b64decode, base64.urlsafe_b64decode):
-            with contextlib.suppress(binascii.Error, ValueError):
-                found.append(decode(token + "=" * (-len(token) % 4)))
+        for start in range(4):
+            part = token[start:].rstrip("=")
+            for decode in (base64.b64decode, base64.urlsafe_b64decode):
+                with contextlib.suppress(binascii.Error, ValueError):
+                    found.append(decode(part + "=" * (-len(part) % 4)))
+    return found
+
+
+def _hex_runs(text: str) -> list[bytes]:
+    found = []
+    for run in _HEX_RUN.findall(text):
+        for start in range(2):
+            part = run[start:]
+            found.append(binascii.unhexlify(part[: len(part) // 2 * 2]))
     return found
 
 
@@ -55,8 +82,13 @@ def holds_canary(data: str | bytes, key: str = CANARY) -> bool:
         texts = [data.decode(codec, "ignore") for codec in ("utf-8", "latin-1", "utf-16-le")]
         texts += [data[1:].decode("utf-16-le", "ignore"), data.decode("utf-32-le", "ignore")]
         return any(holds_canary(text, key) for text in texts)
+    wanted = key.lower().encode()
     for decoded in _decodings(data):
-        if key in decoded or any(key.encode() in raw for raw in _base64_tokens(decoded)):
+        if key.lower() in decoded.lower():
+            return True
+        if any(key.encode() in raw for raw in _base64_tokens(decoded)):
+            return True
+        if any(wanted in raw.lower() for raw in _hex_runs(decoded)):
             return True
     try:
         return key in json.dumps(json.loads(data))
