@@ -13,6 +13,7 @@ from typing import Any, Literal
 from batch_contract.errors import UsageError
 from batch_contract.pytest_plugin.recording import (
     REFERENCE_BASE_URL,
+    CassetteRefused,
     Scrubber,
     Secrets,
     StagingPersister,
@@ -41,6 +42,8 @@ class CassetteRun:
     stage_dir: Path | None = None
     written: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    refused: dict[Path, CassetteRefused] = field(default_factory=dict)
+    """Cassettes the staging persister refused to write (see `StagingPersister.refused`)."""
 
     @property
     def directory(self) -> Path:
@@ -56,14 +59,20 @@ class CassetteRun:
         if self.stage_dir is None:
             return None
         return StagingPersister(
-            self.stage_dir, self.cassette_dir, self.record_mode == "rewrite", secrets
+            self.stage_dir, self.cassette_dir, self.record_mode == "rewrite", secrets, self.refused
         )
 
     def finish(self, name: str, passed: bool) -> None:
-        """After a recorded test: move its cassette into place if it passed, else drop it."""
+        """After a recorded test: move its cassette into place if it passed, else drop it;
+        `CassetteRefused` when the persister refused to write it (the old cassette stays)."""
         if self.stage_dir is None:
             return
         staged = self.stage_dir / f"{name}.yaml"
+        refusal = self.refused.pop(self.path(name), None)
+        if refusal is not None:
+            staged.unlink(missing_ok=True)
+            self.kept.append(name)
+            raise refusal
         if passed:
             if commit(staged, self.path(name)):
                 self.written.append(name)

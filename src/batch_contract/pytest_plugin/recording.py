@@ -13,7 +13,7 @@ import codecs
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -391,6 +391,11 @@ class StagingPersister:
     final: Path
     rewrite: bool
     secrets: Secrets
+    refused: dict[Path, CassetteRefused] = field(default_factory=dict)
+    """The cassettes refused, by final path: vcrpy saves inside its cassette's `__exit__`,
+    before it undoes its patches of the HTTP clients, so a refusal raised there would leave them
+    patched for the rest of the process. It is kept here, and raised by the suite's teardown
+    (`CassetteRun.finish`) once the cassette has closed."""
 
     def final_path(self, path: str | os.PathLike[str]) -> Path:
         """Where a staged cassette belongs."""
@@ -405,21 +410,24 @@ class StagingPersister:
         return FilesystemPersister.load_cassette(self.final_path(cassette_path), serializer)
 
     def save_cassette(self, cassette_path: str, cassette_dict: Any, serializer: Any) -> None:
-        """Writes the staged cassette, refusing one with a body that cannot be decoded or one
-        that still holds the API key."""
+        """Writes the staged cassette, refusing (see `refused`) one with a body that cannot be
+        decoded or one that still holds the API key."""
         from vcr.serialize import serialize
 
+        final = self.final_path(cassette_path)
         unreadable = undecodable_in(cassette_dict, self.secrets)
         if unreadable is not None:
-            raise UndecodableBody(f"not written: {self.final_path(cassette_path)}: {unreadable}")
+            self.refused[final] = UndecodableBody(f"not written: {final}: {unreadable}")
+            return
         where = leak_in(cassette_dict, self.secrets)
         text = serialize(cassette_dict, serializer)
         if where is None and self.secrets.leaks(text):
             where = "its text"
         if where is not None:
-            raise LeakedSecret(
-                f"not written: {self.final_path(cassette_path)} would hold the API key ({where})"
+            self.refused[final] = LeakedSecret(
+                f"not written: {final} would hold the API key ({where})"
             )
+            return
         path = Path(cassette_path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

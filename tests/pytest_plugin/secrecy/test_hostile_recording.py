@@ -4,6 +4,7 @@ any form, and the run says which recordings it refused."""
 
 from __future__ import annotations
 
+import http.client
 import threading
 import time
 from collections.abc import Iterator
@@ -106,7 +107,8 @@ def test_a_recording_that_cannot_be_scrubbed_is_refused_in_one_line(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, hostile: str, tmp_path: Path
 ) -> None:
     """A 404 body in UTF-16 with no charset said cannot be scrubbed: its cassette is refused in
-    one line naming the interaction (every local shown, --tb=long), and the key shows nowhere."""
+    one line naming the interaction (every local shown, --tb=long), and the key shows nowhere;
+    the refusal leaves no HTTP client patched by vcrpy in the process."""
     monkeypatch.setenv("LLAMA_CLOUD_API_KEY", CANARY)
     folder = tmp_path / "cassettes"
     result = pytester.runpytest_inprocess(
@@ -124,3 +126,4 @@ def test_a_recording_that_cannot_be_scrubbed_is_refused_in_one_line(
         ]
     )
     assert not holds_canary(output)
+    assert http.client.HTTPConnection.__module__ == "http.client", "vcrpy's patch was left on"
