@@ -92,7 +92,7 @@ def test_a_hostile_id_is_one_segment_and_its_cassette_stays_inside(
     before = files(tmp_path)
     base_url = f"http://127.0.0.1:{deployment.server_address[1]}"
     result = pytester.runpytest_inprocess(
-        str(SUITE), "--live", "--contract-base-url", base_url, "--job-id", job_id,
+        str(SUITE), "--live", "--contract-base-url", base_url, "--contract-job-id", job_id,
         "--record-mode=rewrite", "--cassette-dir", str(folder), "-k", "status_body",
         "-p", "no:cacheprovider", "-p", "no:randomly",
     )  # fmt: skip

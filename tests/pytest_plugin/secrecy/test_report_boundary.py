@@ -25,13 +25,13 @@ def test_leaky(record_property):
 def test_every_report_channel_is_masked(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, tb: str
 ) -> None:
-    """With the suite loaded (`--reference`, nothing started), the failure, the captured output
-    and log, the warnings summary and the JUnit XML hold no form of the key."""
+    """With the suite loaded (`--contract-reference`, nothing started), the failure, the
+    captured output and log, the warnings summary and the JUnit XML hold no form of the key."""
     monkeypatch.setenv("LLAMA_CLOUD_API_KEY", CANARY)
     pytester.makepyfile(test_leaky=LEAKY)
     junit = pytester.path / "junit.xml"
     result = pytester.runpytest_subprocess(
-        "--reference", "-p", "no:cacheprovider", "-rA", f"--tb={tb}", "-W", "default",
+        "--contract-reference", "-p", "no:cacheprovider", "-rA", f"--tb={tb}", "-W", "default",
         "--junitxml", str(junit), "-o", "junit_family=xunit1", "-o", "junit_logging=all",
     )  # fmt: skip
     output = result.stdout.str() + result.stderr.str()
