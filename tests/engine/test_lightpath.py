@@ -18,12 +18,11 @@ from typing import Any
 import orjson
 import pytest
 
-from batch_contract.core import semantics
 from batch_contract.core.jsondoc import parse_document, parse_light
 from batch_contract.core.reading import Document
 from batch_contract.core.results import Result
 from batch_contract.core.schemas import PROFILES, Profile
-from batch_contract.engine import codegen, lightpath, runner
+from batch_contract.engine import codegen, lightpath, quick, runner
 from batch_contract.engine.runner import Checker
 from batch_contract.errors import DocumentError
 
@@ -48,8 +47,8 @@ def full_path_clean(raw: bytes, profile: Profile, part: Any) -> bool:
     if Checker(profile, part).check_value(value):
         return False
     if part == "job":
-        return semantics.job_clean(value)
-    return semantics.document_clean(value)
+        return quick.job_clean(value)
+    return quick.document_clean(value)
 
 
 def job_of(raw: bytes) -> bytes | None:

@@ -206,8 +206,8 @@ def run_validate(
         if progress is not None:
             progress.clear()
         reporter.finish(tally)
-    except BrokenPipeError:  # the reader has gone: the verdict still stands
-        _discard_output()
+    except BrokenPipeError:  # the reader has gone: the verdict still stands (the console
+        # script's `end` drops what is still buffered; a library call changes no descriptor)
         if not checked:  # what was seen decides; with nothing invalid yet, the run is incomplete
             return ExitCode.VIOLATION if tally.invalid else ExitCode.INCOMPLETE
     for message in tally.unreadable:

@@ -16,7 +16,6 @@ from batch_contract.core.reading import Document, LineBlock, chop
 from batch_contract.core.results import Result, Violation
 from batch_contract.core.rules import Level
 from batch_contract.core.schemas import Part, Profile
-from batch_contract.core.validation import Validator
 from batch_contract.errors import DocumentError
 
 if TYPE_CHECKING:
@@ -72,11 +71,6 @@ class Checker:
         self._lane: Any = _UNBUILT  # built on the first block: single documents never use it
         self._light_left = LIGHT_DOCUMENTS
 
-    @property
-    def _validator(self) -> Validator:
-        """The schema engine of the one check (loaded on its first use)."""
-        return self._check.schema
-
     @cached_property
     def _light(self) -> LightPath | None:
         """The light path (`lightpath`), built on the first document or short block it is offered;
@@ -108,9 +102,9 @@ class Checker:
         Two passes, each running one kind of work over many lines in a row (interleaving the
         two costs about a fifth more, as each evicts the other from the processor's caches):
         first the fast lane (`fastlane`) over every line; then the lines it left, each parsed
-        once by `jsondoc.parse`. A compact one (it needs no check beyond orjson's parse) that
-        honours the schema and in which the one check's rules find nothing passes (and the lane
-        learns its key order); the others get their violations from the value already parsed.
+        once by `jsondoc.parse` and judged by the one check. A compact one (it needs no check
+        beyond orjson's parse) in which the check finds nothing passes (and the lane learns its
+        key order); the others get the check's verdict on the value already parsed.
         Lines that passed are handed on as `Passed` runs between the results.
 
         Before the lane is built, a block of no more lines than the light path (`lightpath`) may
@@ -163,9 +157,7 @@ class Checker:
         blank and does not pass (marked in `passed`), by index in the block."""
         results: dict[int, Result] = {}
         source, first, lines = block.source, block.first, block.lines
-        is_valid = self._validator.rs_is_valid
-        invalid = self._check.violations_of_invalid
-        rule_violations = self._check.rule_violations
+        violations = self._check.violations
         parse = parser()
         for index in [index for index, hit in enumerate(passed) if not hit]:
             line = chop(lines[index])
@@ -176,27 +168,15 @@ class Checker:
                     document = Document(source, str(first + index), line)
                     results[index] = Result(document, problem=str(error))
                 continue
-            if not compact:
-                document = Document(source, str(first + index), line)
-                results[index] = Result(document, self.check_value(value))
-                continue
-            try:
-                valid = is_valid(value)
-            except UnicodeEncodeError:  # unpaired surrogates: `check_value` handles them
-                document = Document(source, str(first + index), line)
-                results[index] = Result(document, self.check_value(value))
-                continue
-            if not valid:
-                document = Document(source, str(first + index), line)
-                found = invalid(value)
-                results[index] = Result(document, found + rule_violations(value, found))
-            elif found := rule_violations(value):
-                document = Document(source, str(first + index), line)
-                results[index] = Result(document, found)
-            else:  # valid, and no rule finds anything: it passes, and the lane learns from it
+            found = violations(value)
+            if found:
+                results[index] = Result(Document(source, str(first + index), line), found)
+            elif compact:  # clean, and needs no check beyond orjson's parse: the lane learns it
                 passed[index] = True
                 if lane is not None:
                     lane.learn(value)
+            else:
+                results[index] = Result(Document(source, str(first + index), line))
         return results
 
     def check_items(self, items: Iterable[Document | LineBlock]) -> Iterator[Item]:
