@@ -19,7 +19,7 @@ from batch_contract.errors import BatchContractError, WorkerDied
 from batch_contract.exitcodes import ExitCode
 
 if TYPE_CHECKING:
-    from batch_contract.engine.parallel import Rendering
+    from batch_contract.engine.runner import Rendering
 
 
 class _Parser(OneLineParser):
@@ -162,19 +162,21 @@ def run_validate(
     options: ValidateOptions, *, stdin: BinaryIO, stdout: IO[str], stderr: IO[str]
 ) -> int:
     """Validate every document of the inputs, report, and return the exit code."""
-    from batch_contract.cli.progress import Progress
     from batch_contract.cli.report import reporter_for
     from batch_contract.core import rules
     from batch_contract.core.results import Tally
-    from batch_contract.engine.parallel import check_run
-    from batch_contract.engine.runner import Checker
+    from batch_contract.engine.runner import Checker, check_run
 
     levels = rules.load_levels()
     for text in options.rules:
         name, level = rules.parse_rule_option(text)
         levels[name] = level
     checker = Checker(options.profile, options.part, levels)  # type: ignore[arg-type]
-    progress = Progress.for_run(stderr, quiet=options.quiet)
+    progress = None
+    if not options.quiet and _is_terminal(stderr):  # type: ignore[arg-type]
+        from batch_contract.cli.progress import Progress
+
+        progress = Progress.for_run(stderr, quiet=options.quiet)
     if progress is not None:
         stdout = progress.wrap(stdout)
     reporter = reporter_for(
@@ -227,7 +229,7 @@ def _rendering(fmt: str, warnings_as_errors: bool) -> Rendering:
     import functools
 
     from batch_contract.cli.report import github_lines, json_lines, text_lines, text_tails
-    from batch_contract.engine.parallel import Rendering
+    from batch_contract.engine.runner import Rendering
 
     if fmt == "json":
         render = functools.partial(json_lines, warnings_as_errors=warnings_as_errors)

@@ -5,15 +5,16 @@ Results are plain data; reporters turn them into text (see `report`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from itertools import compress
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from batch_contract.core.check import ContractCheck
+from batch_contract.core.documents import iter_items
 from batch_contract.core.jsondoc import parse_document, parser
 from batch_contract.core.reading import Document, LineBlock, chop
-from batch_contract.core.results import Result, Violation
+from batch_contract.core.results import Result, Tally, Violation
 from batch_contract.core.rules import Level
 from batch_contract.core.schemas import Part, Profile
 from batch_contract.errors import DocumentError
@@ -34,6 +35,20 @@ class Passed(NamedTuple):
         """A `Result` without violations for each line, for reporters that list valid documents."""
         for number in self.numbers:
             yield Result(Document(self.source, str(number + self.base)))
+
+
+class Rendering(NamedTuple):
+    """How the caller's reporter wants verdicts rendered; plain functions, so that it travels to a
+    worker however the worker was started."""
+
+    render: Callable[[Result], list[str]]
+    """The lines of one verdict."""
+    tails: Callable[[Result], list[str]] | None = None
+    """The same lines without their location (`source:line`), for reports whose lines start with
+    it and hold the line number nowhere else; None when the line number is inside the lines."""
+    warnings_as_errors: bool = False
+    lists_valid: bool = False
+    """Whether valid documents are rendered too (the JSON report lists them)."""
 
 
 class Rendered(NamedTuple):
@@ -203,3 +218,55 @@ class Checker:
         except DocumentError as error:
             return Result(document, problem=str(error))
         return Result(document, self.check_value(value))
+
+
+def rendered(
+    checker: Checker, parts: Iterable[Document | LineBlock], rendering: Rendering
+) -> Iterator[Rendered]:
+    """The verdicts on each document or block of lines, counted and rendered, as they come."""
+    render, strict = rendering.render, rendering.warnings_as_errors
+    lists_valid = rendering.lists_valid
+    for part in parts:
+        tally = Tally()
+        lines: list[str] = []
+        for item in checker.check_items((part,)):
+            if isinstance(item, Passed):
+                tally.add_valid(len(item.numbers))
+                if lists_valid:
+                    for result in item.results():
+                        lines.extend(render(result))
+            else:
+                tally.add(item, strict)
+                lines.extend(render(item))
+        yield Rendered(tally.counts, lines)
+
+
+def check_run(
+    checker: Checker,
+    paths: Sequence[str],
+    *,
+    stdin: BinaryIO,
+    ndjson: bool,
+    errors: list[str],
+    rendering: Rendering,
+    settings: tuple[str, str, Mapping[str, str]],
+    jobs: int = 1,
+) -> Iterator[Rendered]:
+    """The verdicts on the inputs, counted and rendered, in input order: in this process, or,
+    for `jobs` above 1, as `parallel.check_run` spreads them over worker processes (imported
+    only then: a run of one process does without it)."""
+    if jobs > 1:
+        from batch_contract.engine import parallel
+
+        return parallel.check_run(
+            checker,
+            paths,
+            stdin=stdin,
+            ndjson=ndjson,
+            errors=errors,
+            rendering=rendering,
+            settings=settings,
+            jobs=jobs,
+        )
+    items = iter_items(paths, stdin=stdin, ndjson=ndjson, errors=errors)
+    return rendered(checker, items, rendering)
