@@ -165,7 +165,12 @@ def run_validate(
     from batch_contract.cli.report import reporter_for
     from batch_contract.core import rules
     from batch_contract.core.results import Tally
-    from batch_contract.engine.runner import Checker, check_run
+    from batch_contract.engine.runner import Checker
+
+    if options.jobs > 1:  # the --jobs engine, imported only when asked for
+        from batch_contract.engine.parallel import check_run
+    else:
+        from batch_contract.engine.runner import check_here as check_run
 
     levels = rules.load_levels()
     for text in options.rules:

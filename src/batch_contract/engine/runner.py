@@ -241,7 +241,7 @@ def rendered(
         yield Rendered(tally.counts, lines)
 
 
-def check_run(
+def check_here(
     checker: Checker,
     paths: Sequence[str],
     *,
@@ -252,21 +252,8 @@ def check_run(
     settings: tuple[str, str, Mapping[str, str]],
     jobs: int = 1,
 ) -> Iterator[Rendered]:
-    """The verdicts on the inputs, counted and rendered, in input order: in this process, or,
-    for `jobs` above 1, as `parallel.check_run` spreads them over worker processes (imported
-    only then: a run of one process does without it)."""
-    if jobs > 1:
-        from batch_contract.engine import parallel
-
-        return parallel.check_run(
-            checker,
-            paths,
-            stdin=stdin,
-            ndjson=ndjson,
-            errors=errors,
-            rendering=rendering,
-            settings=settings,
-            jobs=jobs,
-        )
+    """The verdicts on the inputs, counted and rendered, in input order, all in this process:
+    `parallel.check_run` for a run of one process, without importing the `--jobs` engine. It
+    takes the same arguments (`settings` and `jobs` serve only the workers there)."""
     items = iter_items(paths, stdin=stdin, ndjson=ndjson, errors=errors)
     return rendered(checker, items, rendering)
