@@ -128,7 +128,7 @@ class ContractCheck:
         return tuple(v for v in self.violations(value) if v.severity == "error")
 
 
-def same_job(value: Any, job_id: str, part: Part = "status") -> tuple[Violation, ...]:
+def same_job(value: Any, job_id: str, part: Part) -> tuple[Violation, ...]:
     """A `same-job` error when a body (or bare job) asked for by `job_id` holds another job's id
     (an id that is no string is the schema's business)."""
     job = value if part == "job" else value.get("job") if type(value) is dict else None
