@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
+from corpus import _civil  # the day arithmetic of the other corpus
 
 SEED = 29
 BASE = 1_772_000_000  # 2026-02-25, seconds since 1970
@@ -48,19 +49,6 @@ def _stamp(seconds: float) -> str:
     hour, rest = divmod(rest, 3600)
     minute, second = divmod(rest, 60)
     return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}Z"
-
-
-def _civil(days: int) -> tuple[int, int, int]:
-    """Year, month, day of a day count since 1970-01-01."""
-    days += 719_468
-    era = days // 146_097
-    of_era = days - era * 146_097
-    year_of_era = (of_era - of_era // 1460 + of_era // 36_524 - of_era // 146_096) // 365
-    of_year = of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
-    month_index = (5 * of_year + 2) // 153
-    day = of_year - (153 * month_index + 2) // 5 + 1
-    month = month_index + 3 if month_index < 10 else month_index - 9
-    return year_of_era + era * 400 + (month <= 2), month, day
 
 
 def _uuid(rng: random.Random, prefix: str) -> str:
