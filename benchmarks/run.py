@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # the full run (200,000 documents, 2,000 files, 1 GB file)
     python benchmarks/run.py --quick    # a smaller run (20,000 documents, 200 files, 100 MB)
+    python benchmarks/run.py --against [REV]  # this checkout and REV (default 772f9f1) side by side
 
 It generates the seeded corpus (benchmarks/corpus.py) if missing, then runs every contender as a
 whole process, round after round (so the load of a busy machine falls on all of them alike), and
@@ -169,7 +170,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also count the instructions of the bulk ceiling and validate-status (valgrind)",
     )
+    parser.add_argument(
+        "--against",
+        nargs="?",
+        const="772f9f1",
+        metavar="REV",
+        help="build REV (default 772f9f1) and this checkout into venvs of their own and time both"
+        " side by side on generated producer logs (benchmarks/against.py)",
+    )
     args = parser.parse_args(argv)
+    if args.against:
+        import against
+
+        documents = 20_000 if args.quick else 200_000
+        return against.main(args.against, documents, args.rounds or (3 if args.quick else 5))
     if args.instructions and shutil.which("valgrind") is None:
         parser.error("--instructions needs valgrind on PATH")
     documents, files = (20_000, 200) if args.quick else (corpus.DOCUMENTS, corpus.FILES)

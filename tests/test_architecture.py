@@ -1,10 +1,12 @@
 """The layers of ARCHITECTURE.md hold in the code: imports run from the faces down to the engine
 and the core, never back up, no module imports one of its importers (no cycles), and one module
-writes code from the schema."""
+writes code from the schema; faces import faces only as the page lists, and only the listed places
+change process-wide state."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,70 @@ def test_one_module_writes_and_runs_code() -> None:
             ):
                 runs.add(module_name(path))
     assert runs == {"batch_contract.engine.codegen"}
+
+
+ARCHITECTURE = PACKAGE.parents[1] / "ARCHITECTURE.md"
+FACES = {"cli", "pytest_plugin", "drift", "coverage", "server", "watch", "report"}
+FACES |= {"batch_contract.guard", "batch_contract.assertions"}
+
+
+def face(name: str) -> str:
+    """A face as ARCHITECTURE.md names it: `cli`, `guard.py`."""
+    return f"{name.rsplit('.', 1)[1]}.py" if name.startswith("batch_contract.") else name
+
+
+def listed(heading: str) -> set[tuple[str, str]]:
+    """The `A` → `B` pairs of the bullet list under a `## heading` of ARCHITECTURE.md."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    section = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^- `([\w./<>]+)` → `([\w./<>]+)`", section, flags=re.M))
+
+
+def test_faces_import_each_other_only_as_the_page_lists() -> None:
+    """A face imports another face only where ARCHITECTURE.md lists the pair, and every pair it
+    lists is in use (the page and the code agree both ways)."""
+    edges = {
+        (face(layer(module)), face(layer(target)))
+        for module, targets in imports().items()
+        for target in targets
+        if layer(module) in FACES and layer(target) in FACES and layer(module) != layer(target)
+    }
+    assert edges == listed("Faces that import faces")
+
+
+PROCESS_STATE = {("os", "dup2"), ("os", "_exit"), ("sys", "exit")}
+"""Calls that change the whole process (besides anything of the `signal` module)."""
+
+
+def process_state_calls() -> set[tuple[str, str]]:
+    """(module path under the package, function) for every call of `os.dup2`, `os._exit`,
+    `sys.exit` or `signal.*`, and every import of `signal`; `<module>` outside functions."""
+    found: set[tuple[str, str]] = set()
+    for path in PACKAGE.rglob("*.py"):
+        where = path.relative_to(PACKAGE).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        scopes = [(node.name, node) for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)]
+        inside = {id(child): name for name, node in scopes for child in ast.walk(node)}
+        for node in ast.walk(tree):
+            hit = False
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                if isinstance(owner, ast.Name):
+                    hit = owner.id == "signal" or (owner.id, node.func.attr) in PROCESS_STATE
+            elif isinstance(node, ast.Import):
+                hit = any(alias.name == "signal" for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                hit = node.module == "signal" or (
+                    node.module in {"os", "sys"}
+                    and any((node.module, a.name) in PROCESS_STATE for a in node.names)
+                )
+            if hit:
+                found.add((where, inside.get(id(node), "<module>")))
+    return found
+
+
+def test_only_the_listed_places_change_process_state() -> None:
+    """No library module calls `os.dup2`, `os._exit`, `sys.exit` or `signal.*`: only the
+    console entry points and the engine's own worker processes that ARCHITECTURE.md lists do."""
+    allowed = {(where, function) for where, function in listed("Who may change the process")}
+    assert process_state_calls() == allowed

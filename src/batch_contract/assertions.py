@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from batch_contract.core.check import contract_check
+from batch_contract.core.check import JSON_MEDIA_TYPE, contract_check, media_type
 from batch_contract.core.jsondoc import parse_document
 from batch_contract.core.results import Violation
 from batch_contract.core.rules import RULES, Level, default_levels
@@ -84,8 +84,8 @@ def _body(value: Any) -> Any:
     content = getattr(value, "content", None)
     headers = getattr(value, "headers", None)
     if isinstance(content, bytes) and headers is not None:
-        media = str(headers.get("content-type", "")).split(";")[0].strip().lower()
-        if media != "application/json":
+        media = media_type(headers.get("content-type"))
+        if media != JSON_MEDIA_TYPE:
             raise BatchStatusMismatch(
                 f"response Content-Type: expected application/json, found {media or 'none'}"
             )

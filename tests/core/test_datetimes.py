@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from batch_contract.core.check import ContractCheck
 from batch_contract.core.datetimes import is_rfc3339_datetime
 from batch_contract.core.jsondoc import parse_document
 from batch_contract.core.schemas import PROFILES, Profile
@@ -80,24 +81,27 @@ def test_engines_decide_alike(value: str, accepted: bool, profile: Profile) -> N
     """jsonschema-rs (fast path) and jsonschema (reference) both give the decided verdict, as a
     `format` violation at the field's path, for every timestamp field."""
     engine = validator(profile)
+    one = ContractCheck(profile)
     for field in TIMESTAMPS:
         document = with_timestamp(field, value)
         want = () if accepted else ((f"$.job.{field}", "format"),)
-        fast = tuple((v.path, v.keyword) for v in engine.violations(document))
+        fast = tuple((v.path, v.keyword) for v in one.schema_violations(document))
         reference = tuple((v.path, v.keyword) for v in engine.reference_violations(document))
         assert (fast, reference) == (want, want), field
-        assert engine.is_valid(document) is accepted
+        assert (not one.schema_violations(document)) is accepted
 
 
 def test_format_violation_names_expected_and_found() -> None:
     """A bad date-time is reported as `expected an RFC 3339 date-time, found string "..."`, and
     one without an offset says so."""
-    (violation,) = validator().violations(with_timestamp("created_at", "2026-03-02T09:14:05"))
+    (violation,) = ContractCheck().schema_violations(
+        with_timestamp("created_at", "2026-03-02T09:14:05")
+    )
     assert violation.message == (
         'expected an RFC 3339 date-time, found string "2026-03-02T09:14:05" '
         "(no UTC offset: add Z or +hh:mm)"
     )
-    (violation,) = validator().violations(with_timestamp("created_at", "2026-03-02"))
+    (violation,) = ContractCheck().schema_violations(with_timestamp("created_at", "2026-03-02"))
     assert violation.message == 'expected an RFC 3339 date-time, found string "2026-03-02"'
 
 
@@ -105,7 +109,7 @@ def test_format_applies_to_strings_only() -> None:
     """A timestamp of the wrong type is a `type` violation, never also a `format` one."""
     document = with_timestamp("created_at", "x")
     document["job"]["created_at"] = 1772442845
-    assert [(v.path, v.keyword) for v in validator().violations(document)] == [
+    assert [(v.path, v.keyword) for v in ContractCheck().schema_violations(document)] == [
         ("$.job.created_at", "type")
     ]
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from batch_contract.core.check import ContractCheck
 from batch_contract.core.jsondoc import parse_document
 from batch_contract.core.schemas import PROFILES, Profile, load_schema
 from batch_contract.core.validation import Validator, validator
@@ -56,7 +57,11 @@ def expected(path: Path) -> set[tuple[str, str]]:
 
 def found(engine: Validator, document: Any, *, reference: bool) -> set[tuple[str, str]]:
     """The `(path, keyword)` pairs of the violations one engine finds in a document."""
-    violations = engine.reference_violations(document) if reference else engine.violations(document)
+    violations = (
+        engine.reference_violations(document)
+        if reference
+        else ContractCheck(engine.profile, engine.part).schema_violations(document)
+    )
     return {(v.path, v.keyword) for v in violations}
 
 
@@ -83,9 +88,10 @@ def test_valid_example_honours_the_profile(path: Path, profile: Profile) -> None
     """A valid example has no violation in either profile, by either engine or `is_valid`."""
     document = load(path)
     engine = validator(profile)
-    assert engine.violations(document) == ()
+    one = ContractCheck(profile)
+    assert one.schema_violations(document) == ()
     assert engine.reference_violations(document) == ()
-    assert engine.is_valid(document)
+    assert not one.schema_violations(document)
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -94,7 +100,8 @@ def test_valid_example_job_honours_the_job_schema(path: Path, profile: Profile) 
     """The job object of a valid example is valid on its own (`--part job`)."""
     job = load(path)["job"]
     engine = validator(profile, "job")
-    assert engine.violations(job) == ()
+    one = ContractCheck(profile, "job")
+    assert one.schema_violations(job) == ()
     assert engine.reference_violations(job) == ()
 
 
@@ -104,7 +111,8 @@ def test_invalid_example_has_exactly_its_expected_violations(path: Path, profile
     """Each engine reports every violation the sidecar lists, and nothing else, in both profiles."""
     document, want = load(path), expected(path)
     engine = validator(profile)
-    assert not engine.is_valid(document)
+    one = ContractCheck(profile)
+    assert one.schema_violations(document)
     assert found(engine, document, reference=False) == want
     assert found(engine, document, reference=True) == want
 
@@ -114,7 +122,7 @@ def test_strict_invalid_example_passes_documented(path: Path) -> None:
     """What only the strict profile forbids (nulls the provider does not allow, extra fields) is
     accepted by the documented profile."""
     document = load(path)
-    assert validator("documented").violations(document) == ()
+    assert ContractCheck("documented").schema_violations(document) == ()
     assert validator("documented").reference_violations(document) == ()
 
 
@@ -123,7 +131,8 @@ def test_strict_invalid_example_fails_strict_as_expected(path: Path) -> None:
     """The strict profile reports exactly the sidecar's violations, with both engines."""
     document, want = load(path), expected(path)
     engine = validator("strict")
-    assert not engine.is_valid(document)
+    one = ContractCheck("strict")
+    assert one.schema_violations(document)
     assert found(engine, document, reference=False) == want
     assert found(engine, document, reference=True) == want
 

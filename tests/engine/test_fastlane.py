@@ -22,8 +22,8 @@ from batch_contract.core import rules
 from batch_contract.core.reading import Document, LineBlock, chop
 from batch_contract.core.results import Result
 from batch_contract.core.schemas import PROFILES, Part, Profile
-from batch_contract.core.semantics import CLEAN_FIELDS as FIELDS
 from batch_contract.engine import fastlane
+from batch_contract.engine.quick import FIELDS
 from batch_contract.engine.runner import Checker, Passed
 
 EXAMPLES = Path(__file__).parents[1] / "examples"

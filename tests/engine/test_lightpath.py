@@ -18,12 +18,11 @@ from typing import Any
 import orjson
 import pytest
 
-from batch_contract.core import semantics
 from batch_contract.core.jsondoc import parse_document, parse_light
 from batch_contract.core.reading import Document
 from batch_contract.core.results import Result
 from batch_contract.core.schemas import PROFILES, Profile
-from batch_contract.engine import codegen, lightpath, runner
+from batch_contract.engine import codegen, lightpath, quick, runner
 from batch_contract.engine.runner import Checker
 from batch_contract.errors import DocumentError
 
@@ -48,8 +47,8 @@ def full_path_clean(raw: bytes, profile: Profile, part: Any) -> bool:
     if Checker(profile, part).check_value(value):
         return False
     if part == "job":
-        return semantics.job_clean(value)
-    return semantics.document_clean(value)
+        return quick.job_clean(value)
+    return quick.document_clean(value)
 
 
 def job_of(raw: bytes) -> bytes | None:
@@ -158,12 +157,14 @@ def test_reads_the_integers_every_parser_reads_exactly() -> None:
 
 def run_isolated(*paths: Path) -> str:
     """The output of validate-status on `paths` in a new interpreter, then its exit code and which
-    of orjson, jsonschema-rs and msgspec it imported."""
+    of orjson, jsonschema-rs, msgspec, the `--jobs` engine and the progress line it imported."""
     script = (
         "import sys\n"
         "from batch_contract.cli.main import validate_main\n"
         "code = validate_main(sys.argv[1:])\n"
-        "loaded = [m for m in ('orjson', 'jsonschema_rs', 'msgspec') if m in sys.modules]\n"
+        "heavy = ('orjson', 'jsonschema_rs', 'msgspec', 'batch_contract.engine.parallel',\n"
+        "         'batch_contract.cli.progress', 'concurrent.futures')\n"
+        "loaded = [m for m in heavy if m in sys.modules]\n"
         "print(code, loaded)\n"
     )
     argv = [sys.executable, "-c", script, *map(str, paths)]
@@ -172,7 +173,8 @@ def run_isolated(*paths: Path) -> str:
 
 def test_a_clear_run_loads_no_engine() -> None:
     """validate-status on one clean file answers as ever, without importing orjson,
-    jsonschema-rs or msgspec; on an invalid file it loads them and reports the violations."""
+    jsonschema-rs, msgspec, the `--jobs` engine or the progress line (a one-file run uses none of
+    them); on an invalid file it loads the two engines it needs and reports the violations."""
     assert run_isolated(VALID_EXAMPLE) == "1 document: 1 valid, 0 invalid\n0 []\n"
     assert run_isolated(INVALID_EXAMPLE) == (
         f"{INVALID_EXAMPLE}::$.job: expected a required property, found nothing (absent)\n"

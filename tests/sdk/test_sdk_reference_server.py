@@ -9,8 +9,9 @@ from llama_cloud import LlamaCloud
 from llama_cloud.types.beta.batch_get_status_response import BatchGetStatusResponse
 from sdk_helpers import same_values
 
+from batch_contract.core.check import ContractCheck, contract_check
 from batch_contract.core.jsondoc import parse_document
-from batch_contract.core.rules import check_document, check_sequence
+from batch_contract.core.rules import check_sequence
 from batch_contract.core.validation import validator
 from batch_contract.server import RunningServer
 
@@ -52,9 +53,11 @@ def test_sdk_values_equal_ours_at_every_step(
         for _ in range(POLLS if job_id in reference_server.moving_job_ids else 1):
             response = raw.get_status(job_id)
             body = parse_document(response.http_response.content)
-            assert schema.violations(body) == ()
+            assert ContractCheck(schema.profile, schema.part).schema_violations(body) == ()
             assert same_values(response.parse(), body) == [], job_id
-            assert [v for v in check_document(body) if v.severity == "error"] == []
+            assert [
+                v for v in contract_check().rule_violations(body) if v.severity == "error"
+            ] == []
             polls.append(body)
         assert check_sequence(polls) == ()
     assert len(reference_server.moving_job_ids) >= 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from batch_contract.core.validation import validator
+from batch_contract.core.check import ContractCheck
 from batch_contract.errors import UsageError
 from batch_contract.server import DOCUMENTED_JOB_ID, MOVING_JOB_IDS, create_app
 from batch_contract.server.book import JobBook
@@ -21,7 +21,7 @@ def test_every_job_answers_200_with_a_valid_json_body(client: AppClient) -> None
         response = client.get(job_path(job_id), headers=auth())
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/json"
-        assert validator("documented").violations(response.json()) == ()
+        assert ContractCheck("documented").schema_violations(response.json()) == ()
 
 
 def test_bodies_are_compact_json_like_fastapi(client: AppClient) -> None:

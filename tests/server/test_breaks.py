@@ -7,10 +7,10 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from batch_contract.core.check import ContractCheck, contract_check
 from batch_contract.core.jsondoc import parse_document
-from batch_contract.core.rules import check_document, check_sequence
+from batch_contract.core.rules import check_sequence
 from batch_contract.core.schemas import load_schema
-from batch_contract.core.validation import validator
 from batch_contract.errors import DocumentError, UsageError
 from batch_contract.server import BREAKS, DOCUMENTED_JOB_ID, MOVING_JOB_IDS
 from batch_contract.server.breaks import BODY_BREAKS, check_breaks
@@ -47,7 +47,8 @@ def _schema_break(name: str) -> Callable[[AppClient], None]:
         for response in _responses(client):
             assert response.status_code == 200
             found = {
-                (v.path, v.keyword) for v in validator("documented").violations(response.json())
+                (v.path, v.keyword)
+                for v in ContractCheck("documented").schema_violations(response.json())
             }
             assert (path, keyword) in found, (response.json(), found)
 
@@ -57,17 +58,21 @@ def _schema_break(name: str) -> Callable[[AppClient], None]:
 def _undocumented_field(client: AppClient) -> None:
     for response in _responses(client):
         body = response.json()
-        assert validator("documented").violations(body) == ()
-        found = {(v.path, v.keyword) for v in validator("strict").violations(body)}
+        assert ContractCheck("documented").schema_violations(body) == ()
+        found = {(v.path, v.keyword) for v in ContractCheck("strict").schema_violations(body)}
         assert ("$.job.priority", "additionalProperties") in found
 
 
 def _count_above_total(client: AppClient) -> None:
     for response in _responses(client):
         body = response.json()
-        assert validator("documented").violations(body) == ()
+        assert ContractCheck("documented").schema_violations(body) == ()
         assert body["job"]["processed_items"] > body["job"]["total_items"]
-        errors = {(v.path, v.keyword) for v in check_document(body) if v.severity == "error"}
+        errors = {
+            (v.path, v.keyword)
+            for v in contract_check().rule_violations(body)
+            if v.severity == "error"
+        }
         assert ("$.job.processed_items", "rule:counts-within-total") in errors
 
 
@@ -90,7 +95,7 @@ def _body_not_json(client: AppClient) -> None:
 def _wrong_content_type(client: AppClient) -> None:
     for response in _responses(client):
         assert response.headers["content-type"].split(";")[0] != "application/json"
-        assert validator("documented").violations(parse_document(response.content)) == ()
+        assert ContractCheck("documented").schema_violations(parse_document(response.content)) == ()
 
 
 def _server_error(client: AppClient) -> None:
@@ -107,7 +112,7 @@ def _unknown_id_200(client: AppClient) -> None:
     response = client.get(job_path(UNKNOWN), headers=auth())
     assert response.status_code == 200
     assert response.json()["job"]["id"] == UNKNOWN
-    assert validator("documented").violations(response.json()) == ()
+    assert ContractCheck("documented").schema_violations(response.json()) == ()
 
 
 def _completed_goes_back(client: AppClient) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from batch_contract.core.rules import check_document, check_sequence
-from batch_contract.core.validation import validator
+from batch_contract.core.check import ContractCheck, contract_check
+from batch_contract.core.rules import check_sequence
 from batch_contract.server.jobs import (
     DOCUMENTED_BODY,
     DOCUMENTED_JOB_ID,
@@ -137,17 +137,17 @@ def test_sparse_jobs_serve_the_fields_a_job_can_lack_null_or_absent() -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_every_body_validates_with_the_documented_profile(seed: int) -> None:
     """Every body of every job at every step honours the documented profile."""
-    check = validator("documented")
-    bad = {(job.id, step): check.violations(b) for job, step, b in _all_bodies(seed)}
+    one = ContractCheck("documented")
+    bad = {(job.id, step): one.schema_violations(b) for job, step, b in _all_bodies(seed)}
     assert {key: found for key, found in bad.items() if found} == {}
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_strict_profile_holds_exactly_for_the_strict_clean_jobs(seed: int) -> None:
     """Strict-clean jobs honour the strict profile at every step; `nulls`-style jobs never do."""
-    check = validator("strict")
+    one = ContractCheck("strict")
     for job, step, body in _all_bodies(seed):
-        assert (check.violations(body) == ()) is job.strict_clean, (job.id, step, job.style)
+        assert (one.schema_violations(body) == ()) is job.strict_clean, (job.id, step, job.style)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -202,7 +202,7 @@ def test_the_semantic_rules_find_nothing_to_say(seed: int) -> None:
         bodies = [job.body(step) for step in range(len(job.steps) + 1)]
         assert check_sequence(bodies) == (), job.id
         for body in bodies:
-            found = [(v.keyword, v.severity) for v in check_document(body)]
+            found = [(v.keyword, v.severity) for v in contract_check().rule_violations(body)]
             expected = (
                 [("rule:pending-not-started", "warning")] if job.id == DOCUMENTED_JOB_ID else []
             )

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from batch_contract.core.validation import validator
+from batch_contract.core.check import ContractCheck
 from batch_contract.secret import Secret
 from batch_contract.server import DOCUMENTED_JOB_ID, MOVING_JOB_IDS, RunningServer, running_server
 from batch_contract.server.access_log import REDACTED, request_target, scrub
@@ -35,7 +35,7 @@ def test_every_job_answers_over_loopback_across_polls(live_server: RunningServer
             for job_id in live_server.job_ids:
                 response = client.get(job_path(job_id))
                 assert response.status_code == 200, job_id
-                assert validator("documented").violations(response.json()) == ()
+                assert ContractCheck("documented").schema_violations(response.json()) == ()
 
 
 def test_http_errors_over_loopback(live_server: RunningServer) -> None:

@@ -20,7 +20,7 @@ from batch_contract.errors import BatchContractError, WorkerDied
 from batch_contract.exitcodes import ExitCode
 
 if TYPE_CHECKING:
-    from batch_contract.engine.parallel import Rendering
+    from batch_contract.engine.runner import Rendering
 
 
 class _Parser(OneLineParser):
@@ -164,19 +164,26 @@ def run_validate(
     options: ValidateOptions, *, stdin: BinaryIO, stdout: IO[str], stderr: IO[str]
 ) -> int:
     """Validate every document of the inputs, report, and return the exit code."""
-    from batch_contract.cli.progress import Progress
     from batch_contract.cli.report import reporter_for
     from batch_contract.core import rules
     from batch_contract.core.results import Tally
-    from batch_contract.engine.parallel import check_run
     from batch_contract.engine.runner import Checker
+
+    if options.jobs > 1:  # the --jobs engine, imported only when asked for
+        from batch_contract.engine.parallel import check_run
+    else:
+        from batch_contract.engine.runner import check_here as check_run
 
     levels = rules.load_levels()
     for text in options.rules:
         name, level = rules.parse_rule_option(text)
         levels[name] = level
     checker = Checker(options.profile, options.part, levels)  # type: ignore[arg-type]
-    progress = Progress.for_run(stderr, quiet=options.quiet)
+    progress = None
+    if not options.quiet and _is_terminal(stderr):  # type: ignore[arg-type]
+        from batch_contract.cli.progress import Progress
+
+        progress = Progress.for_run(stderr, quiet=options.quiet)
     if progress is not None:
         stdout = progress.wrap(stdout)
     reporter = reporter_for(
@@ -215,8 +222,8 @@ def run_validate(
             with contextlib.suppress(BrokenPipeError, OSError, ValueError):
                 reporter.stopped(tally, _stop_reason(stop))
         raise
-    except BrokenPipeError:  # the reader has gone: the verdict still stands
-        _discard_output()
+    except BrokenPipeError:  # the reader has gone: the verdict still stands (the console
+        # script's `end` drops what is still buffered; a library call changes no descriptor)
         if not checked:  # what was seen decides; with nothing invalid yet, the run is incomplete
             return ExitCode.VIOLATION if tally.invalid else ExitCode.INCOMPLETE
     for message in tally.unreadable:
@@ -250,7 +257,7 @@ def _rendering(fmt: str, warnings_as_errors: bool) -> Rendering:
     import functools
 
     from batch_contract.cli.report import github_lines, json_lines, text_lines, text_tails
-    from batch_contract.engine.parallel import Rendering
+    from batch_contract.engine.runner import Rendering
 
     if fmt == "json":
         render = functools.partial(json_lines, warnings_as_errors=warnings_as_errors)

@@ -21,7 +21,6 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from batch_contract.core import semantics
 from batch_contract.core.results import Violation
 from batch_contract.core.rules import RULES, Level, Rule, checked_levels, rule_findings
 from batch_contract.core.schemas import PARTS, PROFILES, Part, Profile
@@ -44,7 +43,6 @@ class ContractCheck:
     __slots__ = (
         "_active",
         "_blockers",
-        "_clean",
         "_left",
         "_lister",
         "_schema",
@@ -78,11 +76,6 @@ class ContractCheck:
         )
         self._left: dict[frozenset[str], tuple[tuple[Rule, Level], ...]] = {}
         """The rules left to run, by the set of paths where the schema broke."""
-        checks = (rule.check for rule in RULES.values() if rule.kind == "document")
-        if not semantics.clean_covers(checks):
-            self._clean = None
-        else:
-            self._clean = semantics.job_clean if part == "job" else semantics.document_clean
         self._schema: Validator | None = None
         self._lister = lister
 
@@ -94,11 +87,13 @@ class ContractCheck:
             self._schema = validator(self.profile, self.part)
         return self._schema
 
-    def violations(self, value: Any) -> tuple[Violation, ...]:
+    def violations(self, value: Any, job_id: str | None = None) -> tuple[Violation, ...]:
         """Every violation of a parsed body: schema first (sorted by path), then rule findings
-        in rule order."""
+        in rule order, then, when the body answers a request for `job_id`, a `same-job` error if
+        it holds another job's id."""
         found = self.schema_violations(value)
-        return found + self.rule_violations(value, found)
+        found += self.rule_violations(value, found)
+        return found if job_id is None else found + same_job(value, job_id, self.part)
 
     def schema_violations(self, value: Any) -> tuple[Violation, ...]:
         """The schema violations alone (numbers beyond I-JSON's range among them), sorted by
@@ -122,17 +117,10 @@ class ContractCheck:
         self, value: Any, schema_found: tuple[Violation, ...] = ()
     ) -> tuple[Violation, ...]:
         """The rule findings of a body whose schema violations are `schema_found`: each rule
-        runs unless a field it reads breaks the schema.
-
-        The rules' own quick test (`semantics.clean`) answers first when it can: True only when
-        no rule could find anything. On a body that breaks the schema it is asked about the body
-        with the broken fields read as null: the rules that run read none of them, so what it
-        answers holds for them."""
-        clean = self._clean
+        that is not off runs, unless a field it reads breaks the schema."""
+        bare = self.part == "job"
         if not schema_found:
-            if clean is not None and clean(value):
-                return ()
-            return rule_findings(value, self._active, bare=self.part == "job")
+            return rule_findings(value, self._active, bare=bare)
         broken = frozenset(v.path for v in schema_found)
         left = self._left.get(broken)
         if left is None:
@@ -143,11 +131,7 @@ class ContractCheck:
             )
             if len(self._left) < 1024:
                 self._left[broken] = left
-        if not left:
-            return ()
-        if clean is not None and clean(_nulled(value, broken, self.part == "job")):
-            return ()
-        return rule_findings(value, left, bare=self.part == "job")
+        return rule_findings(value, left, bare=bare) if left else ()
 
     def errors(self, value: Any) -> tuple[Violation, ...]:
         """The violations that fail: schema violations and error-level rule findings."""
@@ -245,6 +229,27 @@ def _nulled(value: Any, broken: frozenset[str], bare: bool) -> Any:
         elif not bare and len(parts) == 3 and parts[1] == "job" and type(job) is dict:
             job[parts[2]] = None
     return body
+
+
+def same_job(value: Any, job_id: str, part: Part) -> tuple[Violation, ...]:
+    """A `same-job` error when a body (or bare job) asked for by `job_id` holds another job's id
+    (an id that is no string is the schema's business)."""
+    job = value if part == "job" else value.get("job") if type(value) is dict else None
+    found = job.get("id") if type(job) is dict else None
+    if type(found) is not str or found == job_id:
+        return ()
+    path = "$.id" if part == "job" else "$.job.id"
+    return (Violation(path, "same-job", f'the asked job id "{job_id}"', f'string "{found}"'),)
+
+
+JSON_MEDIA_TYPE = "application/json"
+"""The media type the endpoint's bodies are sent with."""
+
+
+def media_type(content_type: Any) -> str:
+    """The media type of a Content-Type header value, lower case and without parameters (empty
+    when there is none): the check a face makes before parsing a response's body."""
+    return str(content_type or "").split(";")[0].strip().lower()
 
 
 def _blocking_paths(reads: tuple[str, ...], bare: bool) -> frozenset[str]:

@@ -188,7 +188,6 @@ RULES: Mapping[str, Rule] = {
 """Every rule, in the order `batch-contract rules` lists them."""
 _DOCUMENT_RULES = tuple(rule for rule in RULES.values() if rule.kind == "document")
 _SEQUENCE_RULES = tuple(rule for rule in RULES.values() if rule.kind == "sequence")
-_DEFAULT_ACTIVE = tuple((rule, rule.default) for rule in _DOCUMENT_RULES if rule.default != "off")
 
 
 def default_levels() -> dict[str, Level]:
@@ -245,15 +244,6 @@ def checked_levels(levels: Mapping[str, Level] | None) -> dict[str, Level]:
     return {**default_levels(), **levels}
 
 
-def active_rules(levels: Mapping[str, Level] | None) -> tuple[tuple[Rule, Level], ...]:
-    """The document rules that are not off under `levels`, each with its level."""
-    if levels is None:
-        return _DEFAULT_ACTIVE
-    _checked(levels)
-    pairs = ((rule, levels.get(rule.name, rule.default)) for rule in _DOCUMENT_RULES)
-    return tuple((rule, level) for rule, level in pairs if level != "off")
-
-
 def rule_findings(
     value: Any, active: tuple[tuple[Rule, Level], ...], bare: bool
 ) -> tuple[Violation, ...]:
@@ -273,20 +263,6 @@ def rule_findings(
             path = "$." + (field[4:] if bare and field.startswith("job.") else field)
             out += (_violation(path, rule, level, expected, found),)
     return out
-
-
-def check_document(
-    doc: Mapping[str, Any], levels: Mapping[str, Level] | None = None
-) -> tuple[Violation, ...]:
-    """Every rule violation of one status body `{job, progress_percentage}`, in rule order."""
-    return rule_findings(doc, active_rules(levels), bare=False)
-
-
-def check_job(
-    job: Mapping[str, Any], levels: Mapping[str, Level] | None = None
-) -> tuple[Violation, ...]:
-    """Every rule violation of a bare job object (`--part job`): the rules that need no progress."""
-    return rule_findings(job, active_rules(levels), bare=True)
 
 
 def check_sequence(

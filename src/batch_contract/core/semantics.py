@@ -7,16 +7,15 @@ and a timestamp that does not parse is the schema's business. `rules` names them
 Beside each check, `<check>_applies` says whether the check has anything to judge in a body (or in
 the polls): contract coverage counts a rule as exercised only where it applies. A predicate reads
 only the status and the JSON types of values, never other values: coverage counts bodies by that
-shape (tests/coverage/test_coverage_shapes.py). `clean` answers for all document checks at once,
-quickly and conservatively, for the fast path.
+shape (tests/coverage/test_coverage_shapes.py). Only `check.ContractCheck` turns findings into
+violations; the engine's quick test (`engine/quick.py`) may only say a job is surely clean.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from operator import itemgetter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from batch_contract.core.validation import describe
@@ -281,164 +280,6 @@ def updated_after_created(job: Mapping[str, Any], progress: Any) -> tuple[Findin
 def updated_after_created_applies(job: Mapping[str, Any], progress: Any) -> bool:
     """updated-after-created has both created_at and updated_at."""
     return type(job.get("created_at")) is str and type(job.get("updated_at")) is str
-
-
-CLEAN_CHECKS = (
-    counts_within_total,
-    sum_within_total,
-    progress_matches_counts,
-    terminal_has_completed_at,
-    failed_has_error_message,
-    pending_not_started,
-    timestamps_ordered,
-    updated_after_created,
-)
-"""The document checks `clean` answers for at once: a caller uses `clean` only while these are
-exactly the checks of the document rules (`clean_covers`)."""
-CLEAN_FIELDS = (
-    "status",
-    "created_at",
-    "started_at",
-    "completed_at",
-    "updated_at",
-    "total_items",
-    "processed_items",
-    "failed_items",
-    "skipped_items",
-    "error_message",
-)
-"""The job fields the document checks read, in the order `values_clean` takes them."""
-_clean_fields = itemgetter(*CLEAN_FIELDS)
-
-
-def clean(job: Any, progress: Any) -> bool:
-    """A quick, conservative test that no document check of `CLEAN_CHECKS` finds anything in a
-    schema-valid job (progress None for a bare job): True only when every one of them would return
-    no finding; False whenever it is not sure, and the caller then runs the checks themselves.
-
-    The checks cost about ten times the JSON parse of a body; this test costs about one parse, so
-    it runs on every line of a stream. tests/engine/test_fast_path.py holds it to the checks over
-    the generated corpus."""
-    if type(job) is not dict:
-        return False
-    try:
-        values = _clean_fields(job)
-    except KeyError:  # optional fields absent: read as None, as the checks do
-        values = tuple(map(job.get, CLEAN_FIELDS))
-    return values_clean(values, progress)
-
-
-def clean_covers(checks: Iterable[Any]) -> bool:
-    """Whether `clean` answers for exactly these document checks (those of the rules in force)."""
-    return set(checks) == set(CLEAN_CHECKS)
-
-
-def document_clean(doc: Any) -> bool:
-    """`clean` of a status body: its job and its progress_percentage."""
-    if type(doc) is not dict:
-        return False
-    return clean(doc.get("job"), doc.get("progress_percentage"))
-
-
-def job_clean(job: Any) -> bool:
-    """`clean` of a bare job (no progress)."""
-    return clean(job, None)
-
-
-def values_clean(values: tuple[Any, ...], progress: Any) -> bool:
-    """`clean` over the values of the fields the document checks read (None for an absent one),
-    in the order of `CLEAN_FIELDS`, and `progress`; the fast lane (`fastlane`) calls it with a
-    decoded line's values.
-
-    One function on purpose, as it runs once per document. Its one assumption is the schema's:
-    counts and total_items are integers (a value of another type makes it answer False)."""
-    status, created, started, completed, updated, total, done, bad, skip, message = values
-    if type(status) is not str:
-        return False
-    if status in TERMINAL:
-        if completed is None:
-            return False
-        if status == "failed" and (type(message) is not str or not message.strip()):
-            return False
-    elif started is not None and status == "pending":
-        return False
-    # A value the schema excludes (a short date-time, a string count) raises: the rules decide.
-    try:
-        # timestamps-ordered (created_at <= started_at <= completed_at, of the strings present)
-        # and updated-after-created, on the text: equal strings are in order, and so are two UTC
-        # date-times (`T`, `Z`) of one length in text order, as their text order is their time
-        # order; anything else is left to the rules. Written out, not called: it runs per line.
-        if type(created) is str:
-            size = len(created)
-            utc = created[10] == "T" and created[-1] == "Z"
-            if (
-                type(updated) is str
-                and updated != created
-                and not (
-                    utc
-                    and updated > created
-                    and len(updated) == size
-                    and updated[-1] == "Z"
-                    and updated[10] == "T"
-                )
-            ):
-                return False
-            before = created
-            if type(started) is str:
-                if started != created and not (
-                    utc
-                    and started > created
-                    and len(started) == size
-                    and started[-1] == "Z"
-                    and started[10] == "T"
-                ):
-                    return False
-                before = started  # equal to created, or of its layout
-            if (
-                type(completed) is str
-                and completed != before
-                and not (
-                    utc
-                    and completed > before
-                    and len(completed) == size
-                    and completed[-1] == "Z"
-                    and completed[10] == "T"
-                )
-            ):
-                return False
-        elif (
-            type(started) is str
-            and type(completed) is str
-            and completed != started
-            and not (
-                started[10] == "T"
-                and started[-1] == "Z"
-                and completed > started
-                and len(completed) == len(started)
-                and completed[-1] == "Z"
-                and completed[10] == "T"
-            )
-        ):
-            return False
-        # counts-within-total, sum-within-total and progress-matches-counts; counts are >= 0
-        if type(total) is not int and type(total) is not float:
-            return True
-        if done is None and bad is None and skip is None:
-            return True
-        p = done or 0
-        all_done = p + (bad or 0) + (skip or 0)
-        if all_done > total:
-            return False
-        if type(progress) is not int and type(progress) is not float:
-            return True
-        if total <= 0:
-            return (
-                -TOLERANCE <= progress <= TOLERANCE
-                or 100 - TOLERANCE <= progress <= 100 + TOLERANCE
-            )
-        return 100 * p / total - TOLERANCE <= progress <= 100 * all_done / total + TOLERANCE
-    except (TypeError, IndexError):
-        return False
 
 
 def _jobs(docs: Sequence[Mapping[str, Any]]) -> list[tuple[int, Mapping[str, Any]]]:

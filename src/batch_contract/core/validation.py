@@ -122,27 +122,12 @@ class Validator:
     @property
     def rs_is_valid(self) -> Any:
         """jsonschema-rs's `is_valid` itself, for hot loops: raises `UnicodeEncodeError` on
-        unpaired surrogates, which `is_valid` and `violations` handle."""
+        unpaired surrogates (`check.ContractCheck` hands those to `reference_violations`)."""
         return self._rs.is_valid
 
-    def is_valid(self, document: Any) -> bool:
-        """Whether the document honours the schema (fast path)."""
-        try:
-            return bool(self._rs.is_valid(document))
-        except UnicodeEncodeError:  # unpaired surrogates: jsonschema-rs cannot read them
-            return not self.reference_violations(document)
-
-    def violations(self, document: Any) -> tuple[Violation, ...]:
-        """Every schema violation of the document, sorted by path; empty when it is valid."""
-        try:
-            valid = self._rs.is_valid(document)
-        except UnicodeEncodeError:  # unpaired surrogates: jsonschema-rs cannot read them
-            return self.reference_violations(document)
-        return () if valid else self.violations_of_invalid(document)
-
     def violations_of_invalid(self, document: Any) -> tuple[Violation, ...]:
-        """`violations` of a document jsonschema-rs's `is_valid` has already found invalid, as
-        its `iter_errors` lists them."""
+        """The violations of a document jsonschema-rs's `is_valid` has already found invalid, as
+        its `iter_errors` lists them, sorted by path."""
         try:
             return self.rs_violations(document)
         except UnicodeEncodeError:  # unpaired surrogates: jsonschema-rs cannot read them

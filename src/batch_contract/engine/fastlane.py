@@ -11,7 +11,7 @@ required and nullable fields; no undocumented field) without building a dict fir
    and has no escape sequence or number spelling whose meaning the decoded value hides;
 3. jsonschema-rs finds the fields with a format (the date-times) valid against their own
    subschemas: the same engine and date-time decision as the full path;
-4. the quick rule test of `semantics` (`values_clean`) finds nothing.
+4. the quick rule test (`quick.values_clean`) says the job surely raises no rule finding.
 
 A line that fails any step is not judged here: it takes the full path (`runner.Checker`), which
 decides exactly, so the lane can only make a run faster, never change a verdict. The lane is
@@ -32,10 +32,9 @@ from typing import Annotated, Any, Literal, Union
 import msgspec
 import orjson
 
-from batch_contract.core import semantics
 from batch_contract.core.check import SAFE_INTEGER, number_violations
 from batch_contract.core.schemas import ANNOTATIONS, Part, Profile, bundled_schema
-from batch_contract.engine import codegen
+from batch_contract.engine import codegen, quick
 
 _ANNOTATIONS = ANNOTATIONS - {"$defs"}
 _SCALARS: dict[str, Any] = {"string": str, "boolean": bool, "null": type(None)}
@@ -363,7 +362,7 @@ class FastLane:
         self._shape = shape
         self._part = part
         job = shape if part == "job" else shape.properties["job"]
-        if not isinstance(job, _Object) or not set(semantics.CLEAN_FIELDS) <= set(job.properties):
+        if not isinstance(job, _Object) or not set(quick.FIELDS) <= set(job.properties):
             raise Unsupported("no job object with the fields the rules read")
         if part == "status" and shape.formats:
             raise Unsupported("a format outside the job")
@@ -424,7 +423,7 @@ class FastLane:
         return codegen.clean_function(
             part=self._part,
             formats=self._format_names,
-            rules=semantics.CLEAN_FIELDS,
+            rules=quick.FIELDS,
             extras=self._extras,
             namespace={
                 "decode": self._decode,
@@ -435,7 +434,7 @@ class FastLane:
                 "encode_into": msgspec.json.Encoder().encode_into,
                 "encoded": bytearray(),
                 "formats_valid": self._formats_valid,
-                "values_clean": semantics.values_clean,
+                "values_clean": quick.values_clean,
                 "unset": msgspec.UNSET,
                 "strict_raw": _strict_raw,
             },
@@ -464,9 +463,7 @@ def _strict_raw(raw: Any) -> bool:
 def build(profile: Profile, part: Part) -> FastLane | None:
     """The lane for a profile and part, or None when the schema uses what the lane does not
     derive (the full path then checks every line) or the document rules changed."""
-    from batch_contract.core.rules import RULES
-
-    if not semantics.clean_covers(r.check for r in RULES.values() if r.kind == "document"):
+    if not quick.covers():
         return None
     schema = bundled_schema(profile, part)
     defs = schema.get("$defs", {})

@@ -6,7 +6,7 @@ jsonschema-rs costs more than reading and checking a small document. This path l
 run, a short NDJSON stream, and any run whose first documents are clean, skip that: it reads the
 document with the standard `json` module (`jsondoc.parse_light`), lists its schema violations with
 the lister written from the bundled schema (it must find none) and runs the quick rule test
-(`semantics.clean`). It answers True only when sure, and False whenever in doubt; the caller then
+(`quick.clean`). It answers True only when sure, and False whenever in doubt; the caller then
 takes the full path, which decides exactly, so this path can only make a run faster, never change
 a verdict or a message.
 
@@ -27,12 +27,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from batch_contract.core import semantics
 from batch_contract.core.check import Lister
 from batch_contract.core.datetimes import is_rfc3339_datetime
 from batch_contract.core.jsondoc import parse_light
 from batch_contract.core.schemas import Part, Profile
-from batch_contract.engine import codegen
+from batch_contract.engine import codegen, quick
 
 
 class LightPath:
@@ -51,12 +50,10 @@ class LightPath:
 
 def build(profile: Profile, part: Part) -> LightPath | None:
     """The light path for a profile and part, or None when the schema uses what no code is
-    written for or the document rules changed (`semantics.clean_covers`)."""
-    from batch_contract.core.rules import RULES
-
-    if not semantics.clean_covers(r.check for r in RULES.values() if r.kind == "document"):
+    written for or the document rules changed (`quick.covers`)."""
+    if not quick.covers():
         return None
     lister = codegen.lister(profile, part, is_rfc3339_datetime)
     if lister is None:
         return None
-    return LightPath(lister, semantics.job_clean if part == "job" else semantics.document_clean)
+    return LightPath(lister, quick.job_clean if part == "job" else quick.document_clean)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
@@ -36,8 +36,8 @@ from batch_contract.core.documents import (
 )
 from batch_contract.core.output import printable
 from batch_contract.core.reading import Document, LineBlock, iter_line_blocks
-from batch_contract.core.results import Result, Tally
-from batch_contract.engine.runner import Checker, Passed, Rendered
+from batch_contract.core.results import Tally
+from batch_contract.engine.runner import Checker, Passed, Rendered, Rendering, rendered
 from batch_contract.errors import WorkerDied
 
 if TYPE_CHECKING:
@@ -199,44 +199,9 @@ def worker_count(
     return max(1, min(jobs, units, processors, room))
 
 
-class Rendering(NamedTuple):
-    """How the caller's reporter wants verdicts rendered; plain functions, so that it travels to a
-    worker however the worker was started."""
-
-    render: Callable[[Result], list[str]]
-    """The lines of one verdict."""
-    tails: Callable[[Result], list[str]] | None = None
-    """The same lines without their location (`source:line`), for reports whose lines start with
-    it and hold the line number nowhere else; None when the line number is inside the lines."""
-    warnings_as_errors: bool = False
-    lists_valid: bool = False
-    """Whether valid documents are rendered too (the JSON report lists them)."""
-
-
 Numbered = list[tuple[int, list[str]]]
 """A range's lines as a worker sends them under `Rendering.tails`: (line number in the range,
 texts after the location) for each document with something to report."""
-
-
-def rendered(
-    checker: Checker, parts: Iterable[Document | LineBlock], rendering: Rendering
-) -> Iterator[Rendered]:
-    """The verdicts on each document or block of lines, counted and rendered, as they come."""
-    render, strict = rendering.render, rendering.warnings_as_errors
-    lists_valid = rendering.lists_valid
-    for part in parts:
-        tally = Tally()
-        lines: list[str] = []
-        for item in checker.check_items((part,)):
-            if isinstance(item, Passed):
-                tally.add_valid(len(item.numbers))
-                if lists_valid:
-                    for result in item.results():
-                        lines.extend(render(result))
-            else:
-                tally.add(item, strict)
-                lines.extend(render(item))
-        yield Rendered(tally.counts, lines)
 
 
 START_METHODS = ("fork",)

@@ -5,18 +5,18 @@ Results are plain data; reporters turn them into text (see `report`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from itertools import compress
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
-from batch_contract.core.check import ContractCheck, number_violations
+from batch_contract.core.check import ContractCheck
+from batch_contract.core.documents import iter_items
 from batch_contract.core.jsondoc import parse_document, parser
 from batch_contract.core.reading import Document, LineBlock, chop
-from batch_contract.core.results import Result, Violation
+from batch_contract.core.results import Result, Tally, Violation
 from batch_contract.core.rules import Level
 from batch_contract.core.schemas import Part, Profile
-from batch_contract.core.validation import Validator
 from batch_contract.errors import DocumentError
 
 if TYPE_CHECKING:
@@ -35,6 +35,20 @@ class Passed(NamedTuple):
         """A `Result` without violations for each line, for reporters that list valid documents."""
         for number in self.numbers:
             yield Result(Document(self.source, str(number + self.base)))
+
+
+class Rendering(NamedTuple):
+    """How the caller's reporter wants verdicts rendered; plain functions, so that it travels to a
+    worker however the worker was started."""
+
+    render: Callable[[Result], list[str]]
+    """The lines of one verdict."""
+    tails: Callable[[Result], list[str]] | None = None
+    """The same lines without their location (`source:line`), for reports whose lines start with
+    it and hold the line number nowhere else; None when the line number is inside the lines."""
+    warnings_as_errors: bool = False
+    lists_valid: bool = False
+    """Whether valid documents are rendered too (the JSON report lists them)."""
 
 
 class Rendered(NamedTuple):
@@ -72,11 +86,6 @@ class Checker:
         self._lane: Any = _UNBUILT  # built on the first block: single documents never use it
         self._light_left = LIGHT_DOCUMENTS
 
-    @property
-    def _validator(self) -> Validator:
-        """The schema engine of the one check (loaded on its first use)."""
-        return self._check.schema
-
     @cached_property
     def _light(self) -> LightPath | None:
         """The light path (`lightpath`), built on the first document or short block it is offered;
@@ -108,9 +117,9 @@ class Checker:
         Two passes, each running one kind of work over many lines in a row (interleaving the
         two costs about a fifth more, as each evicts the other from the processor's caches):
         first the fast lane (`fastlane`) over every line; then the lines it left, each parsed
-        once by `jsondoc.parse`. A compact one (it needs no check beyond orjson's parse) that
-        honours the schema and in which the one check's rules find nothing passes (and the lane
-        learns its key order); the others get their violations from the value already parsed.
+        once by `jsondoc.parse` and judged by the one check. A compact one (it needs no check
+        beyond orjson's parse) in which the check finds nothing passes (and the lane learns its
+        key order); the others get the check's verdict on the value already parsed.
         Lines that passed are handed on as `Passed` runs between the results.
 
         Before the lane is built, a block of no more lines than the light path (`lightpath`) may
@@ -163,9 +172,7 @@ class Checker:
         blank and does not pass (marked in `passed`), by index in the block."""
         results: dict[int, Result] = {}
         source, first, lines = block.source, block.first, block.lines
-        is_valid = self._validator.rs_is_valid
-        invalid = self._check.violations_of_invalid
-        rule_violations = self._check.rule_violations
+        violations = self._check.violations
         parse = parser()
         for index in [index for index, hit in enumerate(passed) if not hit]:
             line = chop(lines[index])
@@ -176,27 +183,15 @@ class Checker:
                     document = Document(source, str(first + index), line)
                     results[index] = Result(document, problem=str(error))
                 continue
-            if not compact:
-                document = Document(source, str(first + index), line)
-                results[index] = Result(document, self.check_value(value))
-                continue
-            try:
-                valid = is_valid(value)
-            except UnicodeEncodeError:  # unpaired surrogates: `check_value` handles them
-                document = Document(source, str(first + index), line)
-                results[index] = Result(document, self.check_value(value))
-                continue
-            if not valid or (beyond := number_violations(value)):
-                document = Document(source, str(first + index), line)
-                found = invalid(value) if not valid else beyond
-                results[index] = Result(document, found + rule_violations(value, found))
-            elif found := rule_violations(value):
-                document = Document(source, str(first + index), line)
-                results[index] = Result(document, found)
-            else:  # valid, and no rule finds anything: it passes, and the lane learns from it
+            found = violations(value)
+            if found:
+                results[index] = Result(Document(source, str(first + index), line), found)
+            elif compact:  # clean, and needs no check beyond orjson's parse: the lane learns it
                 passed[index] = True
                 if lane is not None:
                     lane.learn(value)
+            else:
+                results[index] = Result(Document(source, str(first + index), line))
         return results
 
     def check_items(self, items: Iterable[Document | LineBlock]) -> Iterator[Item]:
@@ -223,3 +218,42 @@ class Checker:
         except DocumentError as error:
             return Result(document, problem=str(error))
         return Result(document, self.check_value(value))
+
+
+def rendered(
+    checker: Checker, parts: Iterable[Document | LineBlock], rendering: Rendering
+) -> Iterator[Rendered]:
+    """The verdicts on each document or block of lines, counted and rendered, as they come."""
+    render, strict = rendering.render, rendering.warnings_as_errors
+    lists_valid = rendering.lists_valid
+    for part in parts:
+        tally = Tally()
+        lines: list[str] = []
+        for item in checker.check_items((part,)):
+            if isinstance(item, Passed):
+                tally.add_valid(len(item.numbers))
+                if lists_valid:
+                    for result in item.results():
+                        lines.extend(render(result))
+            else:
+                tally.add(item, strict)
+                lines.extend(render(item))
+        yield Rendered(tally.counts, lines)
+
+
+def check_here(
+    checker: Checker,
+    paths: Sequence[str],
+    *,
+    stdin: BinaryIO,
+    ndjson: bool,
+    errors: list[str],
+    rendering: Rendering,
+    settings: tuple[str, str, Mapping[str, str]],
+    jobs: int = 1,
+) -> Iterator[Rendered]:
+    """The verdicts on the inputs, counted and rendered, in input order, all in this process:
+    `parallel.check_run` for a run of one process, without importing the `--jobs` engine. It
+    takes the same arguments (`settings` and `jobs` serve only the workers there)."""
+    items = iter_items(paths, stdin=stdin, ndjson=ndjson, errors=errors)
+    return rendered(checker, items, rendering)

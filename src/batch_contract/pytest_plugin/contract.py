@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from batch_contract.core.check import contract_check
+from batch_contract.core.check import JSON_MEDIA_TYPE, contract_check, media_type
 from batch_contract.core.jsondoc import parse_document
 from batch_contract.core.results import Violation
 from batch_contract.core.rules import Level
@@ -53,10 +53,10 @@ def expect_status_code(
 
 def json_body(response: httpx.Response, secret: Secret | None) -> Any:
     """The response's JSON body after checking `Content-Type: application/json`."""
-    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json":
+    found = media_type(response.headers.get("content-type"))
+    if found != JSON_MEDIA_TYPE:
         raise ContractViolation(
-            f"expected Content-Type: application/json, got {media_type or 'no Content-Type'!r}",
+            f"expected Content-Type: application/json, got {found or 'no Content-Type'!r}",
             detail=_context(response, secret),
         )
     try:
@@ -69,11 +69,15 @@ def json_body(response: httpx.Response, secret: Secret | None) -> Any:
 
 
 def document_problems(
-    document: Any, profile: Profile, levels: Mapping[str, Level] | None = None
+    document: Any,
+    profile: Profile,
+    levels: Mapping[str, Level] | None = None,
+    job_id: str | None = None,
 ) -> tuple[Violation, ...]:
     """Schema violations of a status document under `profile`, then the semantic rules that are
-    not off under `levels` (default levels when None)."""
-    return contract_check(profile, "status", levels).violations(document)
+    not off under `levels` (default levels when None), then `same-job` when it answers for
+    `job_id` (`ContractCheck.violations`)."""
+    return contract_check(profile, "status", levels).violations(document, job_id)
 
 
 def warn_rules(violations: Iterable[Violation], where: str) -> None:
@@ -98,16 +102,9 @@ def expect_valid_status(
     rules fail, warning-level rules warn."""
     expect_status_code(response, (200,), f"GET status of {job_id}", secret)
     document = json_body(response, secret)
-    found = document_problems(document, profile, levels)
+    found = document_problems(document, profile, levels, job_id)
     warn_rules(found, f"status of {job_id}")
     problems = tuple(v for v in found if v.severity == "error")
-    job = document.get("job") if isinstance(document, dict) else None
-    if isinstance(job, dict) and isinstance(job.get("id"), str) and job["id"] != job_id:
-        problems += (
-            Violation(
-                "$.job.id", "same-job", f'the asked job id "{job_id}"', f'string "{job["id"]}"'
-            ),
-        )
     if problems:
         raise ContractViolation(
             f"status of {job_id} breaks the {profile} contract: {len(problems)} violation(s)",

@@ -12,12 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from batch_contract.assertions import BatchStatusMismatch, assert_batch_status
 from batch_contract.cli.main import parse_validate_args, run_validate
-from batch_contract.core.rules import default_levels
+from batch_contract.core.check import ContractCheck
+from batch_contract.core.reading import LineBlock
+from batch_contract.core.results import Result
+from batch_contract.core.rules import RULES, default_levels
 from batch_contract.drift.compare import STATUS_ENDPOINT, Recorded, check_new
+from batch_contract.engine import fastlane, lightpath, quick
+from batch_contract.engine.runner import Checker
 from batch_contract.errors import RuleWarning
 from batch_contract.guard import StatusGuard
 from batch_contract.pytest_plugin.contract import document_problems
@@ -49,14 +55,14 @@ def by_suite(document: Any) -> list[str]:
     return [line(v.path, v.message, v.keyword, v.severity) for v in found]
 
 
-def by_assertion(document: Any) -> list[str]:
+def by_assertion(document: Any, part: Any = "status") -> list[str]:
     """assert_batch_status: the violations it fails on (errors), then the `RuleWarning`s it
     issues (warning-level rule findings), in the order issued."""
     failed: list[str] = []
     with warnings.catch_warnings(record=True) as issued:
         warnings.simplefilter("always")
         try:
-            assert_batch_status(document)
+            assert_batch_status(document, part=part)
         except BatchStatusMismatch as error:
             failed = [line(v.path, v.message, v.keyword, v.severity) for v in error.violations]
     warned = []
@@ -146,3 +152,147 @@ def test_counts_in_messages_are_exact_integers() -> None:
     assert "1000001" in text
     assert "1000002" in text
     assert "e+" not in text
+
+
+# Every rule example and every schema example, through the one check with every shortcut off
+# (the oracle: `ContractCheck` as built here has no lister, no light path, no lane) and again
+# through each face and each shortcut. The faces share the oracle's code by design (one check);
+# what this holds is that no face and no shortcut adds, drops or changes a verdict. The oracle
+# itself is held to hand-written expectations: tests/core/rules/test_rule_examples.py (expected
+# messages) and tests/core/test_examples.py (expected paths and keywords).
+RULE_EXAMPLES = sorted(
+    path
+    for path in (Path(__file__).parents[1] / "rules" / "examples").glob("*/*/*.json")
+    if isinstance(json.loads(path.read_bytes()), dict)  # document rules; sequences are polls
+)
+SCHEMA_EXAMPLES = sorted(
+    path
+    for folder in ("valid", "invalid", "strict-invalid")
+    for path in (Path(__file__).parents[2] / "examples" / folder).glob("*.json")
+)
+EXAMPLES = RULE_EXAMPLES + SCHEMA_EXAMPLES
+
+
+def example_id(path: Path) -> str:
+    """`rule/good/case` or `folder/case`."""
+    parts = path.with_suffix("").parts
+    return "/".join(parts[-3:] if path in RULE_EXAMPLES else parts[-2:])
+
+
+def oracle(document: Any, levels: Any = None, part: Any = "status") -> list[str]:
+    """The one check with every shortcut off: jsonschema-rs's own listing, every rule run."""
+    check = ContractCheck("documented", part, levels)
+    return [line(v.path, v.message, v.keyword, v.severity) for v in check.violations(document)]
+
+
+def by_lane(raw: bytes) -> list[list[str]]:
+    """The NDJSON block path with its fast lane built: the example's compact line three times
+    (the lane learns the line's key order from the first one the check finds clean), each line's
+    violations."""
+    checker = Checker()
+    checker.prepare_lines()
+    compact = orjson.dumps(json.loads(raw)) + b"\n"
+    out: dict[int, list[str]] = {number: [] for number in (1, 2, 3)}
+    for item in checker.check_block(LineBlock("x", 1, [compact] * 3)):
+        if isinstance(item, Result):
+            assert item.problem is None
+            found = [line(v.path, v.message, v.keyword, v.severity) for v in item.violations]
+            out[int(item.document.where or 0)] = found
+    return list(out.values())
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[example_id(path) for path in EXAMPLES])
+def test_every_example_gets_the_oracles_verdict_from_every_face(example: Path) -> None:
+    """validate-status (file, light path first), the NDJSON lane, the suite, drift,
+    assert_batch_status, the guard and the schemathesis check give the shortcut-free check's
+    verdict on every rule and schema example."""
+    raw = example.read_bytes()
+    document = json.loads(raw)
+    expected = oracle(document)
+    assert by_validate_status(example) == expected
+    assert by_lane(raw) == [expected] * 3
+    assert by_suite(document) == expected
+    assert by_drift(document) == expected
+    assert by_assertion(raw) == errors(expected) + warnings_of(expected)
+    assert by_guard(raw) == errors(expected)
+    assert by_schemathesis(raw) == [text for text in errors(expected) if "[rule:" in text]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[example_id(path) for path in EXAMPLES])
+def test_no_shortcut_clears_what_the_oracle_faults(example: Path) -> None:
+    """With every rule on, the light path, the quick rule test and the fast lane say "surely
+    clean" only of an example in which the shortcut-free check finds nothing."""
+    raw = example.read_bytes()
+    document = json.loads(raw)
+    every_rule = {name: "warning" for name in RULES}
+    faulted = bool(oracle(document, every_rule))
+    light = lightpath.build("documented", "status")
+    lane = fastlane.build("documented", "status")
+    assert light is not None
+    assert lane is not None
+    compact = orjson.dumps(document) + b"\n"
+    valid = not ContractCheck().schema_violations(document)  # the quick test's assumption
+    if valid:
+        lane.learn(document)  # the lane takes the example's key order
+    cleared = {
+        "light path": light.clears(raw),
+        "quick test": valid and quick.document_clean(document),
+        "lane": lane.clean(compact),
+    }
+    if faulted:
+        assert not any(cleared.values()), cleared
+    job = document.get("job") if isinstance(document, dict) else None
+    if valid and quick.job_clean(job):
+        assert ContractCheck("documented", "job", every_rule).rule_violations(job) == ()
+
+
+JOB_BODIES = sorted((Path(__file__).parent / "job-bodies").glob("*.json"))
+
+
+@pytest.mark.parametrize("body", JOB_BODIES, ids=[path.stem for path in JOB_BODIES])
+def test_bare_jobs_get_their_expected_verdict_from_every_face(body: Path) -> None:
+    """`--part job` bodies: the shortcut-free check gives the hand-written verdict of the
+    `.expected` beside each (a schema error at a field blocks the rules that read it), and so do
+    validate-status --part job and assert_batch_status(part="job")."""
+    expected = body.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    job = json.loads(body.read_bytes())
+    assert oracle(job, part="job") == expected
+    out = io.StringIO()
+    options = parse_validate_args([str(body), "--part", "job", "--format", "json"])
+    run_validate(options, stdin=sys.stdin.buffer, stdout=out, stderr=io.StringIO())
+    (result,) = json.loads(out.getvalue())["results"]
+    found = [
+        line(v["path"], v["message"], v["keyword"], v["severity"]) for v in result["violations"]
+    ]
+    assert found == expected
+    assert by_assertion(job, part="job") == errors(expected) + warnings_of(expected)
+
+
+LEFT_TO_THE_RULES = {
+    "timestamps-ordered/fraction-digits",
+    "timestamps-ordered/leap-second-fractions",
+    "timestamps-ordered/leap-second-with-offset",
+    "timestamps-ordered/leap-second",
+    "timestamps-ordered/lower-case",
+    "timestamps-ordered/nanoseconds",
+    "timestamps-ordered/offsets",
+    "updated-after-created/offset",
+}
+"""Good examples whose date-times are not all UTC (`Z`, `T`) of one length: the quick test does
+not compare those as text, and says "don't know"."""
+
+
+def test_the_quick_test_clears_every_clean_good_example_it_can_read() -> None:
+    """The quick rule test is no shortcut that never answers: it says "surely clean" of every
+    good rule example the shortcut-free check finds clean with every rule on, except those whose
+    date-times it leaves to the rules."""
+    every_rule = {name: "warning" for name in RULES}
+    cleared, unsure = set(), set()
+    for path in RULE_EXAMPLES:
+        name = f"{path.parents[1].name}/{path.stem}"
+        document = json.loads(path.read_bytes())
+        if path.parent.name != "good" or oracle(document, every_rule):
+            continue
+        (cleared if quick.document_clean(document) else unsure).add(name)
+    assert unsure == LEFT_TO_THE_RULES
+    assert len(cleared) >= 25

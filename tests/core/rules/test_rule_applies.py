@@ -11,7 +11,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from batch_contract.core import semantics
 from batch_contract.core.rules import RULES
 
 EXAMPLES = Path(__file__).parent / "examples"
@@ -70,7 +69,9 @@ _VALUES = (
     | st.sampled_from(["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z", "2025-12-31T00:00:00Z"])
     | st.sampled_from(["", "  ", "boom"])
 )
-_FIELDS = st.sampled_from(semantics.CLEAN_FIELDS)
+_FIELDS = st.sampled_from(
+    sorted({field[4:] for rule in RULES.values() for field in rule.reads if field[:4] == "job."})
+)
 """The job fields the document rules read."""
 _BODIES = st.fixed_dictionaries(
     {"job": st.dictionaries(_FIELDS, _VALUES)}, optional={"progress_percentage": _VALUES}

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from batch_contract.core.check import ContractCheck, contract_check
 from batch_contract.core.results import Violation
-from batch_contract.core.rules import RULES, Level, check_document, check_sequence
-from batch_contract.core.validation import validator
+from batch_contract.core.rules import RULES, Level, check_sequence
 
 EXAMPLES = Path(__file__).parent / "examples"
 
@@ -32,7 +32,11 @@ def _cases(kind: str) -> list[Any]:
 def _violations_of(rule: str, path: Path) -> list[Violation]:
     """The violations of one rule, at its default level, for an example file."""
     example = json.loads(path.read_text(encoding="utf-8"))
-    found = check_sequence(example) if isinstance(example, list) else check_document(example)
+    found = (
+        check_sequence(example)
+        if isinstance(example, list)
+        else contract_check().rule_violations(example)
+    )
     return [v for v in found if v.keyword == f"rule:{rule}"]
 
 
@@ -51,7 +55,7 @@ def test_example_is_schema_valid(rule: str, path: Path) -> None:
     polls = example if isinstance(example, list) else [example]
     kind = "sequence" if isinstance(example, list) else "document"
     assert kind == RULES[rule].kind
-    assert all(validator("documented", "status").is_valid(poll) for poll in polls)
+    assert all(not ContractCheck("documented", "status").schema_violations(poll) for poll in polls)
 
 
 @pytest.mark.parametrize(("rule", "path"), _cases("good"))
@@ -77,7 +81,7 @@ def test_bad_example_passes_with_rule_off(rule: str, path: Path) -> None:
     found = (
         check_sequence(example, levels)
         if isinstance(example, list)
-        else check_document(example, levels)
+        else contract_check(levels=levels).rule_violations(example)
     )
     assert all(v.keyword != f"rule:{rule}" for v in found)
 
