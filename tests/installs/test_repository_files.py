@@ -14,7 +14,8 @@ PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 
 
 def test_dev_installs_every_other_extra() -> None:
-    """`[dev]` names each other extra (`[suite]`, `[sdk]`, `[bench]`), as the README says."""
+    """`[dev]` names each other extra (`[suite]`, `[sdk]`, `[bench]`, `[mutation]`), as the README
+    says."""
     extras = set(PROJECT["optional-dependencies"]) - {"dev"}
     [own] = [d for d in PROJECT["optional-dependencies"]["dev"] if d.startswith("batch-contract[")]
     assert set(own.removeprefix("batch-contract[").removesuffix("]").split(",")) == extras
