@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from batch_contract.errors import UsageError
+from batch_contract.pytest_plugin.client import retried_status
 from batch_contract.pytest_plugin.recording import (
     REFERENCE_BASE_URL,
     CassetteRefused,
@@ -156,12 +157,51 @@ def missing_folder_message(folder: Path) -> str:
 
 
 def unmatched_message(name: str, error: BaseException | None) -> str:
-    """Why a replayed request found no answer in its cassette, and how to re-record it."""
+    """Why a replayed request found no answer in its cassette, and how to re-record it. When the
+    cassette's answers to it (same method and path) were all played already, it says so, and
+    that they were only failed answers when every one is a status the client retries."""
     request = getattr(error, "failed_request", None)
     what = f"{request.method} {request.path}" if request is not None else "a request"
+    hint = f"re-record it with `{RECORD_HINT}`{STAGING_HINT}"
+    codes = _played_answers(error)
+    if codes:
+        failed = all(retried_status(code) for code in codes)
+        return (
+            f"batch-contract: {what} was asked again, but cassette {name}.yaml holds no more "
+            f"answers to it: its {len(codes)} answer(s) (HTTP {', '.join(map(str, codes))}) "
+            "were all played"
+            + (", only failed answers the client retries" if failed else "")
+            + f"; {hint}"
+        )
     return (
         f"batch-contract: {what} is not in cassette {name}.yaml (the test asked for more than "
-        f"was recorded): re-record it with `{RECORD_HINT}`{STAGING_HINT}"
+        f"was recorded): {hint}"
+    )
+
+
+def _played_answers(error: BaseException | None) -> list[int]:
+    """The status codes of a cassette's answers to the request that found none (same method and
+    path), when there are some and each was played already; else nothing."""
+    cassette = getattr(error, "cassette", None)
+    request = getattr(error, "failed_request", None)
+    if cassette is None or request is None:
+        return []
+    found = [
+        (index, answer)
+        for index, (stored, answer) in enumerate(getattr(cassette, "data", ()))
+        if (stored.method, stored.path) == (request.method, request.path)
+    ]
+    if not found or any(cassette.play_counts[index] == 0 for index, _ in found):
+        return []
+    status = [answer.get("status", {}) if isinstance(answer, dict) else {} for _, answer in found]
+    return [int(code) for each in status if isinstance(code := each.get("code"), int)]
+
+
+def only_failed_message(name: str, error: BaseException) -> str:
+    """Why a replayed request failed when every attempt got an answer the client retries."""
+    return (
+        f"batch-contract: cassette {name}.yaml answered {error}: only failed answers; "
+        f"re-record it with `{RECORD_HINT}`{STAGING_HINT}"
     )
 
 

@@ -1,7 +1,8 @@
 """The HTTP client of the contract suite: httpx with explicit timeouts and the official SDK's
 retry policy (5 retries, exponential backoff from 0.5 s to 8 s with jitter, `Retry-After` honoured,
 retries on 408, 409, 429, 5xx and connection errors). The key is a `Secret`: it is unwrapped only by
-`BearerAuth` as the request goes out, and shown masked in every form."""
+`BearerAuth` as the request goes out, and shown masked in every form. Replay retries exactly as
+recording did, at once: the cassette answers without waiting."""
 
 from __future__ import annotations
 
@@ -34,6 +35,11 @@ _TRANSPORT_ERRORS = (httpx.TransportError, httpcore.NetworkError, httpcore.Timeo
 
 class ServerUnreachable(BatchContractError):
     """The endpoint could not be reached at all, even after every retry."""
+
+
+class OnlyFailedAnswers(BatchContractError):
+    """Replay: every attempt of a request got an answer the client retries (408, 409, 429, 5xx),
+    so its cassette holds only failed answers."""
 
 
 class BearerAuth(httpx.Auth):
@@ -83,12 +89,17 @@ def backoff_seconds(retry: int, headers: httpx.Headers | None) -> float:
     return delay * (1 - 0.25 * random.random())
 
 
+def retried_status(code: int) -> bool:
+    """Whether the SDK retries a response with this status code (408, 409, 429, 5xx)."""
+    return code in RETRY_STATUSES or code >= 500
+
+
 def should_retry(response: httpx.Response) -> bool:
     """Whether the SDK would retry this response (`x-should-retry` wins, then the status code)."""
     hint = response.headers.get("x-should-retry")
     if hint in ("true", "false"):
         return bool(hint == "true")
-    return response.status_code in RETRY_STATUSES or response.status_code >= 500
+    return retried_status(response.status_code)
 
 
 def new_http_client(timeout: float = DEFAULT_TIMEOUT, *, keep_alive: bool = True) -> httpx.Client:
@@ -109,7 +120,11 @@ class ContractClient:
     project_id: str | None = None
     max_retries: int = MAX_RETRIES
     on_retry: Callable[[str], None] = lambda message: None
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] | None = None
+    """How to wait before a retry (None: `time.sleep`, looked up when waiting)."""
+    replay: bool = False
+    """The answers come from a cassette: retries (same count, same statuses) never wait, and a
+    request whose every attempt got a retryable answer raises `OnlyFailedAnswers`."""
     http: httpx.Client | None = field(default=None, repr=False)
     """A shared httpx client to send through (building one costs an SSL context); else its own."""
     _own: bool = field(init=False, repr=False, default=False)
@@ -173,17 +188,26 @@ class ContractClient:
                     ) from None
                 self._wait(attempt, None, f"{purpose or 'GET ' + url}: {type(error).__name__}")
                 continue
-            if attempt < self.max_retries and should_retry(response):
+            if should_retry(response):
                 what = f"{purpose or 'GET ' + url}: HTTP {response.status_code}"
-                self._wait(attempt, response.headers, what)
-                continue
+                if attempt < self.max_retries:
+                    self._wait(attempt, response.headers, what)
+                    continue
+                if self.replay:
+                    retries = f"--http-retries {self.max_retries}"
+                    raise OnlyFailedAnswers(
+                        f"{what} at each of the {attempt + 1} attempt(s) ({retries})"
+                    )
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait(self, attempt: int, headers: httpx.Headers | None, what: str) -> None:
+        if self.replay:  # the cassette answers at once: no backoff
+            self.on_retry(f"retry {attempt + 1}/{self.max_retries} at once (replay) after {what}")
+            return
         delay = backoff_seconds(attempt, headers)
         self.on_retry(f"retry {attempt + 1}/{self.max_retries} in {delay:.2f} s after {what}")
-        self.sleep(delay)
+        (self.sleep or time.sleep)(delay)
 
     def safe(self, text: str) -> str:
         """`text` with the API key masked."""

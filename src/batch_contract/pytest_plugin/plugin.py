@@ -30,11 +30,13 @@ from batch_contract.pytest_plugin.cassettes import (
     check_replay_mode,
     missing_folder_message,
     missing_message,
+    only_failed_message,
     scrubber_for,
     unmatched_message,
 )
 from batch_contract.pytest_plugin.client import (
     ContractClient,
+    OnlyFailedAnswers,
     ServerUnreachable,
     new_http_client,
 )
@@ -291,14 +293,17 @@ def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Shows an unreachable server, a blocked connection or a request missing from its cassette
-    as one line instead of a traceback; remembers whether the test itself passed."""
+    """Shows an unreachable server, a blocked connection, a request missing from its cassette or
+    a cassette of only failed answers as one line instead of a traceback; remembers whether the
+    test itself passed."""
     report = yield
     if call.when == "call":
         item.stash[PASSED] = report.passed
     error = call.excinfo.value if call.excinfo is not None else None
     if isinstance(error, ServerUnreachable):
         report.longrepr = f"batch-contract: {error}"
+    elif isinstance(error, OnlyFailedAnswers):
+        report.longrepr = only_failed_message(item.stash.get(CASSETTE, "?"), error)
     elif type(error).__name__ == "CannotOverwriteExistingCassetteException":
         report.longrepr = unmatched_message(item.stash.get(CASSETTE, "?"), error)
     elif isinstance(error, CassetteRefused):
@@ -326,16 +331,16 @@ def _client(
 ) -> ContractClient:
     if target is None:
         raise pytest.UsageError("no contract target (use --reference or --live)")
-    replay = target.kind == "replay"
-
+    replay = target.kind == "replay"  # retries as recording did (vcrpy plays them in order)
     return ContractClient(
         target.base_url,
         target.api_key,
         timeout=config.getoption("--contract-http-timeout"),
         organization_id=target.organization_id,
         project_id=target.project_id,
-        max_retries=0 if replay else config.getoption("--contract-http-retries"),
+        max_retries=config.getoption("--contract-http-retries"),
         on_retry=report_retry,
+        replay=replay,
         http=http,
     )
 

@@ -457,6 +457,8 @@ def vcr_options(scrubber: Scrubber) -> dict[str, Any]:
         "match_on": MATCH_ON,
         "decode_compressed_response": False,  # the scrubber decodes, as httpx does
         "record_on_exception": False,
+        # each recorded answer is played once, in order: a retried 503 then its 200
+        "allow_playback_repeats": False,
     }
 
 

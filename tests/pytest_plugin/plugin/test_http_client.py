@@ -6,6 +6,7 @@ import pytest
 
 from batch_contract.pytest_plugin.client import (
     ContractClient,
+    OnlyFailedAnswers,
     ServerUnreachable,
     backoff_seconds,
     should_retry,
@@ -36,6 +37,42 @@ def test_retries_then_returns_last_response() -> None:
     assert len(calls) == 6
     assert len(retries) == 5
     assert retries[0].startswith("retry 1/5 in ")
+
+
+@pytest.mark.parametrize("statuses", [[503, 200], [429, 408, 409, 500, 502, 200]])
+def test_replay_retries_the_same_statuses_without_waiting(statuses: list[int]) -> None:
+    """In replay the client retries the statuses it retries live, as often, and answers with the
+    first answer it does not retry; it never waits, not even for a `Retry-After`."""
+    answers = iter(statuses)
+    waits: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(next(answers), headers={"retry-after": "3"})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    client = ContractClient("http://test", None, http=http, sleep=waits.append, replay=True)
+    assert client.get_status("bjb-1").status_code == 200
+    assert waits == []
+    assert next(answers, None) is None
+
+
+def test_replay_of_only_failed_answers_raises_one_line() -> None:
+    """In replay, a retryable answer at every attempt raises `OnlyFailedAnswers`, in one line
+    naming the status and the attempts, instead of returning the last failure."""
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(503)
+
+    client = client_for(httpx.MockTransport(handler), max_retries=2, replay=True)
+    with pytest.raises(OnlyFailedAnswers) as error:
+        client.get_status("bjb-1")
+    assert len(calls) == 3
+    assert str(error.value) == (
+        "GET /api/v1/beta/batch-processing/bjb-1: HTTP 503 at each of the 3 attempt(s) "
+        "(--http-retries 2)"
+    )
 
 
 def test_retry_after_is_honoured() -> None:
