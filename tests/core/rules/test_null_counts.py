@@ -30,3 +30,25 @@ def test_a_null_failed_count_is_none_failed() -> None:
     """5 of 10 processed, failed null, at 60%: the expected progress is 50 alone."""
     (finding,) = ContractCheck().rule_violations(running(60, processed_items=5, failed_items=None))
     assert finding.expected == "50 (100 * processed_items / total_items, ±1)"
+
+
+def progress_findings(body: Any) -> list[str]:
+    """The `expected` of each progress-matches-counts finding of `body`."""
+    found = ContractCheck().rule_violations(body)
+    return [v.expected for v in found if v.keyword == "rule:progress-matches-counts"]
+
+
+def test_a_null_skipped_count_is_none_skipped() -> None:
+    """5 of 10 processed, none failed, skipped null, at 60%: expected 50 alone."""
+    body = running(60, processed_items=5, failed_items=0, skipped_items=None)
+    assert progress_findings(body) == ["50 (100 * processed_items / total_items, ±1)"]
+
+
+def test_the_edges_of_the_window() -> None:
+    """A job of 0 items at 1% or 99% (within the tolerance of 0 or 100): no finding. A job of
+    1 item is no job of 0 items. A failed count above the total leaves progress to that rule."""
+    assert progress_findings(running(1, total_items=0, processed_items=0, failed_items=0)) == []
+    assert progress_findings(running(99, total_items=0, processed_items=0, failed_items=0)) == []
+    one = running(50, total_items=1, processed_items=0, failed_items=0)
+    assert progress_findings(one) == ["0 (100 * processed_items / total_items, ±1)"]
+    assert progress_findings(running(0, processed_items=5, failed_items=11)) == []
