@@ -52,3 +52,9 @@ def test_the_edges_of_the_window() -> None:
     one = running(50, total_items=1, processed_items=0, failed_items=0)
     assert progress_findings(one) == ["0 (100 * processed_items / total_items, ±1)"]
     assert progress_findings(running(0, processed_items=5, failed_items=11)) == []
+
+
+def test_all_items_processed_still_checks_progress() -> None:
+    """10 of 10 processed at 50%: expected 100 (all processed is no count above the total)."""
+    body = running(50, processed_items=10, failed_items=0)
+    assert progress_findings(body) == ["100 (100 * processed_items / total_items, ±1)"]
