@@ -58,3 +58,9 @@ def test_all_items_processed_still_checks_progress() -> None:
     """10 of 10 processed at 50%: expected 100 (all processed is no count above the total)."""
     body = running(50, processed_items=10, failed_items=0)
     assert progress_findings(body) == ["100 (100 * processed_items / total_items, ±1)"]
+
+
+def test_the_tolerance_is_inclusive() -> None:
+    """5 of 10 processed: 49% and 51% (one point off 50) are within the window."""
+    assert progress_findings(running(49, processed_items=5, failed_items=0)) == []
+    assert progress_findings(running(51, processed_items=5, failed_items=0)) == []
