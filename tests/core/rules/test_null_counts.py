@@ -1,5 +1,7 @@
-"""`progress-matches-counts` counts a null `processed_items` or `failed_items` as 0 items, not
-1 (mutation testing found that unheld)."""
+"""The edges of the count rules (`progress-matches-counts`, `sum-within-total`,
+`timestamps-ordered`): a null count is 0 items, not 1; the tolerance is inclusive; a count equal
+to the total is no count above it; every pair out of order is reported (mutation testing found
+each of these unheld)."""
 
 from __future__ import annotations
 
@@ -64,3 +66,34 @@ def test_the_tolerance_is_inclusive() -> None:
     """5 of 10 processed: 49% and 51% (one point off 50) are within the window."""
     assert progress_findings(running(49, processed_items=5, failed_items=0)) == []
     assert progress_findings(running(51, processed_items=5, failed_items=0)) == []
+
+
+def test_a_sum_above_the_total_with_one_count_equal_to_it() -> None:
+    """Failed (or skipped) items equal to the total, one more processed: the sum is above the
+    total, and sum-within-total says so."""
+    for counts in ({"failed_items": 10}, {"skipped_items": 10}):
+        body = running(100, processed_items=1, **{"failed_items": 0, **counts})
+        found = [v.keyword for v in ContractCheck().rule_violations(body)]
+        assert "rule:sum-within-total" in found
+
+
+def test_a_window_of_one_point_is_shown_as_a_range() -> None:
+    """50 processed and 1 failed of 100, at 80%: expected between 50 and 51."""
+    body = running(80, total_items=100, processed_items=50, failed_items=1)
+    (expected,) = progress_findings(body)
+    assert expected.startswith("between 50 and 51 ")
+
+
+def test_every_pair_out_of_order_is_reported() -> None:
+    """created, started, completed each earlier than the one before: both later fields blamed."""
+    body = running(100, processed_items=10, failed_items=0)
+    body["job"].update(
+        status="completed",
+        created_at="2026-03-02T10:00:00.000Z",
+        started_at="2026-03-02T09:00:00.000Z",
+        completed_at="2026-03-02T08:00:00.000Z",
+        updated_at="2026-03-02T10:00:00.000Z",
+        effective_at="2026-03-02T10:00:00.000Z",
+    )
+    found = [v.path for v in ContractCheck().rule_violations(body) if "timestamps" in v.keyword]
+    assert found == ["$.job.started_at", "$.job.completed_at"]
