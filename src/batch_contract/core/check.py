@@ -214,23 +214,6 @@ def _with_numbers(found: tuple[Violation, ...], value: Any) -> tuple[Violation, 
     return sort_violations((*kept, *beyond))
 
 
-def _nulled(value: Any, broken: frozenset[str], bare: bool) -> Any:
-    """A shallow copy of a body (or bare job) with the fields at `broken` paths set to null."""
-    if type(value) is not dict:
-        return value
-    body = dict(value)
-    job = body if bare else body.get("job")
-    if not bare and type(job) is dict:
-        job = body["job"] = dict(job)
-    for path in broken:
-        parts = path.split(".")
-        if (bare and len(parts) == 2) or (not bare and len(parts) == 2 and parts[1] in body):
-            body[parts[1]] = None
-        elif not bare and len(parts) == 3 and parts[1] == "job" and type(job) is dict:
-            job[parts[2]] = None
-    return body
-
-
 def same_job(value: Any, job_id: str, part: Part) -> tuple[Violation, ...]:
     """A `same-job` error when a body (or bare job) asked for by `job_id` holds another job's id
     (an id that is no string is the schema's business)."""
