@@ -208,3 +208,18 @@ def check_parsed(raw: bytes, value: Any) -> None:
             raise DocumentError(
                 f"nesting deeper than {MAX_DEPTH} levels", keyword="depth"
             ) from None
+
+
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a parsed JSON value (`integer` for an int, not `number`)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"

@@ -19,7 +19,7 @@ from batch_contract.core.cassette_files import (
     read_cassette,
 )
 from batch_contract.core.check import contract_check
-from batch_contract.core.jsondoc import parse_document
+from batch_contract.core.jsondoc import json_type, parse_document
 from batch_contract.core.rules import Level, check_sequence
 from batch_contract.core.schemas import Profile
 from batch_contract.errors import DocumentError, InputError, UsageError
@@ -151,20 +151,6 @@ def load_cassettes(folder: Path) -> list[Recorded]:
     return [item for path in files for item in _cassette(path, path.relative_to(folder).as_posix())]
 
 
-def _type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 def _child(path: str, key: str) -> str:
     return f"{path}.{key}" if _IDENTIFIER.match(key) else f"{path}[{key!r}]"
 
@@ -190,7 +176,7 @@ class Shape:
         stack = [(value, path)]
         while stack:
             value, path = stack.pop()
-            self.types[path].setdefault(_type(value), where)
+            self.types[path].setdefault(json_type(value), where)
             if path in ENUM_PATHS and isinstance(value, str):
                 self.values[path].setdefault(value, where)
             if isinstance(value, dict):

@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from batch_contract.core.jsondoc import json_type
 from batch_contract.errors import InputError
 
 Node = dict[str, Any]
@@ -119,7 +120,7 @@ class Normaliser:
                 node["nullable"] = True
             node["enum"] = _sorted([_json(v) for v in values if v is not None])
             if not node["types"]:
-                node["types"] = sorted({_json_type(v) for v in node["enum"]})
+                node["types"] = sorted({json_type(v) for v in node["enum"]})
         if isinstance(schema.get("format"), str):
             node["format"] = schema["format"]
         bounds = {k: schema[k] for k in BOUNDS if _is_number(schema.get(k))}
@@ -154,18 +155,6 @@ def _listed(value: Any) -> list[Any]:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def is_null_only(node: Node) -> bool:
