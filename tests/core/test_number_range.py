@@ -71,3 +71,21 @@ def test_the_safe_range_is_inclusive_at_both_ends() -> None:
     )
     value = {"ok": 5, "edges": [edge, -edge], "n": 2**53}
     assert [v.path for v in number_violations(value)] == ["$.n"]
+
+
+def test_a_body_jsonschema_rs_cannot_read_still_gets_its_number_violations() -> None:
+    """An unpaired surrogate in a key makes jsonschema-rs refuse the body (the reference engine
+    then lists its schema violations); a number beyond the safe range in the same body is still
+    reported, beside the undocumented key the strict profile names."""
+    value = body()
+    value["job"]["total_items"] = 2**60
+    value["job"]["x\udc00"] = 1
+    shown = "number 1152921504606846976"
+    assert ContractCheck().schema_violations(value) == (
+        Violation("$.job.total_items", "number-range", BEYOND, shown),
+    )
+    strict = ContractCheck("strict").schema_violations(value)
+    assert [(v.path, v.keyword) for v in strict] == [
+        ("$.job.total_items", "number-range"),
+        ('$.job["x\udc00"]', "additionalProperties"),
+    ]
