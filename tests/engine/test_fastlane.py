@@ -400,8 +400,9 @@ def with_note(line: bytes, note: bytes) -> bytes:
 def test_undocumented_properties_are_learned_and_kept_raw() -> None:
     """Once the lane has seen a clean line with a property the schema does not name, lines with
     it (any JSON value) and without it both pass, and the value is held to the full path's JSON
-    rules: a duplicate key, a number out of range or an unpaired surrogate inside it is left to
-    the full path, which faults it."""
+    rules: a duplicate key, a number out of range (one orjson reads exactly, as 2^53, or one it
+    cannot, as 1e400) or an unpaired surrogate inside it is left to the full path, which faults
+    it."""
     line, value = completed_line()
     lane = taught(value)
     noted = with_note(line, b'{"a":[1,2.5,"x",null,true]}')
@@ -411,7 +412,8 @@ def test_undocumented_properties_are_learned_and_kept_raw() -> None:
     assert lane.clean(noted)
     assert lane.clean(line)
     assert lane.clean(with_note(line, b'"text"'))
-    for bad in (b'{"a":1,"a":2}', b"1e400", b'"\\ud800"', b'{"a": 1}'):
+    beyond = (b"9007199254740992", b'{"n":[-9007199254740992]}')  # +-2^53: read exactly
+    for bad in (b'{"a":1,"a":2}', b"1e400", b'"\\ud800"', b'{"a": 1}', *beyond):
         noted_bad = with_note(line, bad)
         assert not lane.clean(noted_bad), bad
         if bad != b'{"a": 1}':  # spaces: valid, only not msgspec's own spelling
