@@ -541,3 +541,20 @@ def test_key_orders_merge_only_when_they_agree(current: Any, new: Any, merged: A
     """Two key orders merge when they order their shared properties alike; a property only one
     has becomes optional (or stays raw); objects cannot be left out."""
     assert fastlane._merge(current, new) == merged
+
+
+@pytest.mark.parametrize("progress", [100.5, -0.5, 101, -1])
+def test_a_progress_beyond_its_bounds_is_never_cleared(progress: float) -> None:
+    """A progress_percentage beyond 0 to 100, a float or an integer, in a job whose counts are
+    all null (so no rule reads the progress, and only the schema's bounds stand against it): the
+    lane leaves the line to the full path, which faults it."""
+    _, value = completed_line()
+    for name in ("processed_items", "failed_items", "skipped_items"):
+        value["job"][name] = None
+    value["progress_percentage"] = 50.5
+    lane = taught(value)
+    assert lane.clean(compact(value))
+    value["progress_percentage"] = progress
+    line = compact(value)
+    assert not full_path_clean(line)
+    assert not lane.clean(line)
