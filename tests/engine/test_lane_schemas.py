@@ -118,24 +118,42 @@ def test_two_schemas_meet_as_both_at_once(first: Any, second: Any, expected: Any
 
 
 @pytest.mark.parametrize(
-    ("first", "second"),
+    ("first", "second", "reason"),
     [
-        pytest.param({"type": "object", "properties": {}}, STRING, id="object-and-string"),
-        pytest.param(STRING, {"type": "object", "properties": {}}, id="string-and-object"),
-        pytest.param({"properties": {}}, {"type": "object"}, id="object-without-type"),
+        pytest.param(
+            {"type": "object", "properties": {}},
+            STRING,
+            "an object schema without type object",
+            id="object-and-string",
+        ),
+        pytest.param(
+            STRING,
+            {"type": "object", "properties": {}},
+            "an object schema without type object",
+            id="string-and-object",
+        ),
+        pytest.param(
+            {"properties": {}},
+            {"type": "object"},
+            "an object schema without type object",
+            id="object-without-type",
+        ),
         pytest.param(
             CLOSED,
             {"type": "object", "properties": {"c": STRING}, "required": ["c"]},
+            "a required property the schema forbids",
             id="required-property-the-other-forbids",
         ),
-        pytest.param({"type": "string"}, {"type": "integer"}, id="no-type-in-common"),
-        pytest.param({"enum": ["x"]}, {"enum": ["y"]}, id="two-enums"),
-        pytest.param({"format": "date-time"}, {"format": "date"}, id="two-formats"),
-        pytest.param(False, STRING, id="boolean-subschema"),
+        pytest.param(
+            {"type": "string"}, {"type": "integer"}, "no type both allow", id="no-type-in-common"
+        ),
+        pytest.param({"enum": ["x"]}, {"enum": ["y"]}, "two enums", id="two-enums"),
+        pytest.param({"format": "date-time"}, {"format": "date"}, "two formats", id="two-formats"),
+        pytest.param(False, STRING, "boolean subschema False", id="boolean-subschema"),
     ],
 )
-def test_schemas_the_lane_cannot_merge_give_no_lane(first: Any, second: Any) -> None:
+def test_schemas_the_lane_cannot_merge_give_no_lane(first: Any, second: Any, reason: str) -> None:
     """Two schemas with nothing in common, or keywords the lane does not merge, raise
-    `Unsupported`: no lane, so the full path decides every line."""
-    with pytest.raises(Unsupported):
+    `Unsupported` saying why: no lane, so the full path decides every line."""
+    with pytest.raises(Unsupported, match=f"^{reason}$"):
         _meet(first, second, {})
