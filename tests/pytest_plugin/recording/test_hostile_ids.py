@@ -7,53 +7,35 @@ raw request paths it receives and answers every job with a valid body naming the
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from recording_stand_in import PREFIX, ROOT, StandIn
 
-from batch_contract.pytest_plugin.targets import KEY_ENV, UNKNOWN_JOB_ID
+from batch_contract.pytest_plugin.targets import KEY_ENV
 
-ROOT = Path(__file__).resolve().parents[3]
 SUITE = ROOT / "contract_tests"
-BODY = json.loads((ROOT / "tests/examples/valid/completed.json").read_text())
-PREFIX = "/api/v1/beta/batch-processing/"
 KEY = "hostile-ids-key-0123456789"
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestAssertRewriteWarning")
 
 
-class Recorder(BaseHTTPRequestHandler):
+class Recorder(StandIn):
     """Answers the endpoint: 401 without the key, 404 for the suite's unknown job, else 200 with
     a valid completed body for the decoded id; every raw path is kept in `server.paths`."""
+
+    key = KEY
 
     def do_GET(self) -> None:
         """One answer, and the raw request path recorded."""
         self.server.paths.append(self.path)  # type: ignore[attr-defined]
-        raw = self.path.partition("?")[0]
-        job = unquote(raw[len(PREFIX) :]) if raw.startswith(PREFIX) else None
-        if self.headers.get("Authorization") != f"Bearer {KEY}":
-            self.answer(401, {"detail": "Invalid API key"})
-        elif job is None or job == UNKNOWN_JOB_ID:
-            self.answer(404, {"detail": "Job not found"})
-        else:
-            self.answer(200, {**BODY, "job": {**BODY["job"], "id": job}})
-
-    def answer(self, status: int, body: object) -> None:
-        """Sends `body` as JSON with `status`."""
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        """Quiet."""
+        job = self.job()
+        if not self.refused(job) and job is not None:
+            self.answer_job(job)
 
 
 @pytest.fixture

@@ -8,24 +8,20 @@ answers the first GET of every job with a 503 and the next with a valid body."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote
 
 import pytest
 import yaml
+from recording_stand_in import ROOT, StandIn
 
-from batch_contract.pytest_plugin.targets import KEY_ENV, UNKNOWN_JOB_ID
+from batch_contract.pytest_plugin.targets import KEY_ENV
 
-ROOT = Path(__file__).resolve().parents[3]
 SUITE = ROOT / "contract_tests"
-BODY = json.loads((ROOT / "tests/examples/valid/completed.json").read_text())
-PREFIX = "/api/v1/beta/batch-processing/"
 KEY = "replay-retries-key-0123456789"
 JOB = "bjb-00000503-aaaa-4aaa-baaa-aaaaaaaaaaaa"
 QUIET = ("-p", "no:cacheprovider", "-p", "no:randomly")
@@ -33,37 +29,24 @@ QUIET = ("-p", "no:cacheprovider", "-p", "no:randomly")
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestAssertRewriteWarning")
 
 
-class FlakyOnce(BaseHTTPRequestHandler):
+class FlakyOnce(StandIn):
     """401 without the key, 404 for the suite's unknown job; every other job gets a 503 on its
     first GET and a valid completed body on the next ones."""
 
+    key = KEY
+
     def do_GET(self) -> None:
         """One answer; the GETs of each job are counted in `server.asked`."""
-        raw = self.path.partition("?")[0]
-        job = unquote(raw[len(PREFIX) :]) if raw.startswith(PREFIX) else None
+        job = self.job()
         with self.server.lock:  # type: ignore[attr-defined]
             self.server.asked[job] += 1  # type: ignore[attr-defined]
             asked = self.server.asked[job]  # type: ignore[attr-defined]
-        if self.headers.get("Authorization") != f"Bearer {KEY}":
-            self.answer(401, {"detail": "Invalid API key"})
-        elif job is None or job == UNKNOWN_JOB_ID:
-            self.answer(404, {"detail": "Job not found"})
-        elif asked == 1:
+        if self.refused(job) or job is None:
+            return
+        if asked == 1:
             self.answer(503, {"detail": "Service Unavailable"})
         else:
-            self.answer(200, {**BODY, "job": {**BODY["job"], "id": job}})
-
-    def answer(self, status: int, body: object) -> None:
-        """Sends `body` as JSON with `status`."""
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        """Quiet."""
+            self.answer_job(job)
 
 
 @pytest.fixture
