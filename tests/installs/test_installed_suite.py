@@ -54,8 +54,26 @@ def test_replay_of_the_shipped_cassettes(suite_venv: Venv, outside: Path) -> Non
 
 
 def test_reference(suite_venv: Venv, outside: Path) -> None:
-    """`--reference` starts the embedded reference server and every test passes."""
+    """`--reference` starts the embedded reference server and every test passes, schemathesis's
+    among them, and the user's folder is left as it was (no `.hypothesis/`: pytest's own cache is
+    off in these runs)."""
     _test(suite_venv, outside, "--reference")
+    assert sorted(outside.iterdir()) == []
+
+
+def test_a_named_hypothesis_folder_is_used(suite_venv: Venv, outside: Path) -> None:
+    """A user who names Hypothesis's folder (HYPOTHESIS_STORAGE_DIRECTORY) finds its cache there."""
+    storage = outside / "mine"
+    _test(
+        suite_venv,
+        outside,
+        "--reference",
+        "-k",
+        "schemathesis",
+        HYPOTHESIS_STORAGE_DIRECTORY=str(storage),
+    )
+    assert [path.name for path in outside.iterdir()] == ["mine"]
+    assert any(storage.iterdir())
 
 
 def test_live(suite_venv: Venv, outside: Path) -> None:

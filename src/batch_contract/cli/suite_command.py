@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -82,4 +83,10 @@ def main(argv: Sequence[str]) -> int:
         args = ["--help"]
     require_suite(PROG)
     command = pytest_command(args, Path.cwd())
-    return subprocess.run(command, env=os.environ.copy(), check=False).returncode
+    env = os.environ.copy()
+    with tempfile.TemporaryDirectory(prefix="batch-contract-hypothesis-") as storage:
+        # Hypothesis (under schemathesis) caches what it learns in `.hypothesis/` of the folder
+        # it runs in, example database off or not: the user's project folder, here. A folder of
+        # the run's own takes it, unless the user named one.
+        env.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", storage)
+        return subprocess.run(command, env=env, check=False).returncode
