@@ -63,6 +63,28 @@ def test_fail_under_and_require_fail_the_run(pytester: pytest.Pytester) -> None:
     assert replay(pytester, "-k", "not_found", "--contract-require", "http=404").ret == 0
 
 
+@pytest.mark.parametrize("listing", ["--collect-only", "--setup-plan", "--setup-only"])
+def test_a_run_that_only_lists_the_tests_reports_and_gates_nothing(
+    pytester: pytest.Pytester, listing: str
+) -> None:
+    """`--collect-only` (an editor's test discovery), `--setup-plan` and `--setup-only` run no
+    test: no coverage line, no JSON report written over the last one, and no failure from
+    --contract-fail-under or --contract-require."""
+    result = replay(
+        pytester,
+        listing,
+        "--contract-fail-under",
+        "100",
+        "--contract-require",
+        "http=403",
+        "--contract-coverage-json",
+        "cov.json",
+    )
+    assert result.ret == 0
+    assert "contract coverage" not in result.stdout.str()
+    assert not (pytester.path / "cov.json").exists()
+
+
 def test_unknown_required_item_is_a_usage_error(pytester: pytest.Pytester) -> None:
     """An item name the contract does not have stops the run before any test."""
     result = replay(pytester, "--contract-require", "http=418")

@@ -164,6 +164,9 @@ class CoverageRecorder:
             return
         if session.exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.USAGE_ERROR):
             return  # the run stopped before it could check: no coverage to speak of
+        option = session.config.option
+        if option.collectonly or option.setuponly or option.setupplan:
+            return  # tests listed, not run (an editor's test discovery): nothing to report
         self.report = self.coverage.report()
         self.unmet = self.report.unmet(
             self.settings.require, self.settings.fail_under, "--contract-fail-under"
