@@ -162,3 +162,23 @@ def test_docs_copy_as_a_source(run_watch: Run, tmp_path: Path) -> None:
         ("api-removed", "docs")
     ]
     assert code == 1
+
+
+@pytest.mark.parametrize("form", ["text", "markdown", "github", "json"])
+def test_a_spec_that_holds_the_key_never_prints_it(
+    run_watch: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, form: str
+) -> None:
+    """A spec served by a deployment that echoes the key (as a new enum value and a new property)
+    is reported with the key masked in every format, as drift and coverage mask it."""
+    from tests.pytest_plugin.secrecy.canary import CANARY, holds_canary
+
+    monkeypatch.setenv("LLAMA_CLOUD_API_KEY", CANARY)
+    text = Path(SEVERAL).read_text(encoding="utf-8")
+    spec = tmp_path / "new.json"
+    spec.write_text(
+        text.replace('"throttled"', json.dumps(CANARY)).replace('"priority"', json.dumps(CANARY))
+    )
+    code, out, err = run_watch("--spec", str(spec), "--format", form)
+    assert (code, err) == (1, "")
+    assert "***" in out
+    assert not holds_canary(out), out

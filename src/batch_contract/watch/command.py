@@ -15,6 +15,7 @@ from batch_contract.core.output import printable
 from batch_contract.core.rules import load_levels
 from batch_contract.errors import BatchContractError, InputError, UsageError
 from batch_contract.exitcodes import ExitCode
+from batch_contract.secret import mask_env
 from batch_contract.watch import sources
 from batch_contract.watch.compare import Finding, compare
 from batch_contract.watch.docs_page import read_docs
@@ -191,7 +192,7 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         baseline=args.baseline,
         timeout=args.timeout,
     )
-    stdout.write(RENDERERS[args.format](findings, compared))
+    stdout.write(mask_env(RENDERERS[args.format](findings, compared)))
     return ExitCode.VIOLATION if fails(findings, args.fail_on) else ExitCode.OK
 
 
@@ -203,7 +204,7 @@ def main(
     try:
         return run(build_parser().parse_args(argv), out)
     except BatchContractError as error:
-        err.write(f"{PROG}: {printable(str(error))}\n")
+        err.write(f"{PROG}: {printable(mask_env(str(error)))}\n")
         return ExitCode.USAGE
     except SystemExit as done:  # --help has been printed
         return int(done.code or 0)
