@@ -494,16 +494,16 @@ def _secrets(headers: Any) -> tuple[str, ...]:
     return tuple(sorted((s for s in found if len(s) >= MIN_SECRET), key=len, reverse=True))
 
 
-def _mask(text: str, secrets: tuple[str, ...]) -> str:
+def _mask(text: str, secrets: tuple[Secret, ...]) -> str:
     """`text` with every secret, in every form `Secret` knows (any case, percent, hex, base64,
     JSON and HTML escapes, cut short by a reporter), replaced by `***`."""
-    return mask_all(text, tuple(Secret(secret) for secret in secrets))
+    return mask_all(text, secrets)
 
 
 def _masked(mismatch: BatchStatusMismatch, raw_job_id: str, headers: Any) -> _Failure:
     """The failure to report: the job named in the title, every credential of the request's
     `headers` masked. No frame that a traceback of the failure shows holds a credential."""
-    secrets = _secrets(headers)
+    secrets = tuple(Secret(secret) for secret in _secrets(headers))  # each pattern built once
     job_id = unquote(raw_job_id)
     violations = tuple(
         v._replace(
