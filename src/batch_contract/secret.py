@@ -6,14 +6,20 @@ pytest prints in a failure report shows `**********`. The raw value is taken out
 `get_secret_value()` only where the `Authorization` header is built.
 
 `Secret.replace` is the one scrubber every output goes through (the contract suite's reports and
-JUnit XML, cassettes, the guard, coverage and drift). It finds the key as a server or a reporter
-may show it:
+JUnit XML, cassettes, the guard, coverage, drift and watch). It finds the key as a server or a
+reporter may show it:
 
-- verbatim, in any letter case, and cut short by a reporter (`"llx-abcdefgh..."`, 8 characters
-  or more of it);
-- percent-encoded (hex digits in either case, any safe set), JSON-escaped (`\\/`, `\\uXXXX`), as
-  HTML entities (decimal, hex or named), each character in any of these forms;
-- hex of its UTF-8 bytes, in either case;
+- verbatim, in any letter case, and cut short by a reporter at its end (`"llx-abcdefgh..."`) or
+  at its start (`'done...efgh1234'`, pytest's `-l`), 8 characters or more of it;
+- percent-encoded (hex digits in either case, any safe set, once or more: `%256C`), JSON-escaped
+  (`\\/`, `\\uXXXX`), `\\xNN`-escaped, as HTML entities (decimal, hex or named, `&amp;#108;`
+  too), each character in any of these forms;
+- hex of its UTF-8 bytes, in either case, run together or split by spaces or colons;
+- UTF-16 or UTF-32 text read a byte a character: its characters between zero bytes, as they are
+  or escaped (`l\\x00l\\x00x`, `l\\u0000l`);
+- base32 of it at any alignment (in either letter case);
+- inside a Python bytes literal of a gzip, zlib or raw deflate stream (a logger showing a body as
+  it came), its first `_INFLATED` bytes inflated: the whole literal is replaced;
 - inside base64 or base64url text, padded or not: the key alone, `user:key`, `:key`, `key:`, or
   anywhere inside a longer token (all three alignments); the whole token is replaced;
 - across a line break a reporter inserted (a wrapped line, pytest's `E   ` prefix, `'...'\\n '...'`
@@ -26,11 +32,14 @@ of any charset, UTF-16 and UTF-32 included."""
 
 from __future__ import annotations
 
+import ast
 import base64
 import hmac
 import html.entities
+import itertools
 import os
 import re
+import zlib
 from collections.abc import Iterator
 
 MASK = "**********"
@@ -46,6 +55,24 @@ _BREAK = re.compile(r"""['"]?[ \t]*\r?\n[ \t]*(?:E[ \t]+|>[ \t]+)?['"]?""")
 """A line break a reporter may insert, with what it adds around it: indentation, pytest's `E   `
 or `>   ` prefix, the quotes of a string continued on the next line."""
 _CUT = r"(?=[%&#xXuU\\0-9a-fA-F;]{0,9}(?:\.\.\.|\u2026))"
+_CUT_BEFORE = r"(?:(?<=\.\.\.)|(?<=\u2026))[%&#xXuU\\0-9a-fA-F;\x00]{0,9}?"
+"""Where a reporter cut a value at its start: after an ellipsis, perhaps the rest of a cut
+escape (`6C` of `%6C`)."""
+_BYTES_LITERAL = re.compile(
+    r"""(?:bytearray\()?(b(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"))\)?"""
+)
+"""A Python bytes literal as `repr` writes it (perhaps inside `bytearray(...)`): group 1."""
+_STREAM_START = re.compile(b"\x1f\x8b\x08|\x78[\x01\x5e\x9c\xda]")
+"""Where a gzip or zlib stream may start (their headers)."""
+_LITERAL_DEPTH = 2
+"""How many bytes literals deep `Secret.spans` looks (a compressed body's text may show another)."""
+_INFLATED = 1 << 20
+"""How much of a compressed stream `Secret.spans` inflates, at most."""
+_HEX_SEPARATOR = r"(?:[ :]|\\+x)?"
+"""What may stand between two hex bytes: a space or a colon (`6c:6c`), or a `\\x` escape."""
+_WIDE_SEPARATOR = r"(?:\x00|\\+x00|\\+u0000|\\+0){1,3}"
+"""The zero bytes between the characters of UTF-16 or UTF-32 text read as one byte a character,
+as they are or escaped (`l\\x00l\\x00x`, `l\\u0000l`)."""
 
 
 def _named_entities() -> dict[str, list[str]]:
@@ -77,18 +104,19 @@ def _char(char: str) -> str:
     for variant in _variants(char):
         code = ord(variant)
         forms.append(re.escape(variant))
-        forms.append("".join("%" + _hex(b) for b in variant.encode("utf-8")))
+        forms.append("".join("%(?:25)*" + _hex(b) for b in variant.encode("utf-8")))
+        forms.append("".join(r"\\+x" + _hex(b) for b in variant.encode("utf-8")))
         units = variant.encode("utf-16-be")
         forms.append(
             "".join(r"\\+u" + _hex(units[i]) + _hex(units[i + 1]) for i in range(0, len(units), 2))
         )
-        forms.append(f"&#0*{code};?")
+        forms.append(f"&(?:amp;)*#0*{code};?")
         forms.append(
-            "&#[xX]0*"
+            "&(?:amp;)*#[xX]0*"
             + "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in f"{code:x}")
             + ";?"
         )
-        forms.extend(re.escape("&" + name) for name in _NAMED.get(variant, ()))
+        forms.extend("&(?:amp;)*" + re.escape(name) for name in _NAMED.get(variant, ()))
     if char == "/":
         forms.append(r"\\+/")
     return "(?:" + "|".join(dict.fromkeys(forms)) + ")"
@@ -162,10 +190,39 @@ def _base64_tails(value: bytes) -> list[str]:
     return list(dict.fromkeys(tails))
 
 
+def _base32_cores(value: bytes) -> list[str]:
+    """The base32 characters that encode `value` whatever bytes surround it: one run for each
+    of the five alignments."""
+    cores = []
+    for offset in range(5):
+        encoded = base64.b32encode(b"\0" * offset + value).decode("ascii")
+        start = -(-8 * offset // 5)
+        end = 8 * (offset + len(value)) // 5
+        if end - start >= 8:
+            cores.append(encoded[start:end])
+    return list(dict.fromkeys(cores))
+
+
+def _variant_class(char: str) -> str:
+    """A pattern for one character in either letter case, itself only."""
+    variants = _variants(char)
+    return re.escape(char) if len(variants) == 1 else f"[{''.join(map(re.escape, variants))}]"
+
+
+def _after_cut(units: list[str], minimum: int) -> str:
+    """The pattern of a form cut at its start by a reporter: an ellipsis, perhaps the rest of a cut
+    escape, then the last `minimum` units of the form or more."""
+    head = ""
+    for unit in units[: len(units) - minimum]:
+        head = f"(?:{head}{unit})?"
+    return head + "".join(units[len(units) - minimum :])
+
+
 def forms_pattern(value: str) -> re.Pattern[str]:
     """A pattern matching `value` in every form (see the module's docstring). A match of the group
     `b64` is part of a base64 token: `Secret` widens it to the whole token."""
     hex_units = [_hex(b) for b in value.encode("utf-8")]
+    hex_units[1:] = [_HEX_SEPARATOR + unit for unit in hex_units[1:]]
     text_forms = [_text(value), "".join(hex_units)]
     if len(value) < MIN_EMBEDDED:
         tokens = "|".join(_base64_tokens(value.encode("utf-8")))
@@ -175,19 +232,37 @@ def forms_pattern(value: str) -> re.Pattern[str]:
         if tails:
             pattern += f"|(?P<{BASE64_GROUP}>{'|'.join(tails)})(?![A-Za-z0-9+/_=-])"
         return re.compile(pattern)
-    parts = [
-        _whole_or_cut([_char(c) for c in value], MIN_EMBEDDED),
-        _whole_or_cut(hex_units, MIN_EMBEDDED),
-    ]
-    for number, core in enumerate(_base64_cores(value.encode("utf-8"))):
-        units = [_base64_unit(c) for c in core]
-        parts.append(_whole_or_cut(units, min(len(units), 11), f"{BASE64_GROUP}{number}"))
-    starts = {value[0], value[0].lower(), value[0].upper(), "%", "\\", "&"}
-    starts.update(
-        f"{value.encode('utf-8')[0]:02x}"[0], *(core[0] for core in _base64_cores(value.encode()))
+    raw = value.encode("utf-8")
+    char_units = [_char(c) for c in value]
+    wide_units = [_variant_class(c) for c in value]
+    wide_units[:-1] = [unit + _WIDE_SEPARATOR for unit in wide_units[:-1]]
+    forms = [char_units, hex_units, wide_units]
+    text_starts = {value[0], value[0].lower(), value[0].upper(), "%", "\\", "&", f"{raw[0]:02x}"[0]}
+    branches = [(text_starts, [_whole_or_cut(units, MIN_EMBEDDED) for units in forms])]
+    cores = _base64_cores(raw)
+    branches.append(
+        (
+            {core[0] for core in cores},
+            [
+                _whole_or_cut(
+                    [_base64_unit(c) for c in core], min(len(core), 11), f"{BASE64_GROUP}{number}"
+                )
+                for number, core in enumerate(cores)
+            ],
+        )
     )
-    first = "".join(sorted(re.escape(c) for c in starts))
-    return re.compile(f"(?=[{first}])(?:{'|'.join(parts)})")
+    cores = _base32_cores(raw)  # either letter case
+    if cores:
+        base32 = "|".join("".join(map(_variant_class, core)) for core in cores)
+        starts = {c for core in cores for c in (core[0], core[0].lower())}
+        branches.append((starts, [f"(?P<{BASE64_GROUP}32>{base32})"]))
+    alternatives = [
+        f"(?=[{''.join(sorted(map(re.escape, starts)))}])(?:{'|'.join(parts)})"
+        for starts, parts in branches
+    ]
+    cut = "|".join(_after_cut(units, MIN_EMBEDDED) for units in forms)
+    alternatives.append(f"{_CUT_BEFORE}(?:{cut})")
+    return re.compile("|".join(alternatives))
 
 
 def _joined(text: str) -> tuple[str, list[int]]:
@@ -262,14 +337,24 @@ class Secret:
             yield start, end
 
     def spans(self, text: str) -> list[tuple[int, int]]:
-        """Where `text` holds this secret in any form, also across inserted line breaks: sorted,
-        merged (start, end) spans."""
+        """Where `text` holds this secret in any form, also across inserted line breaks and
+        inside a compressed body shown as a Python bytes literal: sorted, merged (start, end)
+        spans."""
+        return self._spans(text, _LITERAL_DEPTH)
+
+    def _spans(self, text: str, depth: int) -> list[tuple[int, int]]:
         if not self._value:
             return []
         found = list(self._matches(text))
         if "\n" in text:
             joined, index = _joined(text)
             found += [(index[s], index[e - 1] + 1) for s, e in self._matches(joined) if e > s]
+        if depth and "\\x" in text:
+            found += [
+                literal.span()
+                for literal in _BYTES_LITERAL.finditer(text)
+                if self._in_compressed(literal.group(1), depth - 1)
+            ]
         merged: list[tuple[int, int]] = []
         for start, end in sorted(found):
             if merged and start <= merged[-1][1]:
@@ -277,6 +362,31 @@ class Secret:
             else:
                 merged.append((start, end))
         return merged
+
+    def _in_compressed(self, literal: str, depth: int) -> bool:
+        """Whether a Python bytes literal holds a gzip or zlib stream (anywhere in it), or is a raw
+        deflate stream, whose first `_INFLATED` bytes hold this secret (a logger may show a
+        response body as it came, a parser the line it refused)."""
+        try:
+            raw = ast.literal_eval(literal)
+        except (ValueError, SyntaxError):
+            return False
+        if not isinstance(raw, bytes):
+            return False
+        streams = [(raw, -15)]  # raw deflate, from the start
+        starts = (found.start() for found in _STREAM_START.finditer(raw))
+        streams += [(raw[start:], 47) for start in itertools.islice(starts, 16)]
+        for stream, window in streams:  # window 47: gzip or zlib, by its header
+            try:
+                inflated = zlib.decompressobj(window).decompress(stream, _INFLATED)
+            except zlib.error:
+                continue
+            text = inflated.decode("latin-1")
+            if self._spans(text, depth) or self._spans(inflated.decode("utf-8", "ignore"), depth):
+                return True
+            if any(self._value.encode(codec) in inflated for codec in _WIDE_CODECS):
+                return True
+        return False
 
     def is_value(self, text: str) -> bool:
         """Whether a whole value is this secret, in any form."""
@@ -305,13 +415,20 @@ class Secret:
         return self.replace(text, "***")
 
     def leaks_bytes(self, raw: bytes) -> bool:
-        """Whether raw bytes of any charset hold this secret: as text of an ASCII-compatible
-        charset (UTF-8, Latin-1 and the like) in any form, or verbatim in UTF-16 or UTF-32."""
+        """Whether raw bytes of any charset hold this secret in any form: as text of an
+        ASCII-compatible charset (UTF-8, Latin-1 and the like), or of UTF-16 or UTF-32 read from
+        any byte."""
         if not self._value:
             return False
         if self.found_in(raw.decode("latin-1")) or self.found_in(raw.decode("utf-8", "ignore")):
             return True
-        return any(self._value.encode(codec) in raw for codec in _WIDE_CODECS)
+        if b"\0" not in raw:
+            return False
+        return any(
+            self.found_in(raw[start:].decode(codec, "ignore"))
+            for codec in _WIDE_CODECS
+            for start in range(2 if codec.startswith("utf-16") else 4)
+        )
 
 
 def mask(text: str, secret: Secret | None) -> str:

@@ -4,12 +4,15 @@ alignment, any charset, line breaks a reporter may insert) and ignores letter ca
 
 from __future__ import annotations
 
+import ast
 import base64
 import binascii
 import contextlib
 import html
 import json
 import re
+import zlib
+from collections.abc import Callable
 from urllib.parse import quote, unquote
 
 CANARY = "canary-K3y/+=Zq8x7w"
@@ -20,6 +23,11 @@ _TOKEN = re.compile(r"[A-Za-z0-9+/_-]{24,}={0,2}")
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _HEX_RUN = re.compile(r"[0-9a-fA-F]{16,}")
 _WRAP = re.compile(r"\r?\n[ \t]*(?:E +)?")
+_BYTES_LITERAL = re.compile(r"b'(?:[^'\\\n]|\\.)*'|b\"(?:[^\"\\\n]|\\.)*\"")
+_NULS = re.compile(r"\x00|\\x00|\\u0000")
+_BYTE_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})")
+_HEX_SEPARATORS = re.compile(r"(?<=[0-9a-fA-F]{2})[ :](?=[0-9a-fA-F]{2})")
+_BASE32_TOKEN = re.compile(r"[A-Z2-7]{24,}=*|[a-z2-7]{24,}=*")
 
 
 def echoed_forms(key: str = CANARY) -> dict[str, str]:
@@ -47,13 +55,48 @@ def echoed_forms(key: str = CANARY) -> dict[str, str]:
         "hex-upper": binascii.hexlify(key.encode()).decode().upper(),
         "html-decimal": "".join(f"&#{ord(c)};" for c in key),
         "html-hex": "".join(f"&#x{ord(c):X};" for c in key),
+        "percent-twice": quote(upper, safe=""),
+        "html-amp-decimal": "".join(f"&amp;#{ord(c)};" for c in key),
+        "hex-escaped": "".join(f"\\x{b:02x}" for b in key.encode()),
+        "hex-spaced": " ".join(f"{b:02x}" for b in key.encode()),
+        "hex-colon-upper": ":".join(f"{b:02X}" for b in key.encode()),
+        "base32": base64.b32encode(key.encode()).decode(),
+        "base32-lower-user-key": base64.b32encode(f"{USER}:{key}".encode()).decode().lower(),
+        "utf-16-read-as-latin-1": key.encode("utf-16-le").decode("latin-1"),
+        "utf-16-bytes-repr": repr(key.encode("utf-16-be"))[2:-1],
+        "utf-16-json-escaped": "".join(f"{c}\\u0000" for c in key),
     }
 
 
+def _until_stable(decode: Callable[[str], str], text: str) -> str:
+    for _ in range(8):
+        decoded = decode(text)
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
 def _decodings(text: str) -> list[str]:
+    text = _NULS.sub("", text)
+    text = _BYTE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
     unescaped = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text.replace("\\/", "/"))
     found = [text, unquote(text), unescaped, unquote(unescaped), html.unescape(text)]
+    found += [_until_stable(unquote, text), _until_stable(html.unescape, text)]
+    found += [_HEX_SEPARATORS.sub("", each) for each in found]
     return list(dict.fromkeys(found + [_WRAP.sub("", each) for each in found]))
+
+
+def _base32_tokens(text: str) -> list[bytes]:
+    found = []
+    for token in _BASE32_TOKEN.findall(text):
+        for start in range(8):
+            part = token[start:].rstrip("=").upper()
+            for end in range(len(part), max(len(part) - 8, 0), -1):  # a valid padding
+                with contextlib.suppress(binascii.Error, ValueError):
+                    found.append(base64.b32decode(part[:end] + "=" * (-end % 8)))
+                    break
+    return found
 
 
 def _base64_tokens(text: str) -> list[bytes]:
@@ -86,11 +129,28 @@ def holds_canary(data: str | bytes, key: str = CANARY) -> bool:
     for decoded in _decodings(data):
         if key.lower() in decoded.lower():
             return True
-        if any(key.encode() in raw for raw in _base64_tokens(decoded)):
+        if any(key.encode() in raw for raw in _base64_tokens(decoded) + _base32_tokens(decoded)):
             return True
         if any(wanted in raw.lower() for raw in _hex_runs(decoded)):
             return True
+    if any(holds_canary(raw, key) for raw in inflated_literals(data)):
+        return True
     try:
         return key in json.dumps(json.loads(data))
     except ValueError:
         return False
+
+
+def inflated_literals(text: str) -> list[bytes]:
+    """What each Python bytes literal of `text` inflates to: a raw deflate stream, or a gzip or
+    zlib stream starting at any of its bytes (a logger may show a compressed body as it came)."""
+    found = []
+    for literal in _BYTES_LITERAL.findall(text):
+        raw = ast.literal_eval(literal)
+        with contextlib.suppress(zlib.error):
+            found.append(zlib.decompress(raw, -15))
+        for start in range(len(raw)):  # a gzip or zlib stream after other bytes
+            for wbits in (31, 15):
+                with contextlib.suppress(zlib.error):
+                    found.append(zlib.decompressobj(wbits).decompress(raw[start:]))
+    return found

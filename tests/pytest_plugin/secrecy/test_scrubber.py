@@ -4,8 +4,11 @@ shorter than 8 characters; and the drift and coverage commands, which print what
 
 from __future__ import annotations
 
+import gzip
 import io
+import json
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,7 @@ from batch_contract.coverage.command import main as coverage_main
 from batch_contract.drift.command import main as drift_main
 from batch_contract.secret import Secret
 
-from .canary import CANARY, echoed_forms, holds_canary
+from .canary import CANARY, echoed_forms, holds_canary, inflated_literals
 
 FORMS = echoed_forms()
 KEY = Secret(CANARY)
@@ -50,6 +53,35 @@ def test_a_form_cut_short_by_a_reporter_is_masked(form: str) -> None:
     for end in range(len(text) * 3 // 4, len(text)):
         shown = KEY.mask(f'found string "xx{text[:end]}..." [enum]')
         assert "***" in shown, shown
+
+
+@pytest.mark.parametrize("form", ["raw", "upper", "percent-upper", "hex", "utf-16-bytes-repr"])
+@pytest.mark.parametrize("ellipsis", ["...", "\u2026"])
+def test_a_form_cut_at_its_start_by_a_reporter_is_masked(form: str, ellipsis: str) -> None:
+    """A shown value whose start a reporter cut (pytest's `-l` keeps the two ends of a long
+    value: `'done...lx-abcd...xyz'`), leaving 8 characters or more of the key's end, is masked."""
+    text = FORMS[form]
+    for start in range(1, len(text) // 4):
+        shown = KEY.mask(f"'done{ellipsis}{text[start:]}yyy'")
+        assert shown == f"'done{ellipsis}***yyy'", (start, shown)
+
+
+@pytest.mark.parametrize("wbits", [31, 15, -15], ids=["gzip", "zlib", "raw-deflate"])
+@pytest.mark.parametrize("charset", ["utf-8", "utf-16-le"])
+def test_a_compressed_body_shown_as_a_bytes_literal_is_masked(wbits: int, charset: str) -> None:
+    """A logger that shows a response body as it came (vcrpy logs each recorded response at
+    INFO, a compressed body as a bytes literal) shows no literal that inflates to the key; the
+    literals that do not hold it are kept."""
+    body = json.dumps({"job": {"status": CANARY}}).encode(charset)
+    packer = zlib.compressobj(wbits=wbits)
+    packed = packer.compress(body) + packer.flush()
+    kept = gzip.compress(b"no key here")
+    text = f"Appending response {{'body': {{'string': {packed!r}}}, 'other': {kept!r}}}"
+    shown = KEY.mask(text)
+    assert not any(holds_canary(raw) for raw in inflated_literals(shown)), shown
+    assert any(holds_canary(raw) for raw in inflated_literals(text))
+    assert repr(kept) in shown
+    assert "'string': ***" in shown
 
 
 def test_a_short_key_is_masked_only_where_it_stands_alone() -> None:
