@@ -267,6 +267,8 @@ def store_body(raw: bytes, secrets: Secrets, charset: str | None = None) -> byte
         text = raw.decode(codec)
     except UnicodeDecodeError:
         codec, text = "latin-1", raw.decode("latin-1")
+    if text.count("\0") * 4 >= len(text) > 0:  # UTF-16 or UTF-32 read a byte a character:
+        return raw  # a placeholder would garble it; kept as it came, refused if it holds the key
     if codec != "utf-8":
         return secrets.text(text).encode(codec)
     try:

@@ -26,6 +26,8 @@ from .canary import CANARY, echoed_forms
 
 FORMS = echoed_forms()
 ALL_FORMS = " ".join(FORMS.values())
+HEADER_FORMS = [form for form in FORMS.values() if "\x00" not in form]
+"""The forms a header can carry (HTTP allows no zero byte in one)."""
 PREFIX = "/api/v1/beta/batch-processing/"
 UNKNOWN = "bjb-ffffffff-ffff-4fff-bfff-ffffffffffff"
 CODINGS = {"plain": None, "gzip-upper": "GZIP", "gzip-gzip": "gzip, gzip", "deflate": "deflate"}
@@ -115,7 +117,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         *,
         raw: bool = False,
     ) -> None:
-        form = list(FORMS.values())[sum(self.server.asked.values()) % len(FORMS)]
+        form = HEADER_FORMS[sum(self.server.asked.values()) % len(HEADER_FORMS)]
         body = body if raw else compress(body, coding)
         self.send_response(status)
         self.send_header("Content-Type", content_type)

@@ -90,14 +90,21 @@ def test_recording_an_echoing_server_writes_no_key_and_compressed_bodies_replay(
     """--record-mode=rewrite against a stand-in that honours the contract but echoes the key in
     headers, an undocumented field, a Latin-1 404 and a 503 before the retry succeeds, with bodies
     sent as `GZIP`, `gzip, gzip` and `deflate`: no cassette holds the key; the compressed bodies
-    are stored decoded, without `Content-Encoding`; replaying them passes offline."""
-    folder = tmp_path / "cassettes"
+    are stored decoded, without `Content-Encoding`; replaying them passes offline. vcrpy's INFO
+    record of each response (a compressed body shown as a bytes literal) is masked in the
+    report, the JUnit XML and the log file."""
+    folder, junit, log = tmp_path / "cassettes", tmp_path / "junit.xml", tmp_path / "run.log"
     with echo_server(breaking=False) as server:
         code, output = run_suite(
-            server, "--record-mode=rewrite", "--cassette-dir", str(folder), "-k", "not schemathesis"
-        )
+            server, "--record-mode=rewrite", "--cassette-dir", str(folder),
+            "-k", "not schemathesis", "--log-level=INFO", "-rA", "--junitxml", str(junit),
+            "-o", "junit_logging=all", "--log-file", str(log),
+        )  # fmt: skip
     assert code == 0, output[-3000:]
+    assert "Appending request" in output  # vcrpy logged each response, compressed bodies as bytes
     assert not holds_canary(output), _first_leak(output)
+    assert not holds_canary(junit.read_text("utf-8")), _first_leak(junit.read_text("utf-8"))
+    assert not holds_canary(log.read_text("utf-8")), _first_leak(log.read_text("utf-8"))
     cassettes = _cassettes(folder)
     for job in KEPT_JOBS:
         assert f"status/{job}.yaml" in cassettes, output[-3000:]
