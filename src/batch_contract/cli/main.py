@@ -184,6 +184,7 @@ def run_validate(
         from batch_contract.cli.progress import Progress
 
         progress = Progress.for_run(stderr, quiet=options.quiet)
+    stdout, stderr = _masked(stdout), _masked(stderr)  # after the progress line took stderr
     if progress is not None:
         stdout = progress.wrap(stdout)
     reporter = reporter_for(
@@ -242,6 +243,19 @@ class Terminated(KeyboardInterrupt):
     `--jobs` workers finish their piece and end), with exit code 143."""
 
 
+def _masked(stream: IO[str]) -> IO[str]:
+    """`stream`, or, when `LLAMA_CLOUD_API_KEY` is set, a stream that writes every form of the key
+    as `***` (a log of a deployment that echoed it); the masking is loaded only then."""
+    import os
+
+    if not os.environ.get("LLAMA_CLOUD_API_KEY", "").strip():
+        return stream
+    from batch_contract.secret import KEY_ENV, MaskedStream, Secret
+
+    secret = Secret.from_env(KEY_ENV)
+    return stream if secret is None else MaskedStream(stream, secret)  # type: ignore[return-value]
+
+
 def _stop_reason(stop: BaseException) -> str:
     """What stopped a run, as its JSON report records it."""
     if isinstance(stop, Terminated):
@@ -292,7 +306,7 @@ def _guarded(run: object, prog: str) -> int:
         return int(run())  # type: ignore[operator]
     except BatchContractError as error:
         text = printable(str(error))
-        sys.stderr.write(f"{prog}: {text}\n" if not text.startswith(prog) else f"{text}\n")
+        _masked(sys.stderr).write(f"{prog}: {text}\n" if not text.startswith(prog) else f"{text}\n")
         return ExitCode.INCOMPLETE if isinstance(error, WorkerDied) else ExitCode.USAGE
     except Terminated:
         sys.stderr.write(f"{prog}: terminated\n")
