@@ -14,7 +14,9 @@ import pytest
 from tests.pytest_plugin.secrecy.canary import CANARY, holds_canary
 
 FOLDER = Path(__file__).parents[1] / "examples" / "echoed-key"
-EXPECTED = sorted(FOLDER.glob("expected.*"))
+EXPECTED = sorted(FOLDER.glob("*.out"))
+"""The expected report in each format, by name (`text.out`...): no `.json`, so that no test
+reading the examples' documents takes a report for one."""
 COMMAND = ["--ndjson", "--profile", "strict", "log.ndjson"]
 
 
@@ -29,12 +31,12 @@ def _run(*args: str, key: str | None = CANARY) -> subprocess.CompletedProcess[st
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("expected", EXPECTED, ids=[path.suffix[1:] for path in EXPECTED])
+@pytest.mark.parametrize("expected", EXPECTED, ids=[path.stem for path in EXPECTED])
 def test_every_format_shows_the_echoed_key_as_stars(expected: Path) -> None:
     """Each format's report of the log (the key raw, in upper case, percent-encoded, in base64
     with a user, in hex, as HTML entities cut short, as JSON escapes, as an undocumented
     property's name) is exactly the expected file, and holds no form of the key."""
-    done = _run(*COMMAND, "--format", expected.suffix[1:])
+    done = _run(*COMMAND, "--format", expected.stem)
     assert (done.returncode, done.stderr) == (1, "")
     assert done.stdout == expected.read_text("utf-8")
     assert not holds_canary(done.stdout)
@@ -46,13 +48,13 @@ def test_without_the_key_the_log_shows_it() -> None:
     done = _run(*COMMAND, key=None)
     assert done.returncode == 1
     assert holds_canary(done.stdout)
-    assert done.stdout != (FOLDER / "expected.text").read_text("utf-8")
+    assert done.stdout != (FOLDER / "text.out").read_text("utf-8")
 
 
 def test_the_jobs_engine_masks_as_one_process_does() -> None:
     """With `--jobs 2` the report is the same masked text."""
     done = _run(*COMMAND, "--jobs", "2")
-    assert done.stdout == (FOLDER / "expected.text").read_text("utf-8")
+    assert done.stdout == (FOLDER / "text.out").read_text("utf-8")
 
 
 def test_a_message_on_stderr_shows_the_key_as_stars() -> None:
