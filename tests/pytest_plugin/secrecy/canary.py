@@ -65,7 +65,12 @@ def echoed_forms(key: str = CANARY) -> dict[str, str]:
         "utf-16-read-as-latin-1": key.encode("utf-16-le").decode("latin-1"),
         "utf-16-bytes-repr": repr(key.encode("utf-16-be"))[2:-1],
         "utf-16-json-escaped": "".join(f"{c}\\u0000" for c in key),
+        "html-named": "".join(_NAMED_ENTITY.get(c, c) for c in key),
     }
+
+
+_NAMED_ENTITY = {"/": "&sol;", "+": "&plus;", "=": "&equals;"}
+"""HTML5's names of the canary's punctuation (`html.unescape` reads them)."""
 
 
 def _until_stable(decode: Callable[[str], str], text: str) -> str:
