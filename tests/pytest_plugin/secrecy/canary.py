@@ -66,6 +66,8 @@ def echoed_forms(key: str = CANARY) -> dict[str, str]:
         "utf-16-bytes-repr": repr(key.encode("utf-16-be"))[2:-1],
         "utf-16-json-escaped": "".join(f"{c}\\u0000" for c in key),
         "html-named": "".join(_NAMED_ENTITY.get(c, c) for c in key),
+        "html-amp-named": "".join(_NAMED_ENTITY.get(c, c).replace("&", "&amp;") for c in key),
+        "html-hex-capital-x": "".join(f"&#X{ord(c):x};" for c in key),
     }
 
 

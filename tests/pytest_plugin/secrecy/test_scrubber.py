@@ -8,6 +8,7 @@ import gzip
 import io
 import json
 import shutil
+import tracemalloc
 import zlib
 from pathlib import Path
 
@@ -20,6 +21,9 @@ from batch_contract.secret import MaskedStream, Secret, mask_all, mask_env
 from .canary import CANARY, echoed_forms, holds_canary, inflated_literals
 
 FORMS = echoed_forms()
+NARROW = {name: form for name, form in FORMS.items() if not name.startswith("utf-16")}
+"""The forms without a zero byte: one with a zero byte (UTF-16 read a byte a character) ends
+with a zero byte outside the key, and is looked for in bodies only."""
 KEY = Secret(CANARY)
 DRIFT = Path(__file__).resolve().parents[2] / "drift" / "old"
 
@@ -39,12 +43,16 @@ def test_every_form_is_masked(form: str) -> None:
 @pytest.mark.parametrize("form", FORMS.values(), ids=list(FORMS))
 def test_a_form_split_by_a_line_break_is_masked(form: str, prefix: str) -> None:
     """Wherever a reporter breaks the line inside the form (with pytest's `E` prefix, a string
-    continuation or indentation), no part of the key survives, and the line count stays."""
+    continuation or indentation), no part of the key survives, and the line count stays: the
+    whole form and what the reporter inserted become `***` and the line breaks (of a UTF-16
+    form, zero bytes outside the key may remain)."""
     for cut in range(1, len(form)):
         text = f"body: {form[:cut]}{prefix}{form[cut:]} end"
         shown = KEY.mask(text)
         assert not holds_canary(shown), (cut, shown)
         assert shown.count("\n") == text.count("\n")
+        if form in NARROW.values():
+            assert shown == "body: ***" + "\n" * text.count("\n") + " end", (cut, shown)
 
 
 @pytest.mark.parametrize("form", ["raw", "upper", "percent-upper", "hex", "base64", "html-hex"])
@@ -93,6 +101,7 @@ def test_a_short_key_is_masked_only_where_it_stands_alone() -> None:
         "key ***, ***; *** *** *** ***"
     )
     assert short.mask("monk3ys and k3yboards") == "monk3ys and k3yboards"
+    assert short.mask("k3y\nabc") == "***\nabc"  # alone on its line, though joined it is not
 
 
 def test_drift_and_coverage_never_print_the_key(
@@ -122,9 +131,6 @@ CLEAN = 'found string "canary-K3y" and "Zq8x7w", no key'
 
 
 CODECS = ["utf-8", "latin-1", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]
-NARROW = {name: form for name, form in FORMS.items() if not name.startswith("utf-16")}
-"""The forms a header value can be: one with a zero byte (UTF-16 read a byte a character) ends
-with a zero byte outside the key, and is looked for in bodies only."""
 
 
 @pytest.mark.parametrize("codec", CODECS)
@@ -173,3 +179,53 @@ def test_a_masked_stream_masks_each_write_and_passes_the_rest_on() -> None:
     stream.write(f"2: {CANARY.upper()}\n")
     assert out.getvalue() == "1: ***\n2: ***\n"
     assert stream.getvalue() == out.getvalue()
+
+
+def test_forms_side_by_side_become_one_mask() -> None:
+    """Two forms of the key that touch are masked as one `***`."""
+    assert KEY.mask(f"[{CANARY}{FORMS['upper']}]") == "[***]"
+
+
+def _deflated(data: bytes, wbits: int = 31) -> bytes:
+    packer = zlib.compressobj(wbits=wbits)
+    return packer.compress(data) + packer.flush()
+
+
+def test_a_compressed_literal_inside_a_compressed_literal_is_masked() -> None:
+    """A logged body that inflates to a log line which shows another compressed body holding the
+    key (a proxy that logged the response it relayed) is masked."""
+    inner = _deflated(json.dumps({"echo": CANARY}).encode(), 15)
+    outer = _deflated(f"relayed: {inner!r}".encode())
+    shown = KEY.mask(f"Appending response {outer!r} done")
+    assert shown == "Appending response *** done"
+
+
+def test_a_compressed_key_split_by_a_byte_a_lenient_decoder_drops_is_masked() -> None:
+    """Inside a compressed body, the key with bytes UTF-8 cannot read in it (shown whole by a
+    decoder that ignores them) is found as in a plain body."""
+    split = CANARY.encode()[:9] + b"\xff" + CANARY.encode()[9:]
+    assert KEY.mask(f"body {_deflated(b'echo ' + split)!r}") == "body ***"
+
+
+def test_a_compressed_stream_after_false_starts_is_found() -> None:
+    """A gzip stream inside a literal after bytes that look like the start of one (gzip's and
+    zlib's magic numbers, in any number up to 15) is still inflated and masked."""
+    stream = _deflated(CANARY.encode())
+    false_starts = b"\x1f\x8b\x08junk" * 8 + b"\x78\x9cjunk" * 7
+    assert KEY.mask(f"body {(false_starts + stream)!r}") == "body ***"
+
+
+def test_a_compressed_bomb_is_inflated_only_so_far() -> None:
+    """A literal that inflates to 256 MiB (280 KB shown) is read only to its first MiB, and
+    found without a backtracking record a character: masking it stays within a few MiB of
+    memory (3.5 MiB; 43 MiB with the literal's pattern not possessive). The key after the first
+    MiB is not looked for."""
+    bomb = _deflated(b"\0" * (256 << 20))
+    text = f"body {bomb!r}"
+    tracemalloc.start()
+    try:
+        assert KEY.mask(text) == text
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20, peak
