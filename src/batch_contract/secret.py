@@ -6,8 +6,8 @@ pytest prints in a failure report shows `**********`. The raw value is taken out
 `get_secret_value()` only where the `Authorization` header is built.
 
 `Secret.replace` is the one scrubber every output goes through (the contract suite's reports and
-JUnit XML, cassettes, the guard, coverage, drift and watch). It finds the key as a server or a
-reporter may show it:
+JUnit XML, cassettes, the guard, coverage, drift, watch, the report page, and validate-status
+with the key set). It finds the key as a server or a reporter may show it:
 
 - verbatim, in any letter case, and cut short by a reporter at its end (`"llx-abcdefgh..."`) or
   at its start (`'done...efgh1234'`, pytest's `-l`), 8 characters or more of it;
@@ -23,7 +23,9 @@ reporter may show it:
 - inside base64 or base64url text, padded or not: the key alone, `user:key`, `:key`, `key:`, or
   anywhere inside a longer token (all three alignments); the whole token is replaced;
 - across a line break a reporter inserted (a wrapped line, pytest's `E   ` prefix, `'...'\\n '...'`
-  string continuations): the span is replaced and the line breaks are kept.
+  string continuations): the span is replaced and the line breaks are kept;
+- with its backslashes escaped again by a JSON writer, once or twice (a literal in a JSON report,
+  in a message it quotes), and as a GitHub annotation writes it (`%3A`, `%2C`, `%25`).
 
 A key shorter than `MIN_EMBEDDED` (8) characters cannot be told apart from ordinary text: it is
 replaced in all these forms only where it stands alone (no letter or digit on either side), and
@@ -43,6 +45,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterator
 from typing import IO, Any
+from urllib.parse import unquote
 
 MASK = "**********"
 KEY_ENV = "LLAMA_CLOUD_API_KEY"
@@ -269,30 +272,82 @@ def forms_pattern(value: str) -> re.Pattern[str]:
     return re.compile("|".join(alternatives))
 
 
-def _joined(text: str) -> tuple[str, Callable[[int], int]]:
-    """`text` with the line breaks a reporter may insert removed, and the index in `text` of each
-    character kept (kept as where each piece starts, not an index a character: a list of ints a
-    character took 40 bytes a character of memory)."""
+_JSON_ESCAPED = re.compile(r'\\([\\"])')
+"""A backslash or quote escaped once more by a JSON writer (a report's `"source"`, a path's
+`$["..."]`): `\\\\x9c` is shown for `\\x9c`."""
+_GITHUB_ESCAPED = re.compile(r"%(?:25|3[aA]|2[cC]|0[aAdD])")
+"""What a GitHub annotation writes for `%`, `:`, `,`, a line feed and a carriage return."""
+
+Where = Callable[[int], tuple[int, int]]
+"""Where in the text a character of a view of it came from: its (start, end) there."""
+
+
+def _view(
+    text: str, found: Iterator[re.Match[str]], replace: Callable[[str], str]
+) -> tuple[str, Where]:
+    """`text` with each `found` replaced by `replace` of it, and where each character came from
+    (kept as where each piece starts, not an index a character: a list of ints a character took
+    40 bytes a character of memory)."""
     pieces: list[str] = []
-    starts: list[int] = []  # where each piece starts in the joined text
-    origins: list[int] = []  # and in `text`
-    position = length = 0
-    for found in _BREAK.finditer(text):
-        piece = text[position : found.start()]
-        pieces.append(piece)
-        starts.append(length)
-        origins.append(position)
-        length += len(piece)
-        position = found.end()
-    pieces.append(text[position:])
-    starts.append(length)
-    origins.append(position)
+    starts: list[int] = []  # where each piece starts in the view
+    origins: list[tuple[int, int | None]] = []  # and in `text`: kept (start, None), replaced span
+    length = position = 0
 
-    def index(at: int) -> int:
+    def add(piece: str, origin: tuple[int, int | None]) -> None:
+        nonlocal length
+        if piece:
+            pieces.append(piece)
+            starts.append(length)
+            origins.append(origin)
+            length += len(piece)
+
+    for match in found:
+        add(text[position : match.start()], (position, None))
+        add(replace(match.group()), match.span())
+        position = match.end()
+    add(text[position:], (position, None))
+
+    def where(at: int) -> tuple[int, int]:
         piece = bisect.bisect_right(starts, at) - 1
-        return origins[piece] + at - starts[piece]
+        start, end = origins[piece]
+        if end is None:
+            return start + at - starts[piece], start + at - starts[piece] + 1
+        return start, end
 
-    return "".join(pieces), index
+    return "".join(pieces), where
+
+
+_JSON_DEPTH = 3
+"""How many times over a JSON writer's escaping is undone."""
+
+
+def _unmoved(at: int) -> tuple[int, int]:
+    return at, at + 1
+
+
+def _composed(outer: Where, inner: Where) -> Where:
+    """Where a character of a view of a view came from."""
+    return lambda at: (outer(inner(at)[0])[0], outer(inner(at)[1] - 1)[1])
+
+
+def _views(text: str, across_lines: bool) -> list[tuple[str, Where]]:
+    """The other texts a form may be found in, with where their characters came from: `text`
+    with the line breaks a reporter may insert removed; with a JSON writer's escaping of `\\`
+    and `"` undone; with a GitHub annotation's escaping undone."""
+    views = []
+    if across_lines and "\n" in text:
+        views.append(_view(text, _BREAK.finditer(text), lambda _: ""))
+    unescaped = text
+    where: Where = _unmoved
+    for _ in range(_JSON_DEPTH):  # a message quoted in a JSON report: escaped twice
+        if "\\\\" not in unescaped:  # no form holds a quote but a literal written b"..."
+            break
+        unescaped, inner = _view(unescaped, _JSON_ESCAPED.finditer(unescaped), lambda e: e[1])
+        where = _composed(where, inner)
+        views.append((unescaped, where))
+    if "%" in text and _GITHUB_ESCAPED.search(text):
+        views.append(_view(text, _GITHUB_ESCAPED.finditer(text), unquote))
+    return views
 
 
 class Secret:
@@ -361,15 +416,12 @@ class Secret:
         if not self._value:
             return []
         found = list(self._matches(text))
-        if across_lines and "\n" in text:
-            joined, index = _joined(text)
-            found += [(index(s), index(e - 1) + 1) for s, e in self._matches(joined) if e > s]
         if depth and "\\x" in text:
-            found += [
-                literal.span()
-                for literal in _BYTES_LITERAL.finditer(text)
-                if self._in_compressed(literal.group(1), depth - 1)
-            ]
+            found += self._in_literals(text, depth)
+        for view, where in _views(text, across_lines):
+            found += [(where(s)[0], where(e - 1)[1]) for s, e in self._matches(view) if e > s]
+            if depth and "\\x" in view:
+                found += [(where(s)[0], where(e - 1)[1]) for s, e in self._in_literals(view, depth)]
         merged: list[tuple[int, int]] = []
         for start, end in sorted(found):
             if merged and start <= merged[-1][1]:
@@ -377,6 +429,14 @@ class Secret:
             else:
                 merged.append((start, end))
         return merged
+
+    def _in_literals(self, text: str, depth: int) -> list[tuple[int, int]]:
+        """The spans of the Python bytes literals of `text` that inflate to this secret."""
+        return [
+            literal.span()
+            for literal in _BYTES_LITERAL.finditer(text)
+            if self._in_compressed(literal.group(1), depth - 1)
+        ]
 
     def _in_compressed(self, literal: str, depth: int) -> bool:
         """Whether a Python bytes literal holds a gzip or zlib stream (anywhere in it), or is a raw

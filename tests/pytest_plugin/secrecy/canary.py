@@ -150,10 +150,16 @@ def holds_canary(data: str | bytes, key: str = CANARY) -> bool:
 
 def inflated_literals(text: str) -> list[bytes]:
     """What each Python bytes literal of `text` inflates to: a raw deflate stream, or a gzip or
-    zlib stream starting at any of its bytes (a logger may show a compressed body as it came)."""
+    zlib stream starting at any of its bytes (a logger may show a compressed body as it came),
+    also a literal a JSON writer escaped once or twice more (`\\\\x9c` for `\\x9c`)."""
     found = []
-    for literal in _BYTES_LITERAL.findall(text):
-        raw = ast.literal_eval(literal)
+    unescaped = [text.replace("\\\\" * 2**times, "\\").replace('\\"', '"') for times in range(3)]
+    texts = [text, *unescaped]  # as written, and a JSON writer's escaping undone once or twice
+    for literal in {each for text in texts for each in _BYTES_LITERAL.findall(text)}:
+        try:
+            raw = ast.literal_eval(literal)
+        except (ValueError, SyntaxError):
+            continue
         with contextlib.suppress(zlib.error):
             found.append(zlib.decompress(raw, -15))
         for start in range(len(raw)):  # a gzip or zlib stream after other bytes

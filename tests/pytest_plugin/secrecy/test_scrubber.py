@@ -245,3 +245,15 @@ def test_a_long_text_of_many_lines_is_masked_in_bounded_memory() -> None:
         tracemalloc.stop()
     assert shown == line * 60_000 + "***\n\n" + line * 60_000
     assert peak < 40 << 20, peak
+
+
+def test_a_form_a_writer_escaped_again_is_masked() -> None:
+    """A compressed literal whose backslashes a JSON writer escaped once or twice more (a report
+    quoting a message), and hex whose colons a GitHub annotation wrote as `%3A`, are masked."""
+    literal = repr(zlib.compress(CANARY.encode()))
+    once = json.dumps(literal)[1:-1]
+    twice = json.dumps(once)[1:-1]
+    for text in (once, twice):
+        assert KEY.mask(f'"problem": "key {text}!"') == '"problem": "key ***!"'
+    github = FORMS["hex-colon-upper"].replace(":", "%3A")
+    assert KEY.mask(f"::error file={github}.json,line=1::x") == "::error file=***.json,line=1::x"
