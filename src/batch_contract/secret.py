@@ -10,7 +10,8 @@ JUnit XML, cassettes, the guard, coverage, drift, watch, the report page, and va
 with the key set). It finds the key as a server or a reporter may show it:
 
 - verbatim, in any letter case, and cut short by a reporter at its end (`"llx-abcdefgh..."`) or
-  at its start (`'done...efgh1234'`, pytest's `-l`), 8 characters or more of it;
+  at its start (`'done...efgh1234'`, pytest's `-l`), 8 characters or more of it (every form
+  below but the compressed ones is also found cut at its end);
 - percent-encoded (hex digits in either case, any safe set, once or more: `%256C`), JSON-escaped
   (`\\/`, `\\uXXXX`), `\\xNN`-escaped, as HTML entities (decimal, hex or named, `&amp;#108;`
   too), each character in any of these forms;
@@ -59,7 +60,9 @@ _WIDE_CODECS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 _BREAK = re.compile(r"""['"]?[ \t]*\r?\n[ \t]*(?:E[ \t]+|>[ \t]+)?['"]?""")
 """A line break a reporter may insert, with what it adds around it: indentation, pytest's `E   `
 or `>   ` prefix, the quotes of a string continued on the next line."""
-_CUT = r"(?=[%&#xXuU\\0-9a-fA-F;]{0,9}(?:\.\.\.|\u2026))"
+_CUT = r"(?=.{0,9}?(?:\.\.\.|\u2026))"
+"""Where a reporter cut a value short: an ellipsis, after what is left of the unit it cut (an
+escape, `%2` of `%2F`, a separator, a character without its zero byte)."""
 _CUT_BEFORE = r"(?:(?<=\.\.\.)|(?<=\u2026))[%&#xXuU\\0-9a-fA-F;\x00]{0,9}?"
 """Where a reporter cut a value at its start: after an ellipsis, perhaps the rest of a cut
 escape (`6C` of `%6C`)."""
@@ -260,9 +263,12 @@ def forms_pattern(value: str) -> re.Pattern[str]:
     )
     cores = _base32_cores(raw)  # either letter case
     if cores:
-        base32 = "|".join("".join(map(_variant_class, core)) for core in cores)
+        base32 = [
+            _whole_or_cut(list(map(_variant_class, core)), 13, f"{BASE64_GROUP}32{number}")
+            for number, core in enumerate(cores)
+        ]  # cut after 13 characters or more: 8 bytes of the key
         starts = {c for core in cores for c in (core[0], core[0].lower())}
-        branches.append((starts, [f"(?P<{BASE64_GROUP}32>{base32})"]))
+        branches.append((starts, base32))
     alternatives = [
         f"(?=[{''.join(sorted(map(re.escape, starts)))}])(?:{'|'.join(parts)})"
         for starts, parts in branches

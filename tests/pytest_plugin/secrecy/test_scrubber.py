@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import re
 import shutil
 import tracemalloc
 import zlib
@@ -55,13 +56,21 @@ def test_a_form_split_by_a_line_break_is_masked(form: str, prefix: str) -> None:
             assert shown == "body: ***" + "\n" * text.count("\n") + " end", (cut, shown)
 
 
-@pytest.mark.parametrize("form", ["raw", "upper", "percent-upper", "hex", "base64", "html-hex"])
+CUT_FORMS = ["raw", "upper", "percent-upper", "hex", "base64", "html-hex", "base32", "hex-spaced"]
+CUT_FORMS += ["hex-colon-upper", "utf-16-read-as-latin-1", "utf-16-json-escaped"]
+
+
+@pytest.mark.parametrize("form", CUT_FORMS)
 def test_a_form_cut_short_by_a_reporter_is_masked(form: str) -> None:
-    """A shown value cut after 8 characters or more of the key (`"llx-abcd..."`) is masked."""
+    """A shown value cut after 8 characters or more of the key (`"llx-abcd..."`), wherever the
+    cut falls (inside an escape, after a separator, between a character and its zero byte), is
+    masked from the form's start (a base64 or base32 token whole): at most a piece of one
+    character is left before the ellipsis."""
     text = FORMS[form]
     for end in range(len(text) * 3 // 4, len(text)):
         shown = KEY.mask(f'found string "xx{text[:end]}..." [enum]')
-        assert "***" in shown, shown
+        assert re.fullmatch(r'found string "(?:xx)?\*\*\*.{0,9}\.\.\." \[enum\]', shown), shown
+        assert not holds_canary(shown), shown
 
 
 @pytest.mark.parametrize("form", ["raw", "upper", "percent-upper", "hex", "utf-16-bytes-repr"])
