@@ -11,7 +11,7 @@ with the key set). It finds the key as a server or a reporter may show it:
 
 - verbatim, in any letter case, and cut short by a reporter at its end (`"llx-abcdefgh..."`) or
   at its start (`'done...efgh1234'`, pytest's `-l`), 8 characters or more of it (every form
-  below but the compressed ones is also found cut at its end);
+  below is also found cut at its end, a compressed one by what it inflates to up to the cut);
 - percent-encoded (hex digits in either case, any safe set, once or more: `%256C`), JSON-escaped
   (`\\/`, `\\uXXXX`), `\\xNN`-escaped, as HTML entities (decimal, hex or named, `&amp;#108;`
   too), each character in any of these forms;
@@ -72,6 +72,10 @@ _BYTES_LITERAL = re.compile(
 """A Python bytes literal as `repr` writes it (perhaps inside `bytearray(...)`): group 1. The
 repeats are possessive: a plain one keeps a backtracking record a character, 36 bytes each (38
 MiB of memory for a literal of one MiB)."""
+_CUT_LITERAL = re.compile(r"""b'([^'\n]*?)(?:\.\.\.|\u2026)|b"([^"\n]*?)(?:\.\.\.|\u2026)""")
+"""A Python bytes literal a reporter cut short (no closing quote before its ellipsis)."""
+_CUT_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]?)?\Z")
+"""What is left of an escape the cut fell inside (`\\x9` of `\\x9c`)."""
 _STREAM_START = re.compile(b"\x1f\x8b\x08|\x78[\x01\x5e\x9c\xda]")
 """Where a gzip or zlib stream may start (their headers)."""
 _LITERAL_DEPTH = 2
@@ -438,16 +442,23 @@ class Secret:
 
     def _in_literals(self, text: str, depth: int) -> list[tuple[int, int]]:
         """The spans of the Python bytes literals of `text` that inflate to this secret."""
-        return [
+        found = [
             literal.span()
             for literal in _BYTES_LITERAL.finditer(text)
             if self._in_compressed(literal.group(1), depth - 1)
         ]
+        for literal in _CUT_LITERAL.finditer(text):  # inflated as far as it goes, then cut
+            quote = "'" if literal.group(1) is not None else '"'
+            kept = _CUT_ESCAPE.sub("", literal.group(1) or literal.group(2) or "")
+            if self._in_compressed(f"b{quote}{kept}{quote}", depth - 1, cut=True):
+                found.append(literal.span())
+        return found
 
-    def _in_compressed(self, literal: str, depth: int) -> bool:
+    def _in_compressed(self, literal: str, depth: int, cut: bool = False) -> bool:
         """Whether a Python bytes literal holds a gzip or zlib stream (anywhere in it), or is a raw
         deflate stream, whose first `_INFLATED` bytes hold this secret (a logger may show a
-        response body as it came, a parser the line it refused)."""
+        response body as it came, a parser the line it refused); of a literal `cut` short, what
+        it inflates to as far as it goes, taken as cut there."""
         try:
             raw = ast.literal_eval(literal)
         except (ValueError, SyntaxError):
@@ -462,8 +473,10 @@ class Secret:
                 inflated = zlib.decompressobj(window).decompress(stream, _INFLATED)
             except zlib.error:
                 continue
-            text = inflated.decode("latin-1")
-            if self._spans(text, depth) or self._spans(inflated.decode("utf-8", "ignore"), depth):
+            ellipsis = "..." if cut else ""  # what it inflates to ends where the literal was cut
+            text = inflated.decode("latin-1") + ellipsis
+            lenient = inflated.decode("utf-8", "ignore") + ellipsis
+            if self._spans(text, depth) or self._spans(lenient, depth):
                 return True
             if any(self._value.encode(codec) in inflated for codec in _WIDE_CODECS):
                 return True

@@ -4,6 +4,7 @@ shorter than 8 characters; and the drift and coverage commands, which print what
 
 from __future__ import annotations
 
+import ast
 import gzip
 import io
 import json
@@ -266,3 +267,25 @@ def test_a_form_a_writer_escaped_again_is_masked() -> None:
         assert KEY.mask(f'"problem": "key {text}!"') == '"problem": "key ***!"'
     github = FORMS["hex-colon-upper"].replace(":", "%3A")
     assert KEY.mask(f"::error file={github}.json,line=1::x") == "::error file=***.json,line=1::x"
+
+
+@pytest.mark.parametrize("wbits", [31, 15, -15], ids=["gzip", "zlib", "raw-deflate"])
+def test_a_compressed_literal_cut_short_is_masked(wbits: int) -> None:
+    """A compressed body shown as a bytes literal that a reporter cut short (`b'x\\x9c...`) is
+    masked wherever the cut falls, inside an escape too, as soon as what it inflates to so far
+    holds 8 characters of the key."""
+    raw = _deflated(json.dumps({"echo": CANARY}).encode(), wbits)
+    literal = repr(raw)
+    checked = 0
+    for end in range(3, len(literal)):
+        try:  # the test's own reading of the cut literal: its whole escapes, inflated
+            kept = ast.literal_eval(re.sub(r"\\(?:x[0-9a-f]?)?$", "", literal[:end]) + "'")
+        except (SyntaxError, ValueError):
+            continue
+        inflated = zlib.decompressobj(wbits).decompress(kept).decode("latin-1")
+        if CANARY[:8] not in inflated:
+            continue
+        checked += 1
+        shown = KEY.mask(f'found string "{literal[:end]}..." [enum]')
+        assert shown == 'found string "***" [enum]', (end, shown)
+    assert checked > 5
