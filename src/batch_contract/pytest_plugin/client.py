@@ -95,7 +95,11 @@ def retried_status(code: int) -> bool:
 
 
 def should_retry(response: httpx.Response) -> bool:
-    """Whether the SDK would retry this response (`x-should-retry` wins, then the status code)."""
+    """Whether the SDK would retry this response: never a 2xx, which it hands to the caller
+    whatever its headers say; else `x-should-retry` wins, then the status code (llama-cloud
+    2.13.0 asks only when `raise_for_status` raised)."""
+    if response.is_success:
+        return False
     hint = response.headers.get("x-should-retry")
     if hint in ("true", "false"):
         return bool(hint == "true")

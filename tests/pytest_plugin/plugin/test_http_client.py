@@ -1,6 +1,8 @@
 """The HTTP client: the SDK's retry policy (408/429/5xx and connection errors, Retry-After,
 bounded), each retry reported, and the key masked wherever a request is shown."""
 
+import contextlib
+
 import httpx
 import pytest
 
@@ -90,6 +92,51 @@ def test_retry_after_is_honoured() -> None:
 def test_should_retry_follows_sdk(status: int, retried: bool) -> None:
     """408, 429 and 5xx are retried; other codes are answers."""
     assert should_retry(httpx.Response(status)) is retried
+
+
+def _no_wait(seconds: float) -> None:
+    """A client's sleep that does not wait."""
+
+
+_STATUSES = [200, 201, 204, 400, 401, 404, 408, 409, 422, 429, 500, 503]
+
+
+@pytest.mark.parametrize("hint", [None, "true", "false", "TRUE"])
+@pytest.mark.parametrize("status", _STATUSES)
+def test_retries_the_answers_the_sdk_retries(status: int, hint: str | None) -> None:
+    """The oracle is the official SDK itself (llama-cloud 2.13.0), sent the same answers: the
+    client makes as many attempts as `client.beta.batch.get_status` does, for every status and
+    `x-should-retry` hint; a 2xx is never retried, whatever the hint says (a bad 200 with
+    `x-should-retry: true` must reach the test, as it reaches the SDK's caller)."""
+    llama_cloud = pytest.importorskip("llama_cloud")
+    body = {"job": {"id": "bjb-1", "job_type": "parse", "project_id": "p", "status": "running"}}
+
+    def attempts(send: object) -> int:
+        calls: list[httpx.Request] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            calls.append(request)
+            headers = {"retry-after-ms": "1"}  # the SDK then waits 1 ms, not 0.5 s
+            if hint is not None:
+                headers["x-should-retry"] = hint
+            return httpx.Response(status, json=body, headers=headers)
+
+        http = httpx.Client(transport=httpx.MockTransport(handler))
+        with http, contextlib.suppress(llama_cloud.APIStatusError):
+            send(http)  # type: ignore[operator]
+        return len(calls)
+
+    def sdk(http: httpx.Client) -> None:
+        client = llama_cloud.LlamaCloud(
+            api_key="k", base_url="http://test", max_retries=2, http_client=http
+        )
+        client.beta.batch.get_status("bjb-1")
+
+    def ours(http: httpx.Client) -> None:
+        client = ContractClient("http://test", None, http=http, max_retries=2, sleep=_no_wait)
+        client.get_status("bjb-1")
+
+    assert attempts(ours) == attempts(sdk)
 
 
 def test_connection_errors_become_one_line() -> None:
