@@ -48,9 +48,9 @@ class ReportRecorder:
         job = request.url.path.rstrip("/").rsplit("/", 1)[-1]
         try:
             raw: bytes | None = response.read() if response.status_code == 200 else None
-        except httpx.HTTPError as error:
+        except httpx.HTTPError as error:  # a body cut short: kept, and raised for the client
             self.exchanges.append(Exchange(where, job, response.status_code, None, str(error)))
-            return
+            raise
         self.exchanges.append(Exchange(where, job, response.status_code, raw))
 
     def pytest_runtest_logstart(self, nodeid: str, location: Any) -> None:

@@ -18,6 +18,7 @@ from batch_contract.core.rules import Level
 from batch_contract.core.schemas import Profile
 from batch_contract.errors import RuleWarning, UsageError
 from batch_contract.pytest_plugin import coverage as coverage_plugin
+from batch_contract.pytest_plugin import history as history_plugin
 from batch_contract.pytest_plugin import html_report as report_plugin
 from batch_contract.pytest_plugin import masking
 from batch_contract.pytest_plugin.cassettes import (
@@ -399,11 +400,14 @@ def progress_line(config: pytest.Config) -> Callable[[str], None] | None:
 
 @pytest.fixture(scope="session")
 def contract_http(pytestconfig: pytest.Config, contract_target: Target) -> Iterator[httpx.Client]:
-    """The httpx client shared by the session's requests (explicit timeout, `--http-timeout`)."""
+    """The httpx client shared by the session's requests (explicit timeout, `--http-timeout`);
+    a live or reference run holds its tests to the life-cycle rules across tests (`history`)."""
     timeout = pytestconfig.getoption("--contract-http-timeout")
     with new_http_client(timeout, keep_alive=contract_target.kind == "live") as http:
         coverage_plugin.watch(pytestconfig, http)
         report_plugin.watch(pytestconfig, http, contract_target.api_key)
+        if contract_target.kind != "replay":
+            history_plugin.start(pytestconfig, rule_levels(pytestconfig), http)
         yield http
 
 
