@@ -4,7 +4,11 @@ traceback, a hang or unbounded memory. URLs are served on 127.0.0.1 by servers m
 from __future__ import annotations
 
 import json
+import os
+import resource
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -283,3 +287,95 @@ def test_url_refusing_connections(run_watch: Run) -> None:
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}/api/openapi.json"
     assert one_line(*run_watch("--spec", url)) == f"{url}: cannot fetch: Connection refused"
+
+
+class _Cut(BaseHTTPRequestHandler):
+    """Sends the baseline spec whole (`/whole`), or announces it whole and closes the connection
+    half way (`/cut`: by Content-Length; `/cut-chunked`: a chunk promised and not sent)."""
+
+    def do_GET(self) -> None:
+        body = json.dumps(SPEC).encode()
+        half = body[: len(body) // 2]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        if self.path == "/cut-chunked":
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"%x\r\n%s\r\n%x\r\n" % (len(half), half, len(body) - len(half)))
+        else:
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(half if self.path == "/cut" else body)
+        self.close_connection = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def cut_url() -> Iterator[str]:
+    """The base URL of a 127.0.0.1 server that cuts the spec short (`_Cut`)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Cut)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_body_cut_short_is_never_read_as_whole(run_watch: Run, cut_url: str) -> None:
+    """A connection that closes before the announced length, or inside a chunk, is one line
+    (a cut spec could parse, as a YAML document cut between two lines does, and hide a change);
+    the same server's whole answer is read."""
+    size = len(json.dumps(SPEC).encode())
+    url = f"{cut_url}/cut"
+    line = one_line(*run_watch("--spec", url))
+    assert line == f"{url}: the body ended after {size // 2} of the {size} bytes announced " + (
+        "(Content-Length)"
+    )
+    url = f"{cut_url}/cut-chunked"
+    assert one_line(*run_watch("--spec", url)).startswith(f"{url}: cannot fetch: ")
+    code, _, err = run_watch("--spec", f"{cut_url}/whole")
+    assert (code, err) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://[::1/x", "cannot fetch: Invalid IPv6 URL"),
+        ("http://127.0.0.1:abc/x", "cannot fetch: nonnumeric port: 'abc'"),
+        ("HTTP://127.0.0.1:1/o k", "cannot fetch: URL can't contain control characters."),
+        ("https://127.0.0.1:1/ok\nX: y", "cannot fetch: URL can't contain control characters."),
+    ],
+    ids=["ipv6-unclosed", "port-not-a-number", "space", "newline"],
+)
+def test_a_malformed_url_is_one_line(run_watch: Run, url: str, expected: str) -> None:
+    """A URL that urllib cannot even send is one line, never a traceback."""
+    line = one_line(*run_watch("--spec", url))
+    shown = url.replace("\n", "\\u000a")
+    assert line.startswith(f"{shown}: {expected}")
+
+
+def _bounded_memory() -> None:
+    """In the child: at most 2 GiB of address space, so that a regression fails, not the
+    machine."""
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "fifo"])
+def test_an_sdk_that_is_no_regular_file_is_refused_unread(tmp_path: Path, kind: str) -> None:
+    """`--sdk` on /dev/zero (zipfile would read it for ever) or on a FIFO (it would block) is
+    refused before a byte is read, as `--spec` and `--docs` refuse them; run in a child bounded
+    in memory and time."""
+    if kind == "fifo":
+        path = str(tmp_path / "llama_cloud-9.0.0-py3-none-any.whl")
+        os.mkfifo(path)
+    else:
+        path = "/dev/zero"
+    command = [sys.executable, "-m", "batch_contract", "watch", "--sdk", path]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=60, preexec_fn=_bounded_memory
+    )
+    assert one_line(done.returncode, done.stdout, done.stderr) == f"{path}: not a regular file"

@@ -10,12 +10,15 @@ They are read with `ast`: the path and the model of each method, and the model's
 from __future__ import annotations
 
 import ast
+import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from batch_contract import ENDPOINT_PATH
+from batch_contract.core.documents import cannot_read
+from batch_contract.core.limits import MAX_DOCUMENT_BYTES
 from batch_contract.core.reading import read_regular
 from batch_contract.errors import InputError, UsageError
 from batch_contract.watch.operations import METHOD, Facts, Operation
@@ -70,12 +73,16 @@ def _bounded(data: bytes, name: str, label: str) -> bytes:
 
 def _from_wheel(path: Path) -> SdkTree:
     tree = SdkTree(str(path))
+    try:  # a regular file only, read bounded: zipfile would read /dev/zero for ever, or block on
+        raw, size = read_regular(path)  # a FIFO
+    except OSError as error:
+        raise InputError(cannot_read(str(path), error)) from None
+    if size > MAX_DOCUMENT_BYTES or len(raw) > MAX_DOCUMENT_BYTES:
+        raise InputError(f"{path}: too large for a wheel: more than {MAX_DOCUMENT_BYTES} bytes")
     try:
-        archive = zipfile.ZipFile(path)
+        archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile:
         raise InputError(f"{path}: not a wheel (not a zip file)") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror or error}") from None
     members = archive.infolist()
     if len(members) > MAX_FILES:
         raise InputError(f"{path}: more than {MAX_FILES} files")

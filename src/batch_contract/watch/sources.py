@@ -10,7 +10,6 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from batch_contract.core.documents import cannot_read
 from batch_contract.core.limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, deeper_than, expands_beyond
@@ -46,8 +45,10 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
 
 
 def is_url(text: str) -> bool:
-    """Whether `--spec` names a URL rather than a file."""
-    return urlsplit(text).scheme.lower() in ("http", "https")
+    """Whether `--spec` names a URL rather than a file (by its scheme alone: a URL that is
+    malformed past it is `fetch`'s one-line error)."""
+    scheme, colon, _ = text.partition(":")
+    return bool(colon) and scheme.lower() in ("http", "https")
 
 
 def read_file(path: Path, label: str) -> bytes:
@@ -69,11 +70,11 @@ def fetch(url: str, timeout: float) -> bytes:
     import socket
     import urllib.error
 
-    request = urllib.request.Request(
-        url, headers={"Accept": "application/json, application/yaml;q=0.9, */*;q=0.1"}
-    )
     deadline = time.monotonic() + timeout
     try:
+        request = urllib.request.Request(
+            url, headers={"Accept": "application/json, application/yaml;q=0.9, */*;q=0.1"}
+        )
         opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
         with opener.open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
@@ -92,6 +93,11 @@ def fetch(url: str, timeout: float) -> bytes:
                     raise InputError(f"{url}: too large: more than {MAX_SPEC_BYTES} bytes")
                 if time.monotonic() > deadline:
                     raise InputError(f"{url}: the body did not arrive within {timeout:g} s")
+            if response.length:  # the connection closed before the announced length
+                raise InputError(
+                    f"{url}: the body ended after {total} of the {total + response.length} "
+                    "bytes announced (Content-Length)"
+                )
             return b"".join(parts)
     except urllib.error.HTTPError as error:
         raise InputError(f"{url}: HTTP {error.code} {error.reason}") from None
@@ -103,8 +109,9 @@ def fetch(url: str, timeout: float) -> bytes:
         raise InputError(f"{url}: cannot fetch: {text}") from None
     except TimeoutError:
         raise InputError(f"{url}: no answer within {timeout:g} s") from None
-    except (OSError, ValueError) as error:  # a reset connection, a malformed URL or answer
-        raise InputError(f"{url}: cannot fetch: {error}") from None
+    except (OSError, ValueError, http.client.HTTPException) as error:
+        # a reset connection, a malformed URL (`InvalidURL`) or answer, a chunk cut short
+        raise InputError(f"{url}: cannot fetch: {error or type(error).__name__}") from None
 
 
 def parse_structured(raw: bytes, label: str) -> Any:
