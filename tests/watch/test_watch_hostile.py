@@ -229,16 +229,21 @@ class _Endless(BaseHTTPRequestHandler):
         """Quiet."""
 
 
-@pytest.fixture
-def endless_url() -> Iterator[str]:
-    """The base URL of a 127.0.0.1 server that streams endless bytes."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endless)
+def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serves `handler` on 127.0.0.1 until the fixture ends; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def endless_url() -> Iterator[str]:
+    """The base URL of a 127.0.0.1 server that streams endless bytes."""
+    yield from _serve(_Endless)
 
 
 def test_url_streaming_endless_bytes_is_cut_at_the_bound(run_watch: Run, endless_url: str) -> None:
@@ -316,13 +321,7 @@ class _Cut(BaseHTTPRequestHandler):
 @pytest.fixture
 def cut_url() -> Iterator[str]:
     """The base URL of a 127.0.0.1 server that cuts the spec short (`_Cut`)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Cut)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield from _serve(_Cut)
 
 
 def test_a_body_cut_short_is_never_read_as_whole(run_watch: Run, cut_url: str) -> None:
