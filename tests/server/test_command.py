@@ -55,7 +55,9 @@ def test_list_jobs_prints_every_id_with_type_status_and_movement(
         (["--break", "nope"], "unknown break 'nope'"),
         (["--port", "70000"], "--port must be between 0 and 65535"),
         (["--port", "x"], "argument --port: invalid int value: 'x'"),
-        (["--step-seconds", "0"], "--step-seconds must be a positive number"),
+        (["--step-seconds", "0"], "--step-seconds must be a positive finite number"),
+        (["--step-seconds", "inf"], "--step-seconds must be a positive finite number, got inf"),
+        (["--step-seconds", "nan"], "--step-seconds must be a positive finite number, got nan"),
         (["--bogus"], "unrecognized arguments: --bogus"),
     ],
 )

@@ -6,6 +6,7 @@ the options, when a run needs it."""
 from __future__ import annotations
 
 import contextlib
+import math
 import warnings
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
@@ -108,6 +109,7 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         if config.getoption("--contract-http-retries") < 0:
             raise UsageError("--http-retries must be 0 or more")
+        check_seconds(config)
         coverage_plugin.start(config, options.profile)
         report_plugin.start(config, options.profile)
     except UsageError as error:
@@ -124,6 +126,21 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         state.reference.close()
     if state is not None and state.cassettes is not None:
         state.cassettes.close()
+
+
+def check_seconds(config: pytest.Config) -> None:
+    """Each option given in seconds must be finite, and above 0 (`--poll-interval`: 0 or more):
+    a poll timeout of 0 or less would poll once and pass a life-cycle it never followed."""
+    for name, zero_allowed in (
+        ("poll-timeout", False),
+        ("poll-interval", True),
+        ("http-timeout", False),
+    ):
+        value = config.getoption(f"--contract-{name}")
+        if value is None or (0 <= value < math.inf if zero_allowed else 0 < value < math.inf):
+            continue
+        wanted = "0 or a positive" if zero_allowed else "a positive"
+        raise UsageError(f"--{name} must be {wanted} finite number of seconds, got {value}")
 
 
 def check_deployment(config: pytest.Config, target: Target) -> None:

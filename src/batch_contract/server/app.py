@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
@@ -123,8 +124,8 @@ def create_app(
     api_key = api_key if isinstance(api_key, Secret) else Secret(api_key)
     if not api_key:
         raise UsageError("the reference server needs a non-empty API key")
-    if step_seconds is not None and not step_seconds > 0:
-        raise UsageError(f"--step-seconds must be a positive number, got {step_seconds}")
+    if step_seconds is not None and not 0 < step_seconds < math.inf:
+        raise UsageError(f"--step-seconds must be a positive finite number, got {step_seconds}")
     book = JobBook(build_jobs(seed), step_seconds)
     endpoint = StatusEndpoint(book, api_key, check_breaks(breaks))
     app = Starlette(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -83,8 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     out, err = sys.stdout, sys.stderr
     try:
         args = build_parser().parse_args(argv)
-        if args.step_seconds is not None and not args.step_seconds > 0:
-            raise UsageError(f"--step-seconds must be a positive number, got {args.step_seconds}")
+        if args.step_seconds is not None and not 0 < args.step_seconds < math.inf:
+            raise UsageError(
+                f"--step-seconds must be a positive finite number, got {args.step_seconds}"
+            )
         if not 0 <= args.port <= 65535:
             raise UsageError(f"--port must be between 0 and 65535, got {args.port}")
         if args.list_breaks:

@@ -100,6 +100,29 @@ def test_both_targets_is_a_usage_error(pytester: pytest.Pytester) -> None:
     assert "choose one target" in result.stderr.str()
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "wanted"),
+    [
+        ("--poll-timeout", "0", "a positive"),
+        ("--poll-timeout", "-5", "a positive"),
+        ("--poll-timeout", "nan", "a positive"),
+        ("--poll-interval", "-1", "0 or a positive"),
+        ("--poll-interval", "inf", "0 or a positive"),
+        ("--http-timeout", "inf", "a positive"),
+    ],
+)
+def test_seconds_out_of_range_are_a_usage_error(
+    pytester: pytest.Pytester, option: str, value: str, wanted: str
+) -> None:
+    """A poll timeout of 0 or less (one poll, and a life-cycle passed that was never followed),
+    a negative interval or an endless timeout stops the run at start with one line."""
+    result = pytester.runpytest_inprocess(str(SUITE), "--reference", option, value)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    shown = float(value)
+    expected = f"ERROR: {option} must be {wanted} finite number of seconds, got {shown}"
+    assert [line for line in result.stderr.lines if line.startswith("ERROR:")] == [expected]
+
+
 def test_live_run_against_server_passes_and_hides_key(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
