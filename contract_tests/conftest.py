@@ -7,15 +7,19 @@ from typing import Any
 
 import pytest
 
+from batch_contract.pytest_plugin.autoload import load_autoloaded
 from batch_contract.pytest_plugin.entry import load_suite
 from batch_contract.pytest_plugin.options import SPEC_URL, add_suite_aliases
 from batch_contract.pytest_plugin.targets import Target
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     """The suite's short option names (`--live`, `--reference`, `--job-id`, ...), as aliases of
     the plugin's `--contract-` options, each only where no plugin or conftest has taken it: only a
-    run that collects this folder has them."""
+    run that collects this folder has them. A run with plugin autoloading off
+    (`PYTEST_DISABLE_PLUGIN_AUTOLOAD`, `--disable-plugin-autoload`) gets the plugins it needs
+    here."""
+    load_autoloaded(pluginmanager)
     add_suite_aliases(parser)
 
 
