@@ -11,11 +11,12 @@ class ExitCode(IntEnum):
     VIOLATION = 1
     """At least one document, response or comparison breaks the contract."""
     USAGE = 2
-    """The command line is wrong, or a named path cannot be read."""
+    """The command line is wrong, a named path cannot be read, or standard output cannot be
+    written (closed, a full disk)."""
     INCOMPLETE = 3
     """The run stopped before it checked every document: a `--jobs` worker died, or the reader
     of the output went away before any invalid document was seen (after one, the run ends with
-    `VIOLATION`)."""
+    `VIOLATION`), or before a `batch-contract` command finished."""
     INTERRUPTED = 130
     """Ctrl-C (SIGINT) stopped the run (128 + the signal's number, as shells report it)."""
     TERMINATED = 143

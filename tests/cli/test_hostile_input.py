@@ -11,6 +11,7 @@ import io
 import json
 import os
 import resource
+import select
 import subprocess
 import sys
 import zlib
@@ -277,6 +278,26 @@ def test_stdin_that_never_ends_is_bounded(tmp_path: Path) -> None:
     assert done.returncode == ExitCode.VIOLATION
     assert done.stdout.startswith("<stdin>: document too large: ")
     assert done.stderr == ""
+
+
+def test_an_ndjson_line_that_never_ends_is_reported_at_once(tmp_path: Path) -> None:
+    """`validate-status --ndjson - < /dev/zero`: the endless line is reported as too large as
+    soon as it passes the limit (it used to be read for ever with nothing said); the command
+    then reads on for the line's end, and SIGTERM ends it."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with open("/dev/zero", "rb") as zero:
+        process = subprocess.Popen(
+            command("--ndjson", "-"), stdin=zero, stdout=subprocess.PIPE, cwd=tmp_path, env=env
+        )
+    assert process.stdout is not None
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        line = process.stdout.readline() if ready else b""
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        process.stdout.close()
+    assert line == b"<stdin>:1: document too large: 16777217 bytes (limit 16777216) or more\n"
 
 
 def test_jobs_are_capped_by_the_descriptor_limit(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ text, the key in no form, the drift section, and the exit codes."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import re
@@ -17,6 +18,8 @@ from urllib.parse import quote
 
 import pytest
 from report_helpers import RECORDINGS, ROOT, SHIPPED, build, coverage_json, expected_diagram
+
+from batch_contract.report.command import main
 
 
 class Elements(HTMLParser):
@@ -191,6 +194,23 @@ def test_an_unwritable_output_is_one_line(tmp_path: Path) -> None:
     assert code == 2
     assert err.startswith("batch-contract report: cannot write")
     assert err.count("\n") == 1
+
+
+def test_a_dash_for_output_is_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-o -`: refused as a usage error in one line (it wrote a file named `-`), with nothing on
+    standard output and no file made."""
+    monkeypatch.chdir(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(RECORDINGS / "backward"), "-o", "-"], out, err)
+    assert (code, out.getvalue(), err.getvalue()) == (
+        2,
+        "",
+        "batch-contract report: argument -o/--output: the page is written to a file, not "
+        "standard output: give a file name\n",
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 def suite(tmp_path: Path, *argv: str) -> tuple[subprocess.CompletedProcess[str], str]:

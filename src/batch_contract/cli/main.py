@@ -11,9 +11,10 @@ import argparse
 import contextlib
 import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn
 
+from batch_contract.cli import streams
 from batch_contract.cli.argparsing import OneLineParser
 from batch_contract.core.output import printable
 from batch_contract.errors import BatchContractError, WorkerDied
@@ -61,9 +62,10 @@ def build_validate_parser(prog: str = "validate-status") -> argparse.ArgumentPar
         prog=prog,
         description="Check Get Batch Job Status response bodies against the contract.",
         epilog="Exit codes: 0 every document honours the contract; 1 at least one does not "
-        "(anything that is not one well-formed JSON document counts); 2 usage errors and "
-        "paths that cannot be read; 3 the run stopped before it checked every document (a "
-        "--jobs worker died, or the reader of the output left before any invalid document); "
+        "(anything that is not one well-formed JSON document counts); 2 usage errors, "
+        "paths that cannot be read, and an output that cannot be written (closed, a full "
+        "disk); 3 the run stopped before it checked every document (a --jobs worker died, or "
+        "the reader of the output left before any invalid document); "
         "130 interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM).",
     )
     parser.add_argument(
@@ -301,7 +303,9 @@ def _discard_output() -> None:
 
 
 def _guarded(run: object, prog: str) -> int:
-    """Run a command, turning user errors into one line and a broken pipe into a quiet exit."""
+    """Run a command, turning user errors into one line, and a broken pipe into a quiet exit
+    with 3: the command did not finish (validate-status, which knows what it saw, says 1 itself
+    when it had seen an invalid document)."""
     try:
         return int(run())  # type: ignore[operator]
     except BatchContractError as error:
@@ -314,9 +318,9 @@ def _guarded(run: object, prog: str) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"{prog}: interrupted\n")
         return ExitCode.INTERRUPTED
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader of the output left before the command finished
         _discard_output()
-        return ExitCode.OK
+        return ExitCode.INCOMPLETE
 
 
 def validate_main(argv: Sequence[str] | None = None, prog: str = "validate-status") -> int:
@@ -325,7 +329,7 @@ def validate_main(argv: Sequence[str] | None = None, prog: str = "validate-statu
     return _guarded(
         lambda: run_validate(
             parse_validate_args(args, prog),
-            stdin=sys.stdin.buffer,
+            stdin=sys.stdin.buffer if sys.stdin is not None else streams.closed_input(),
             stdout=sys.stdout,
             stderr=sys.stderr,
         ),
@@ -356,8 +360,10 @@ def _usage() -> str:
     lines += [
         "",
         "Exit codes: 0 ok; 1 a document, response or comparison breaks the contract; 2 usage",
-        "errors and paths that cannot be read; 3 the run stopped before it checked every",
-        "document (a --jobs worker died); 130 interrupted (SIGINT); 143 terminated (SIGTERM).",
+        "errors, paths that cannot be read, and an output that cannot be written (closed, a",
+        "full disk); 3 the run stopped before it checked every document (a --jobs worker",
+        "died), or the reader of the output left before the command finished; 130",
+        "interrupted (SIGINT); 143 terminated (SIGTERM).",
     ]
     return "\n".join(lines) + "\n"
 
@@ -424,15 +430,36 @@ def _on_sigterm() -> None:
     signal.signal(signal.SIGTERM, terminated)
 
 
-def validate_script() -> NoReturn:
-    """The `validate-status` console script."""
+def _console(entry: Callable[[], int], prog: str) -> NoReturn:
+    """Run a console script's `entry` on standard streams that cannot end it with a traceback
+    (`streams`): a message stderr cannot take is dropped and the exit code stays the one the run
+    earned; an output that cannot be written (`>&-`, `>/dev/full`) stops the run with one line
+    and exit code 2, whatever the run had found."""
     _any_encoding()
     _on_sigterm()
-    end(validate_main())
+    output = streams.Output(sys.stdout)
+    sys.stdout, sys.stderr = output, streams.Diagnostics(sys.stderr)
+    try:
+        code = entry()
+    except SystemExit as done:  # --help and --version, once printed
+        code = done.code if isinstance(done.code, int) else int(done.code is not None)
+    except BrokenPipeError:  # `batch-contract --help`, which no command guards
+        code = ExitCode.INCOMPLETE
+    with contextlib.suppress(BrokenPipeError):  # a reader gone: the verdict stands
+        output.flush()
+    if output.failure is not None:
+        sys.stderr.write(f"{prog}: cannot write standard output: {output.failure}\n")
+        _discard_output()  # what is still buffered goes nowhere
+        code = ExitCode.USAGE
+    end(code)
+
+
+def validate_script() -> NoReturn:
+    """The `validate-status` console script."""
+    _console(validate_main, "validate-status")
 
 
 def script() -> NoReturn:
     """The `batch-contract` console script (and `python -m batch_contract`)."""
-    _any_encoding()
-    _on_sigterm()
-    end(main())
+    command = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] in _SUBCOMMANDS else None
+    _console(main, f"batch-contract {command}" if command else "batch-contract")

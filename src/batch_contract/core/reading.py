@@ -63,34 +63,53 @@ class LineBlock(NamedTuple):
 def iter_line_blocks(
     stream: BinaryIO, source: str, first: int = 1
 ) -> Iterator[LineBlock | Document]:
-    """The lines of a stream as blocks, read in blocks, the first numbered `first`; an over-long
-    line is reported as a `Document` with a problem, not kept."""
+    """The lines of a stream as blocks, read in blocks, the first numbered `first`. A line over
+    `MAX_DOCUMENT_BYTES` is reported as a `Document` with a problem as soon as it passes the
+    limit, whether or not it ever ends (`< /dev/zero`); the rest of it is read, never kept, up to
+    its newline, and the lines after it are read as usual."""
     number = first - 1  # the number of the last line handed out
-    pending = b""
-    skipping = 0  # bytes of an over-long line dropped so far
+    pending: list[bytes] = []  # the start of the line the blocks so far left open
+    held = 0  # its length
+    skipping = False  # within a line already reported as too large
     while block := stream.read(_BLOCK):
+        if skipping:  # find its end, with memchr, and read on from there
+            end = block.find(b"\n")
+            if end < 0:
+                continue
+            skipping = False
+            block = block[end + 1 :]
+            if not block:
+                continue
         # `readlines` finds the newlines with memchr, where `split` tests byte by byte
         lines = BytesIO(block).readlines()
-        if pending:  # the line the last block left open, without copying this block
-            lines[0] = pending + lines[0]
-        pending = b"" if lines[-1].endswith(b"\n") else lines.pop()
-        if skipping and lines:
-            number += 1
-            yield Document(source, str(number), problem=too_large(skipping + len(lines[0]) - 1))
-            skipping = 0
-            del lines[0]
+        tail = b"" if lines[-1].endswith(b"\n") else lines.pop()
+        if pending and lines:  # the open line ends in this block
+            if held + len(lines[0]) - 1 > MAX_DOCUMENT_BYTES:
+                number += 1
+                yield Document(source, str(number), problem=_over_long())
+                del lines[0]
+            else:  # joined once, not block after block
+                lines[0] = b"".join((*pending, lines[0]))
+            pending, held = [], 0
         if lines:
             yield LineBlock(source, number + 1, lines)
             number += len(lines)
-        if len(pending) > MAX_DOCUMENT_BYTES:
-            skipping += len(pending)
-            pending = b""
-    if skipping or pending.strip():
-        number += 1
-        if skipping:
-            yield Document(source, str(number), problem=too_large(skipping + len(pending)))
-        else:
-            yield Document(source, str(number), pending)
+        if tail:
+            pending.append(tail)
+            held += len(tail)
+            if held > MAX_DOCUMENT_BYTES:
+                number += 1
+                yield Document(source, str(number), problem=_over_long())
+                pending, held, skipping = [], 0, True
+    last = b"".join(pending)
+    if last.strip():
+        yield Document(source, str(number + 1), last)
+
+
+def _over_long() -> str:
+    """The problem of an NDJSON line over the limit, told as soon as it passes it: the same for
+    every line, however long, and wherever the reads of it fell."""
+    return too_large(MAX_DOCUMENT_BYTES + 1) + " or more"
 
 
 def iter_lines(stream: BinaryIO, source: str) -> Iterator[Document]:

@@ -39,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "paths", nargs="+", metavar="PATH", help="cassettes, JSON or NDJSON bodies, or folders"
     )
-    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the HTML file")
+    parser.add_argument(
+        "-o", "--output", required=True, type=_page_file, metavar="FILE", help="the HTML file"
+    )
     parser.add_argument("--profile", choices=PROFILES, default="documented", help="schema profile")
     parser.add_argument(
         "--against",
@@ -49,6 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--title", default="Contract report", help="the page's title")
     return parser
+
+
+def _page_file(name: str) -> str:
+    """The name given to -o: a file, never `-` (a page is not written to standard output, where
+    `-o -` used to write a file named `-`)."""
+    if name == "-":
+        raise argparse.ArgumentTypeError(
+            "the page is written to a file, not standard output: give a file name"
+        )
+    return name
 
 
 def _folder(paths: Sequence[str], into: Path) -> Path:
