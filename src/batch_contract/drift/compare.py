@@ -154,11 +154,11 @@ def load_cassettes(folder: Path, problems: list[str]) -> list[Recorded]:
     if not folder.is_dir():
         raise UsageError(f"{folder}: no such folder of cassettes")
     unlisted: list[OSError] = []
-    files = [
+    files = sorted(  # in path order, as before: where a shape was first seen stays the same
         path
         for path in folder_files(folder, unlisted)
         if path.suffix.lower() in CASSETTE_SUFFIXES and not path.name.startswith(".")
-    ]
+    )
     if not files and not unlisted:
         raise UsageError(f"{folder}: no cassettes (*.yaml, *.yml, *.json) in this folder")
     found: list[Recorded] = []
