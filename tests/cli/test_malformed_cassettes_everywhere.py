@@ -67,25 +67,28 @@ def test_drift_refuses_what_validate_status_refuses(
     tmp_path: Path, path: Path, suffix: str
 ) -> None:
     """`batch-contract drift OLD NEW` with the malformed cassette in NEW (as YAML, `.yml`, or
-    JSON when it is YAML at all): one line naming the file with validate-status's words, exit 2."""
+    JSON when it is YAML of text at all): one line naming the file with validate-status's words,
+    exit 2, and the rest compared as without it."""
     new = Path(shutil.copytree(OLD, tmp_path / "new"))
     odd = new / f"odd{suffix}"
     if suffix == ".json":
         try:
-            value = yaml.safe_load(path.read_text())
-        except yaml.YAMLError:
-            pytest.skip("not YAML: no JSON form")
-        odd.write_text(json.dumps(value))
+            odd.write_text(json.dumps(yaml.safe_load(path.read_text())))
+        except (yaml.YAMLError, TypeError):
+            pytest.skip("not YAML, or a binary body: no JSON form")
     else:
         shutil.copy(path, odd)
     said = refusal(tmp_path, str(odd)).removeprefix(str(odd)).lstrip(":").strip()
     done = command("batch-contract", "drift", str(OLD), str(new), cwd=tmp_path)
     assert done.returncode == 2, done
-    assert done.stdout == ""
     lines = done.stderr.splitlines()
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith(f"batch-contract drift: {odd}: not a readable vcrpy cassette (")
     assert said.split(": ", 1)[-1] in lines[0]
+    odd.unlink()
+    assert (
+        done.stdout == command("batch-contract", "drift", str(OLD), str(new), cwd=tmp_path).stdout
+    )
 
 
 @pytest.mark.parametrize("suffix", [".yml", ".json"])
@@ -133,3 +136,58 @@ def test_coverage_counts_a_status_uri_with_a_malformed_host(tmp_path: Path) -> N
     assert (done.returncode, done.stderr) == (0, "")
     report = json.loads(done.stdout)
     assert (report["responses"], report["bodies"]) == (1, 1)
+
+
+ONE_COMPLETED = ROOT / "tests" / "coverage" / "examples" / "one-completed"
+REQUEST_WORDS = {
+    "method-null": "request method: not text (null)",
+    "method-a-number": "request method: not text (int)",
+    "method-missing": "request method: missing",
+    "uri-a-number": "request uri: not text (int)",
+    "uri-missing": "request uri: missing",
+}
+"""The malformed-cassettes examples whose request has no method or URI vcrpy could load, and
+the words validate-status gives them."""
+
+
+def beside_a_good_one(folder: Path, stem: str) -> Path:
+    """`folder/mixed.yaml`: the good interaction of a one-completed-job cassette, then the
+    interaction of the malformed example `stem` (interactions[1])."""
+    cassette = yaml.safe_load(next(ONE_COMPLETED.glob("*.yaml")).read_text())
+    odd = yaml.safe_load((MALFORMED[0].parent / f"{stem}.yaml").read_text())
+    cassette["interactions"].append(odd["interactions"][0])
+    folder.mkdir(exist_ok=True)
+    (folder / "mixed.yaml").write_text(yaml.safe_dump(cassette))
+    return folder / "mixed.yaml"
+
+
+@pytest.mark.parametrize("stem", REQUEST_WORDS)
+def test_a_request_without_a_method_or_uri_is_named_beside_a_good_one(
+    tmp_path: Path, stem: str
+) -> None:
+    """Beside a good interaction, one whose method or URI is missing or not text is one line
+    naming the cassette and interactions[1] in validate-status (exit 1), coverage (exit 2),
+    drift (exit 2, no endpoint made of it) and report (exit 1, named on a failing page). It
+    used to be skipped as "not a GET of the endpoint": validate-status said "1 valid", exit 0."""
+    beside_a_good_one(tmp_path, stem)
+    line = f"mixed.yaml:interactions[1]: unreadable cassette interaction: {REQUEST_WORDS[stem]}"
+    checked = command("validate-status", "mixed.yaml", cwd=tmp_path)
+    assert (checked.returncode, checked.stdout) == (1, f"{line}\n2 documents: 1 valid, 1 invalid\n")
+    counted = command("batch-contract", "coverage", "mixed.yaml", "--format", "json", cwd=tmp_path)
+    assert (counted.returncode, counted.stderr) == (2, f"batch-contract coverage: {line}\n")
+    assert json.loads(counted.stdout)["responses"] == 1
+    new = tmp_path / "new"
+    beside_a_good_one(new, stem)
+    compared = command("batch-contract", "drift", str(OLD), "new", cwd=tmp_path)
+    assert (compared.returncode, compared.stderr) == (
+        2,
+        "batch-contract drift: new/mixed.yaml: not a readable vcrpy cassette "
+        f"(interactions[1]: unreadable cassette interaction: {REQUEST_WORDS[stem]})\n",
+    )
+    assert "status-added" not in compared.stdout
+    shown = command("batch-contract", "report", "mixed.yaml", "-o", "page.html", cwd=tmp_path)
+    assert (shown.returncode, shown.stderr) == (1, f"batch-contract report: {line}\n")
+    page = (tmp_path / "page.html").read_text()
+    assert "FAIL" in page
+    assert "PASS" not in page
+    assert f"<li><code>{line}</code></li>" in page

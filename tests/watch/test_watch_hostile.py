@@ -156,8 +156,11 @@ def test_usage_errors_are_one_line(run_watch: Run, tmp_path: Path) -> None:
         "argument --fail-on: invalid choice: 'sometimes'"
     )
     baseline = str(BASELINE / "provider-openapi.json")
-    assert one_line(*run_watch("--spec", baseline, "--recordings", missing)) == (
-        f"{missing}: cannot read: No such file or directory"
+    code, out, err = run_watch("--spec", baseline, "--recordings", missing)
+    assert (code, out, err) == (
+        2,
+        run_watch("--spec", baseline)[1],  # the findings are still printed
+        f"{PROG}{missing}: cannot read: No such file or directory\n",
     )
     assert one_line(*run_watch("--spec", baseline, "--baseline", str(tmp_path))) == (
         f"{tmp_path}/provider-openapi.json: the baseline has no provider-openapi.json"

@@ -134,14 +134,27 @@ def _code(response: dict[Any, Any], required: bool) -> int | None:
     return int(code)
 
 
+def _text(request: dict[Any, Any], key: str) -> str:
+    """The request's method or URI, which vcrpy always writes as text; `MalformedInteraction`
+    when it is missing or not text (vcrpy cannot load such a request: it is never skipped as "not
+    a GET of the endpoint")."""
+    if key not in request:
+        raise MalformedInteraction(f"request {key}: missing")
+    value = request[key]
+    if not isinstance(value, str):
+        found = "null" if value is None else type(value).__name__
+        raise MalformedInteraction(f"request {key}: not text ({found})")
+    return value
+
+
 def read_interaction(value: Any, where: str) -> Interaction:
     """One interaction of a cassette as vcrpy writes it; `MalformedInteraction` otherwise (a
     GET of the endpoint must also have a numeric status code)."""
     interaction = _mapping(value, "interaction")
     request = _mapping(interaction.get("request"), "request")
     response = _mapping(interaction.get("response"), "response")
-    method = str(request.get("method", "")).upper()
-    uri = str(request.get("uri", ""))
+    method = _text(request, "method").upper()
+    uri = _text(request, "uri")
     required = method == "GET" and ENDPOINT.match(uri) is not None
     return Interaction(where, method, uri, _code(response, required), response)
 

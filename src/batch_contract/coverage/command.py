@@ -149,11 +149,8 @@ def count(coverage: Coverage, paths: Sequence[str], errors: list[str], notes: li
         if explicit and not path.exists():
             errors.append(cannot_read(name, FileNotFoundError(2, "No such file or directory")))
             continue
-        try:
-            files = folder_files(path) if not explicit else [path]
-        except OSError as error:  # pragma: no cover - os.walk reports no error by default
-            errors.append(cannot_read(name, error))
-            continue
+        unlisted: list[OSError] = []
+        files = folder_files(path, unlisted) if not explicit else [path]
         for file in files:
             source = name if explicit else str(file)
             try:
@@ -167,6 +164,7 @@ def count(coverage: Coverage, paths: Sequence[str], errors: list[str], notes: li
                         _body(coverage, item, notes)
             except OSError as error:
                 errors.append(cannot_read(source, error))
+        errors += [cannot_read(str(error.filename or name), error) for error in unlisted]
 
 
 def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:

@@ -1,6 +1,6 @@
 """`batch-contract drift OLD NEW` (or `--against REV [NEW]`): the contract drift between two sets
 of cassettes, as text, markdown (a pull-request comment) or JSON. Exit 0 without a breaking
-change, 1 with one, 2 on a usage error."""
+change, 1 with one, 2 on a usage error or a cassette or entry that cannot be read."""
 
 from __future__ import annotations
 
@@ -167,8 +167,9 @@ def _summary(result: Drift, show: Callable[[str], str] = str) -> str:
 RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}
 
 
-def run(args: argparse.Namespace, stdout: TextIO) -> int:
-    """Compare, print in the chosen format, and exit 1 on a breaking change."""
+def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Compare, print in the chosen format, and exit 1 on a breaking change; 2, after one line
+    on stderr for each, when a cassette or entry could not be read (the rest still compared)."""
     levels = load_levels()
     for option in args.rule:
         name, level = parse_rule_option(option)
@@ -186,6 +187,10 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
             raise UsageError("give two cassette folders, OLD NEW (or --against REV [NEW])")
         result = drift(Path(args.folders[0]), Path(args.folders[1]), profile, levels)
     stdout.write(mask_env(RENDERERS[args.format](result)))
+    for line in result.problems:
+        stderr.write(f"{PROG}: {printable(mask_env(line))}\n")
+    if result.problems:
+        return ExitCode.USAGE
     return ExitCode.VIOLATION if result.breaking else ExitCode.OK
 
 
@@ -195,7 +200,7 @@ def main(
     """Entry point: parse, run, and turn a user's mistake into one line on stderr (exit 2)."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
-        return run(build_parser().parse_args(argv), out)
+        return run(build_parser().parse_args(argv), out, err)
     except BatchContractError as error:
         err.write(f"{PROG}: {printable(mask_env(str(error)))}\n")
         return ExitCode.USAGE

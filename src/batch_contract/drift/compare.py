@@ -19,6 +19,7 @@ from batch_contract.core.cassette_files import (
     read_cassette,
 )
 from batch_contract.core.check import contract_check
+from batch_contract.core.documents import cannot_read, folder_files
 from batch_contract.core.jsondoc import json_type, parse_document
 from batch_contract.core.rules import Level, check_sequence
 from batch_contract.core.schemas import Profile
@@ -67,6 +68,16 @@ class Drift:
     old_responses: int
     new_responses: int
     findings: tuple[Finding, ...]
+    old_problems: tuple[str, ...] = ()
+    """One line for each cassette or entry of OLD that could not be read (the rest were
+    compared)."""
+    new_problems: tuple[str, ...] = ()
+    """The same for NEW."""
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Every cassette or entry that could not be read, OLD's first."""
+        return self.old_problems + self.new_problems
 
     def count(self, impact: Impact) -> int:
         """How many findings have this impact."""
@@ -130,25 +141,34 @@ def _cassette(path: Path, name: str) -> Iterable[Recorded]:
     return found
 
 
-CASSETTE_GLOBS = ("*.yaml", "*.yml", "*.json")
+CASSETTE_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 """The cassette files of a folder, as validate-status finds them: YAML, and JSON of a cassette's
 shape."""
 
 
-def load_cassettes(folder: Path) -> list[Recorded]:
+def load_cassettes(folder: Path, problems: list[str]) -> list[Recorded]:
     """Every recorded response under a folder (`*.yaml`, `*.yml` and JSON cassettes,
-    recursively, in path order)."""
+    recursively, in path order), found as validate-status finds them. Each cassette it refuses
+    and each entry or subfolder that cannot be read is one line in `problems`, and the rest are
+    still read."""
     if not folder.is_dir():
         raise UsageError(f"{folder}: no such folder of cassettes")
-    files = sorted(
+    unlisted: list[OSError] = []
+    files = sorted(  # in path order, as before: where a shape was first seen stays the same
         path
-        for pattern in CASSETTE_GLOBS
-        for path in folder.rglob(pattern)
-        if not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        for path in folder_files(folder, unlisted)
+        if path.suffix.lower() in CASSETTE_SUFFIXES and not path.name.startswith(".")
     )
-    if not files:
+    if not files and not unlisted:
         raise UsageError(f"{folder}: no cassettes (*.yaml, *.yml, *.json) in this folder")
-    return [item for path in files for item in _cassette(path, path.relative_to(folder).as_posix())]
+    found: list[Recorded] = []
+    for path in files:
+        try:
+            found += _cassette(path, path.relative_to(folder).as_posix())
+        except InputError as error:
+            problems.append(str(error))
+    problems += [cannot_read(str(error.filename or folder), error) for error in unlisted]
+    return found
 
 
 def _child(path: str, key: str) -> str:
@@ -350,7 +370,10 @@ def drift(
     """The drift from the cassettes under `old` to those under `new`."""
     from batch_contract.core.rules import default_levels
 
-    before, after = load_cassettes(old), load_cassettes(new)
+    unread: tuple[list[str], list[str]] = ([], [])
+    before, after = load_cassettes(old, unread[0]), load_cassettes(new, unread[1])
     found = fold(compare(before, after), check_new(after, profile, levels or default_levels()))
     found.sort(key=lambda f: (_IMPACT_ORDER[f.impact], f.endpoint, f.status, f.path, f.kind))
-    return Drift(old_label or str(old), str(new), len(before), len(after), tuple(found))
+    label = old_label or str(old)
+    counts = len(before), len(after)
+    return Drift(label, str(new), *counts, tuple(found), tuple(unread[0]), tuple(unread[1]))

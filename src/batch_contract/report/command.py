@@ -1,6 +1,7 @@
 """`batch-contract report PATH... -o report.html`: one self-contained HTML page of what the inputs
 (cassettes, JSON and NDJSON files, folders: what validate-status, coverage and drift read) show.
-Exit 0 when the page shows no error, 1 when it shows one (or breaking drift), 2 on a usage error."""
+Exit 0 when the page shows no error, 1 when it shows one (or breaking drift, or names a cassette
+that could not be read), 2 on a usage error or a path that cannot be read."""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write one self-contained, offline HTML page of a set of recorded responses: "
         "the verdict, the job life-cycle drawn, jobs over time, coverage and violations (and "
         f"drift with --against). Any form of ${KEY_ENV} is masked.",
-        epilog="Exit codes: 0 the page shows no error; 1 it shows a violation or a breaking "
-        "change; 2 usage errors and paths that cannot be read.",
+        epilog="Exit codes: 0 the page shows no error; 1 it shows a violation, a breaking "
+        "change or a cassette that could not be read; 2 usage errors and paths that cannot be "
+        "read.",
     )
     parser.add_argument(
         "paths", nargs="+", metavar="PATH", help="cassettes, JSON or NDJSON bodies, or folders"
@@ -90,12 +92,13 @@ def run(args: argparse.Namespace, stderr: TextIO) -> int:
     levels = load_levels()
     errors: list[str] = []
     notes: list[str] = []
-    data = gather(read_inputs(args.paths, errors, notes), profile, levels, notes)
-    for line in notes + errors:
+    unread: list[str] = []
+    data = gather(read_inputs(args.paths, errors, notes, unread), profile, levels, notes, unread)
+    for line in notes + unread + errors:
         stderr.write(f"{PROG}: {printable(line)}\n")
     if errors:
         return ExitCode.USAGE
-    if data.documents == 0 and data.responses == 0:
+    if data.documents == 0 and data.responses == 0 and not data.unread:
         raise UsageError(f"no documents found in {' '.join(args.paths)}")
     found = None
     if args.against:
@@ -104,6 +107,9 @@ def run(args: argparse.Namespace, stderr: TextIO) -> int:
             new = _folder(args.paths, Path(scratch) / "new")
             found = drift(old, new, profile, levels, old_label=" ".join(args.against))
             found = dataclasses.replace(found, new=" ".join(args.paths))
+        for line in found.old_problems:  # NEW's were read above, each already in `unread`
+            stderr.write(f"{PROG}: {printable(line)}\n")
+        data.unread.extend(found.old_problems)
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     context = Context(args.title, tuple(args.paths), made)
     page = render(data, context, Secret.from_env(KEY_ENV), found)
@@ -111,7 +117,7 @@ def run(args: argparse.Namespace, stderr: TextIO) -> int:
         Path(args.output).write_text(page, encoding="utf-8")
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
-    bad = data.errors or (found is not None and found.breaking)
+    bad = data.errors or data.unread or (found is not None and found.breaking)
     return ExitCode.VIOLATION if bad else ExitCode.OK
 
 

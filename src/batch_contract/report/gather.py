@@ -88,43 +88,52 @@ class ReportData:
     warnings: int
     invalid: int
     notes: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)
+    """One line for each cassette or interaction that could not be read: the page fails."""
 
 
 COUNTS = ("total_items", "processed_items", "failed_items", "skipped_items")
 
 
-def read_inputs(paths: Sequence[str], errors: list[str], notes: list[str]) -> Iterator[Exchange]:
+def read_inputs(
+    paths: Sequence[str], errors: list[str], notes: list[str], unread: list[str]
+) -> Iterator[Exchange]:
     """The responses and bodies of every input, in the order `batch-contract coverage` reads
-    them (NDJSON streamed); a path that cannot be read goes to `errors`, an unreadable cassette
-    to `notes`."""
+    them (NDJSON streamed); a path, folder entry or subfolder that cannot be read goes to
+    `errors`, each problem validate-status reports of a cassette (a file it cannot load, an
+    interaction not as vcrpy writes it) to `unread`, a file that is no cassette to `notes`."""
     for name in paths:
         path = Path(name)
         explicit = not path.is_dir()
         if explicit and not path.exists():
             errors.append(cannot_read(name, FileNotFoundError(2, "No such file or directory")))
             continue
-        for file in folder_files(path) if not explicit else [path]:
+        unlisted: list[OSError] = []
+        for file in folder_files(path, unlisted) if not explicit else [path]:
             source = name if explicit else str(file)
             try:
                 if file.suffix.lower() in CASSETTE_SUFFIXES:
-                    yield from _cassette_file(file, source, explicit, notes)
+                    yield from _cassette_file(file, source, explicit, notes, unread)
                     continue
                 for item in file_items(file, source, ndjson=False, explicit=explicit):
                     if isinstance(item, Document):
                         yield Exchange(item.location, None, None, item.raw, item.problem)
             except OSError as error:
                 errors.append(cannot_read(source, error))
+        errors.extend(cannot_read(str(error.filename or name), error) for error in unlisted)
 
 
-def _cassette_file(path: Path, source: str, explicit: bool, notes: list[str]) -> list[Exchange]:
+def _cassette_file(
+    path: Path, source: str, explicit: bool, notes: list[str], unread: list[str]
+) -> list[Exchange]:
     """Each GET of the endpoint a cassette recorded, read as validate-status reads it; each
-    problem it reports of the file or an interaction goes to `notes`."""
+    problem it reports of the file or an interaction goes to `unread`."""
     read = read_cassette(path)
     if read is None:
         if explicit:
             notes.append(f"{source}: skipped: not a vcrpy cassette (no 'interactions' list)")
         return []
-    notes.extend(f"{line} (skipped)" for line in read.lines(source))
+    unread.extend(read.lines(source))
     found = []
     for item in read.interactions:
         if not item.is_status_get or item.status is None:
@@ -196,6 +205,7 @@ def gather(
     profile: Profile,
     levels: Mapping[str, Level],
     notes: Sequence[str] = (),
+    unread: Sequence[str] = (),
 ) -> ReportData:
     """The page's data from the responses of a run."""
     check = contract_check(profile, "status", levels)
@@ -271,6 +281,7 @@ def gather(
         sum(g.count for g in groups if g.severity == "warning"),
         invalid,
         list(notes),
+        list(unread),
     )
 
 

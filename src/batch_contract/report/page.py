@@ -61,13 +61,17 @@ class Context:
 
 def _verdict(data: ReportData, context: Context, drift: Drift | None, esc: Scrubbed) -> str:
     empty = data.documents == 0 and data.responses == 0
-    red = bool(data.errors) or context.failed or bool(drift and drift.breaking) or empty
+    red = bool(data.errors or data.unread) or context.failed or bool(drift and drift.breaking)
+    red = red or empty
     word = "FAIL" if red else "PASS"
     why = "violations of the contract were found" if data.errors else "no error found"
     if context.failed and not data.errors:
         why = "the contract run failed"
     if empty:
         why = "no response of the endpoint was checked"
+    if data.unread:
+        unread = f"{len(data.unread)} part(s) of the input could not be read"
+        why = unread if why == "no error found" or empty else f"{why}; {unread}"
     if drift is not None and drift.breaking:
         why += "; the drift has breaking changes"
     cov = data.coverage
@@ -76,6 +80,7 @@ def _verdict(data: ReportData, context: Context, drift: Drift | None, esc: Scrub
         ("bodies checked", str(data.documents)),
         ("responses of the endpoint", str(data.responses)),
         ("bodies that break the contract", str(data.invalid)),
+        *([("cassettes or interactions not read", str(len(data.unread)))] if data.unread else []),
         ("errors", str(data.errors)),
         ("warnings", str(data.warnings)),
         ("coverage", f"{cov.percent:.1f}% ({cov.covered} of {cov.total} items)"),
@@ -90,6 +95,19 @@ def _verdict(data: ReportData, context: Context, drift: Drift | None, esc: Scrub
         f'aria-labelledby="verdict-h"><h2 id="verdict-h">'
         f'<span class="badge">{"✗" if red else "✓"} {word}</span> {esc(why)}</h2>'
         f"<dl>{rows}</dl></section>"
+    )
+
+
+def _unread(data: ReportData, esc: Scrubbed) -> str:
+    """The cassettes (or interactions) that could not be read, each by name: nothing on the
+    page may look checked that was not."""
+    if not data.unread:
+        return ""
+    items = "".join(f"<li><code>{esc(line)}</code></li>" for line in data.unread)
+    return (
+        '<section id="unread" aria-labelledby="unread-h"><h2 id="unread-h">Not read '
+        f"<small>({len(data.unread)})</small></h2><p>These inputs could not be read, so "
+        f"nothing in them was checked:</p><ul>{items}</ul></section>"
     )
 
 
@@ -174,7 +192,8 @@ def render(
         f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'none'; script-src 'none'; "
         "base-uri 'none'; form-action 'none'"
     )
-    nav = [("verdict", "Verdict"), ("lifecycle", "Life-cycle"), ("jobs", "Jobs over time")]
+    nav = [("verdict", "Verdict")] + ([("unread", "Not read")] if data.unread else [])
+    nav += [("lifecycle", "Life-cycle"), ("jobs", "Jobs over time")]
     nav += [("coverage", "Coverage"), ("violations", "Violations")]
     nav += [("drift", "Drift")] if drift is not None else []
     links = " ".join(f'<a href="#{i}">{t}</a>' for i, t in nav)
@@ -190,6 +209,7 @@ def render(
         f'<header><h1>{esc(context.title)}</h1><nav aria-label="sections">{links}</nav></header>',
         "<main>",
         _verdict(data, context, drift, esc),
+        _unread(data, esc),
         '<section id="lifecycle" aria-labelledby="lifecycle-h"><h2 id="lifecycle-h">'
         "The life-cycle</h2><p>Arrows are the transitions the rules allow; dashed ones were "
         "never observed, red ones (✗) were observed and break a rule. Grey statuses were never "

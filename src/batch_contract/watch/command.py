@@ -145,8 +145,11 @@ def watch(
     baseline: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     start: Path | None = None,
+    unread: list[str] | None = None,
 ) -> tuple[list[Finding], list[str]]:
-    """The judged findings of the named sources, and what was compared (for the summary)."""
+    """The judged findings of the named sources, and what was compared (for the summary). Each
+    recording that cannot be read is one line in `unread` (the rest still counted); without
+    `unread`, the first is an `InputError`."""
     from batch_contract.watch.seen import count_seen
     from batch_contract.watch.severity import assess, load_overrides
 
@@ -170,7 +173,10 @@ def watch(
         compared.append(f"docs {docs}")
     findings = assess(findings, load_levels(start), overrides)
     if recordings:
-        count_seen(findings, recordings)
+        lines: list[str] = [] if unread is None else unread
+        count_seen(findings, recordings, lines)
+        if unread is None and lines:
+            raise InputError(lines[0])
     findings.sort(key=lambda f: (_RANK[f.severity], f.source, f.path, f.id, str(f.new)))
     return findings, compared
 
@@ -182,8 +188,10 @@ def fails(findings: Sequence[Finding], fail_on: str) -> bool:
     return any(_RANK[f.severity] <= _RANK[fail_on] for f in findings)
 
 
-def run(args: argparse.Namespace, stdout: TextIO) -> int:
-    """Watch, print in the chosen format, and return the exit code."""
+def run(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Watch, print in the chosen format, and return the exit code (2, after one line on stderr
+    for each, when a recording cannot be read)."""
+    unread: list[str] = []
     findings, compared = watch(
         spec=args.spec,
         sdk=args.sdk,
@@ -191,8 +199,13 @@ def run(args: argparse.Namespace, stdout: TextIO) -> int:
         recordings=args.recordings,
         baseline=args.baseline,
         timeout=args.timeout,
+        unread=unread,
     )
     stdout.write(mask_env(RENDERERS[args.format](findings, compared)))
+    for line in unread:
+        stderr.write(f"{PROG}: {printable(mask_env(line))}\n")
+    if unread:
+        return ExitCode.USAGE
     return ExitCode.VIOLATION if fails(findings, args.fail_on) else ExitCode.OK
 
 
@@ -202,7 +215,7 @@ def main(
     """Entry point: parse, run, and turn a user's mistake into one line on stderr (exit 2)."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
-        return run(build_parser().parse_args(argv), out)
+        return run(build_parser().parse_args(argv), out, err)
     except BatchContractError as error:
         err.write(f"{PROG}: {printable(mask_env(str(error)))}\n")
         return ExitCode.USAGE

@@ -1,6 +1,7 @@
 """Joins findings with recorded responses: how many recorded bodies show each change a response
 can show (`seen: N`). The recordings are read with validate-status's bounded readers
-(cassettes, JSON, NDJSON, folders); a body that is not JSON is skipped."""
+(cassettes, JSON, NDJSON, folders); a body that is not JSON is skipped, and whatever cannot be
+read is named, one line each."""
 
 from __future__ import annotations
 
@@ -11,27 +12,28 @@ from typing import Any
 from batch_contract.core.documents import iter_items
 from batch_contract.core.jsondoc import parse_document
 from batch_contract.core.reading import Document
-from batch_contract.errors import DocumentError, InputError
+from batch_contract.errors import DocumentError
 from batch_contract.watch.compare import Finding
 
 _ABSENT = object()
 _JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string"}
 
 
-def bodies(paths: Sequence[str]) -> Iterator[Any]:
-    """The parsed bodies of the recordings; an unreadable path is an `InputError`."""
-    errors: list[str] = []
-    for item in iter_items(paths, stdin=io.BytesIO(), errors=errors):
+def bodies(paths: Sequence[str], unread: list[str]) -> Iterator[Any]:
+    """The parsed bodies of the recordings. Each path, folder entry or subfolder that cannot be
+    read, and each problem validate-status reports of a document (a cassette it cannot load, an
+    interaction not as vcrpy writes it, a document too large), is one line in `unread`, and the
+    rest are still read; a body that is not JSON is skipped."""
+    for item in iter_items(paths, stdin=io.BytesIO(), errors=unread):
         documents = [item] if isinstance(item, Document) else item.documents()
         for document in documents:
             if document.problem is not None:
+                unread.append(f"{document.location}: {document.problem}")
                 continue
             try:
                 yield parse_document(document.raw)
             except DocumentError:
                 continue
-    if errors:
-        raise InputError(errors[0])
 
 
 def _at(body: Any, path: str) -> Any:
@@ -94,16 +96,17 @@ def shows(finding: Finding, body: Any) -> bool | None:
     return None
 
 
-def count_seen(findings: list[Finding], paths: Sequence[str]) -> None:
-    """Sets `seen` on every finding a response can show (left None on the others)."""
+def count_seen(findings: list[Finding], paths: Sequence[str], unread: list[str]) -> None:
+    """Sets `seen` on every finding a response can show (left None on the others); what cannot
+    be read goes to `unread`, one line each (`bodies`)."""
     countable = [f for f in findings if shows(f, {}) is not None]
     for finding in countable:
         finding.seen = 0
     if not countable:
-        for _ in bodies(paths):  # still read: an unreadable path is an error either way
+        for _ in bodies(paths, unread):  # still read: an unreadable path is an error either way
             pass
         return
-    for body in bodies(paths):
+    for body in bodies(paths, unread):
         for finding in countable:
             if shows(finding, body):
                 finding.seen = (finding.seen or 0) + 1
