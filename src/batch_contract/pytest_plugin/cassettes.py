@@ -179,6 +179,26 @@ def unmatched_message(name: str, error: BaseException | None) -> str:
     )
 
 
+def unplayed_answers(cassette: Any) -> int:
+    """How many of a replayed cassette's recorded answers (a vcrpy `Cassette`) were never played;
+    0 when there is no cassette. Each answer is played once at most (`allow_playback_repeats`
+    is off), so a retried 503 and the 200 after it are both played."""
+    if cassette is None:
+        return 0
+    played = sum(1 for count in cassette.play_counts.values() if count)
+    return max(len(cassette) - played, 0)
+
+
+def unplayed_message(name: str, unplayed: int, total: int) -> str:
+    """Why a replayed test that passed fails all the same: its cassette holds answers it never
+    asked for, which replay therefore never checked."""
+    return (
+        f"batch-contract: cassette {name}.yaml holds {unplayed} of its {total} answer(s) that "
+        f"the test never asked for, so they were never checked; re-record it with "
+        f"`{RECORD_HINT}`{STAGING_HINT}"
+    )
+
+
 def _played_answers(error: BaseException | None) -> list[int]:
     """The status codes of a cassette's answers to the request that found none (same method and
     path), when there are some and each was played already; else nothing."""

@@ -34,6 +34,8 @@ from batch_contract.pytest_plugin.cassettes import (
     only_failed_message,
     scrubber_for,
     unmatched_message,
+    unplayed_answers,
+    unplayed_message,
 )
 from batch_contract.pytest_plugin.client import (
     ContractClient,
@@ -254,16 +256,24 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     """Fails a replayed test at once, with the command to record it, when its cassette is
-    missing."""
+    missing; and, once its call passed, when its cassette holds answers it never asked for (an
+    answer replay never played was never checked)."""
     state = item.config.stash.get(STATE, None)
     name = item.stash.get(CASSETTE, None)
-    if state is not None and state.cassettes is not None and name is not None:
+    replay = state is not None and state.cassettes is not None and state.cassettes.mode == "replay"
+    if replay and state is not None and state.cassettes is not None and name is not None:
         path = state.cassettes.path(name)
-        if state.cassettes.mode == "replay" and not path.is_file():
+        if not path.is_file():
             if path.stem == NONE_RECORDED:
                 pytest.fail(missing_folder_message(path.parent), pytrace=False)
             pytest.fail(missing_message(path), pytrace=False)
-    return (yield)
+    result = yield
+    if replay and name is not None:
+        cassette = getattr(item, "funcargs", {}).get("vcr")
+        unplayed = unplayed_answers(cassette)
+        if unplayed:
+            pytest.fail(unplayed_message(name, unplayed, len(cassette)), pytrace=False)
+    return result
 
 
 @pytest.hookimpl(wrapper=True)

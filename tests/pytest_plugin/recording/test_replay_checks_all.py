@@ -1,0 +1,107 @@
+"""Replay never checks less than the cassette folder holds: a recorded answer no test asked for
+fails its test, naming the cassette, how many answers were left and how to re-record."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from test_record_replay import SHIPPED, replay
+
+EXAMPLE = "bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+MOVING = "bjb-10000000-0000-4000-8000-000000000001"
+HINT = (
+    "re-record it with `pytest contract_tests --reference --record-mode=rewrite` (or `--live` "
+    "instead of `--reference`, against your staging)"
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestAssertRewriteWarning")
+
+
+def copy_shipped(tmp_path: Path) -> Path:
+    """A copy of the shipped cassette folder (jobs.txt included)."""
+    folder = tmp_path / "cassettes"
+    shutil.copytree(SHIPPED, folder)
+    return folder
+
+
+def edit_interactions(path: Path, change: object) -> list[dict[str, object]]:
+    """Rewrites a cassette's interactions with `change(interactions)`; returns the new list."""
+    document = yaml.safe_load(path.read_text("utf-8"))
+    document["interactions"] = change(document["interactions"])  # type: ignore[operator]
+    path.write_text(yaml.safe_dump(document), "utf-8")
+    found: list[dict[str, object]] = document["interactions"]
+    return found
+
+
+def with_body(interaction: dict[str, object], **job: object) -> dict[str, object]:
+    """A copy of an interaction whose 200 body has `job`'s fields replaced."""
+    copy = json.loads(json.dumps(interaction))
+    body = json.loads(copy["response"]["body"]["string"])
+    body["job"].update(job)
+    copy["response"]["body"]["string"] = json.dumps(body)
+    return copy  # type: ignore[no-any-return]
+
+
+def with_code(interaction: dict[str, object], code: int, message: str) -> dict[str, object]:
+    """A copy of an interaction answering `code` with a small error body."""
+    copy = json.loads(json.dumps(interaction))
+    copy["response"]["status"] = {"code": code, "message": message}
+    copy["response"]["body"]["string"] = json.dumps({"detail": message})
+    return copy  # type: ignore[no-any-return]
+
+
+def only_failure(result: pytest.RunResult) -> str:
+    """The one failure's report of a run, which must be one line."""
+    result.assert_outcomes(failed=1)
+    [failure] = result.reprec.getfailures()  # type: ignore[attr-defined]
+    message = str(failure.longrepr)
+    assert "\n" not in message, message
+    return message
+
+
+def test_an_appended_breaking_answer_fails_the_status_test(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    """A status cassette with a contract-breaking answer (`"exploded"`, progress 250) appended
+    after the one the test plays fails that test, in one line naming the cassette, the one
+    answer never asked for and the command that re-records it."""
+    folder = copy_shipped(tmp_path)
+    path = folder / "status" / f"{EXAMPLE}.yaml"
+    edit_interactions(path, lambda found: [*found, with_body(found[0], status="exploded")])
+    result = replay(pytester, folder, "-k", f"status_body and {EXAMPLE}")
+    assert result.ret == 1, result.stdout.str()
+    assert only_failure(result) == (
+        f"batch-contract: cassette status/{EXAMPLE}.yaml holds 1 of its 2 answer(s) that the "
+        f"test never asked for, so they were never checked; {HINT}"
+    )
+
+
+def test_a_poll_appended_after_the_confirming_poll_fails_the_lifecycle_test(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    """A life-cycle cassette with a backwards poll (`pending`) appended after its confirming
+    `completed` poll, and one more copy of it, fails the life-cycle test: 2 answers left."""
+    folder = copy_shipped(tmp_path)
+    path = folder / "lifecycle" / f"{MOVING}.yaml"
+    found = edit_interactions(path, lambda found: [*found, found[0], found[0]])
+    assert json.loads(found[-3]["response"]["body"]["string"])["job"]["status"] == "completed"  # type: ignore[index]
+    result = replay(pytester, folder, "-k", f"lifecycle and {MOVING}")
+    assert result.ret == 1, result.stdout.str()
+    assert only_failure(result) == (
+        f"batch-contract: cassette lifecycle/{MOVING}.yaml holds 2 of its 8 answer(s) that the "
+        f"test never asked for, so they were never checked; {HINT}"
+    )
+
+
+def test_a_503_after_the_answer_is_an_answer_never_asked_for(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    """A 503 recorded after the 200 is never played (the client stops at the 200): it is left
+    over, and the test fails, as for any other answer."""
+    folder = copy_shipped(tmp_path)
+    path = folder / "status" / f"{EXAMPLE}.yaml"
+    edit_interactions(path, lambda found: [*found, with_code(found[0], 503, "Unavailable")])
+    result = replay(pytester, folder, "-k", f"status_body and {EXAMPLE}")
+    assert "holds 1 of its 2 answer(s) that the test never asked for" in only_failure(result)
