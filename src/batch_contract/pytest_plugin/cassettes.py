@@ -20,7 +20,13 @@ from batch_contract.pytest_plugin.recording import (
     StagingPersister,
     commit,
 )
-from batch_contract.pytest_plugin.targets import Kind, Target, path_segment, write_jobs
+from batch_contract.pytest_plugin.targets import (
+    JOBS_FILE,
+    Kind,
+    Target,
+    path_segment,
+    write_jobs,
+)
 
 Mode = Literal["replay", "record", "off"]
 NONE_RECORDED = "none-recorded"
@@ -119,6 +125,19 @@ def check_replay_mode(run: CassetteRun) -> None:
     if run.mode == "replay" and run.record_mode in RECORDING_MODES:
         raise UsageError(
             f"--record-mode={run.record_mode} records from a server: add --reference or --live"
+        )
+
+
+def check_jobs_file(cassette_dir: Path) -> None:
+    """A replayed folder of cassettes must have its jobs.txt: the jobs it lists are run whether
+    or not their cassettes are there, so a deleted cassette fails its tests instead of dropping
+    them. Without it, replay would only run the cassettes it finds."""
+    if not (cassette_dir / JOBS_FILE).is_file():
+        raise UsageError(
+            f"batch-contract: {cassette_dir} holds cassettes but no {JOBS_FILE}: without it a "
+            f"deleted cassette's tests would be dropped unseen; re-record with `{RECORD_HINT}`"
+            f"{STAGING_HINT}, which writes it, or write one `status <job id>` or "
+            f"`lifecycle <job id>` line per recorded job into {cassette_dir / JOBS_FILE}"
         )
 
 

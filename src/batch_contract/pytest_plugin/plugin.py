@@ -28,6 +28,7 @@ from batch_contract.pytest_plugin.cassettes import (
     blocked_message,
     cassette_name,
     cassette_run,
+    check_jobs_file,
     check_replay_mode,
     missing_folder_message,
     missing_message,
@@ -194,6 +195,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(str(error)) from None
         if state.target is None:
             raise pytest.UsageError(missing_folder_message(state.options.cassette_dir))
+        try:
+            check_jobs_file(state.options.cassette_dir)
+        except UsageError as error:
+            raise pytest.UsageError(str(error)) from None
     if replay:
         left_out = [item for item in contract if cassette_name(item) is None]
         if left_out:

@@ -93,12 +93,13 @@ def test_default_run_replays_shipped_cassettes_offline(pytester: pytest.Pytester
 
 
 def test_missing_cassette_says_how_to_record(pytester: pytest.Pytester, tmp_path: Path) -> None:
-    """A status cassette without its auth or life-cycle cassettes: those tests fail, each with
-    the record command."""
+    """A status cassette (listed in jobs.txt) without its auth or life-cycle cassettes: those
+    tests fail, each with the record command."""
     folder = tmp_path / "cassettes"
     (folder / "status").mkdir(parents=True)
     name = "status/bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee.yaml"
     shutil.copy(SHIPPED / name, folder / name)
+    (folder / "jobs.txt").write_text("status bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee\n")
     result = replay(pytester, folder, "-k", "auth and aaaaaaaa or lifecycle")
     assert result.ret == 1
     result.assert_outcomes(failed=3)

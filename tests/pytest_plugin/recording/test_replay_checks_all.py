@@ -105,3 +105,25 @@ def test_a_503_after_the_answer_is_an_answer_never_asked_for(
     edit_interactions(path, lambda found: [*found, with_code(found[0], 503, "Unavailable")])
     result = replay(pytester, folder, "-k", f"status_body and {EXAMPLE}")
     assert "holds 1 of its 2 answer(s) that the test never asked for" in only_failure(result)
+
+
+def test_a_folder_without_jobs_txt_is_a_usage_error(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    """A folder of cassettes without jobs.txt, one status cassette deleted: replay stops at
+    start with one usage-error line (exit 4) saying why jobs.txt matters and how to make one,
+    instead of running the other jobs' tests green without the deleted one's."""
+    folder = copy_shipped(tmp_path)
+    (folder / "jobs.txt").unlink()
+    (folder / "status" / "bjb-0c10ba61-652b-52cb-b354-06ef5c489ff8.yaml").unlink()
+    result = replay(pytester, folder)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    assert result.stderr.lines == [
+        f"ERROR: batch-contract: {folder} holds cassettes but no jobs.txt: without it a deleted "
+        "cassette's tests would be dropped unseen; re-record with `pytest contract_tests "
+        "--reference --record-mode=rewrite` (or `--live` instead of `--reference`, against your "
+        "staging), which writes it, or write one `status <job id>` or `lifecycle <job id>` line "
+        f"per recorded job into {folder / 'jobs.txt'}",
+        "",
+    ]
+    assert "passed" not in result.stdout.str()
