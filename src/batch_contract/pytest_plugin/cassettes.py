@@ -198,19 +198,18 @@ def unmatched_message(name: str, error: BaseException | None) -> str:
     )
 
 
-def unplayed_answers(cassette: Any) -> int:
-    """How many of a replayed cassette's recorded answers (a vcrpy `Cassette`) were never played;
-    0 when there is no cassette. Each answer is played once at most (`allow_playback_repeats`
-    is off), so a retried 503 and the 200 after it are both played."""
+def unplayed_message(name: str, cassette: Any) -> str | None:
+    """Why a replayed test that passed fails all the same: its cassette (the vcrpy `Cassette`
+    pytest-recording's `vcr` fixture gives, or None) holds answers the test never asked for,
+    which replay therefore never checked; None when every answer was played. Each answer is
+    played once at most (`allow_playback_repeats` is off), so a retried 503 and the 200 after
+    it are both played."""
     if cassette is None:
-        return 0
-    played = sum(1 for count in cassette.play_counts.values() if count)
-    return max(len(cassette) - played, 0)
-
-
-def unplayed_message(name: str, unplayed: int, total: int) -> str:
-    """Why a replayed test that passed fails all the same: its cassette holds answers it never
-    asked for, which replay therefore never checked."""
+        return None
+    total = len(cassette)
+    unplayed = total - sum(1 for count in cassette.play_counts.values() if count)
+    if unplayed <= 0:
+        return None
     return (
         f"batch-contract: cassette {name}.yaml holds {unplayed} of its {total} answer(s) that "
         f"the test never asked for, so they were never checked; re-record it with "

@@ -18,9 +18,9 @@ from batch_contract.core.rules import Level
 from batch_contract.core.schemas import Profile
 from batch_contract.errors import RuleWarning, UsageError
 from batch_contract.pytest_plugin import coverage as coverage_plugin
+from batch_contract.pytest_plugin import deselection, masking
 from batch_contract.pytest_plugin import history as history_plugin
 from batch_contract.pytest_plugin import html_report as report_plugin
-from batch_contract.pytest_plugin import masking
 from batch_contract.pytest_plugin.cassettes import (
     LOOPBACK,
     NONE_RECORDED,
@@ -35,7 +35,6 @@ from batch_contract.pytest_plugin.cassettes import (
     only_failed_message,
     scrubber_for,
     unmatched_message,
-    unplayed_answers,
     unplayed_message,
 )
 from batch_contract.pytest_plugin.client import (
@@ -75,8 +74,6 @@ class State:
     options: Options
     target: Target | None = None
     reference: ReferenceServer | None = None
-    deselected_reason: str = ""
-    deselected: int = 0
     cassettes: CassetteRun | None = None
     checked: bool = False
     """Whether the live deployment was checked (reachable, key accepted) before its first test."""
@@ -201,11 +198,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(str(error)) from None
     if replay:
         left_out = [item for item in contract if cassette_name(item) is None]
-        if left_out:
-            config.hook.pytest_deselected(items=left_out)
-            items[:] = [item for item in items if item not in left_out]
-            state.deselected = len(left_out)
-            state.deselected_reason = "they need a server: run with --reference or --live"
+        why = "contract tests deselected: they need a server: run with --reference or --live"
+        deselection.deselect(config, items, left_out, why)
     quiet = [
         f"default::{cls.__module__}.{cls.__qualname__}"
         for cls in (StillRunningWarning, RetryWarning, RuleWarning)
@@ -244,15 +238,9 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Says why contract tests were deselected, so a green run never hides an unchecked suite,
-    and which cassettes a recording run wrote or kept."""
+    """Says which cassettes a recording run wrote or kept (the light entry point says which
+    contract tests were deselected, and why: `deselection`)."""
     state = config.stash.get(STATE, None)
-    if state is not None and state.deselected:
-        terminalreporter.write_line(
-            f"batch-contract: {state.deselected} contract tests deselected: "
-            f"{state.deselected_reason}",
-            yellow=True,
-        )
     if state is not None and state.cassettes is not None:
         for line in state.cassettes.summary():
             terminalreporter.write_line(f"batch-contract: {line}")
@@ -274,10 +262,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
             pytest.fail(missing_message(path), pytrace=False)
     result = yield
     if replay and name is not None:
-        cassette = getattr(item, "funcargs", {}).get("vcr")
-        unplayed = unplayed_answers(cassette)
-        if unplayed:
-            pytest.fail(unplayed_message(name, unplayed, len(cassette)), pytrace=False)
+        left_over = unplayed_message(name, getattr(item, "funcargs", {}).get("vcr"))
+        if left_over is not None:
+            pytest.fail(left_over, pytrace=False)
     return result
 
 

@@ -127,3 +127,15 @@ def test_a_folder_without_jobs_txt_is_a_usage_error(
         "",
     ]
     assert "passed" not in result.stdout.str()
+
+
+def test_under_xdist_the_summary_says_what_replay_deselected(pytester: pytest.Pytester) -> None:
+    """Under pytest-xdist (`-n 2`) replay still ends by saying that the schemathesis test was
+    deselected and why, and pytest's last line counts it, as a run without `-n` does."""
+    result = replay(pytester, SHIPPED, "-n", "2")
+    assert result.ret == 0, result.stdout.str()
+    assert (
+        "batch-contract: 1 schemathesis tests deselected: generated requests need a server "
+        "(--reference or --live), and replay has none"
+    ) in result.stdout.lines
+    result.assert_outcomes(passed=75, deselected=1)
