@@ -31,6 +31,10 @@ from batch_contract.pytest_plugin.targets import (
 Mode = Literal["replay", "record", "off"]
 NONE_RECORDED = "none-recorded"
 """The job id a replayed test is given when its folder has no cassette: the test then fails."""
+NONE_ASKED = "none-asked"
+"""The job id a replayed test is given when none of the jobs `--job-id` chose has a cassette of
+its kind (a job recorded for its status alone has no life-cycle): the test is then deselected,
+and the summary says why."""
 RECORDING_MODES = frozenset({"once", "new_episodes", "all", "rewrite"})
 LOOPBACK = [r"^127\.0\.0\.1$", r"^::1$"]
 """Hosts a default run still lets tests reach (servers the tests start themselves)."""

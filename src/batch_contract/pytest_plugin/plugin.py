@@ -23,6 +23,7 @@ from batch_contract.pytest_plugin import history as history_plugin
 from batch_contract.pytest_plugin import html_report as report_plugin
 from batch_contract.pytest_plugin.cassettes import (
     LOOPBACK,
+    NONE_ASKED,
     NONE_RECORDED,
     CassetteRun,
     blocked_message,
@@ -65,6 +66,13 @@ from batch_contract.pytest_plugin.targets import (
 from batch_contract.secret import Secret
 
 JOB_ID_FIXTURES = {"status_job_id": "status_job_ids", "lifecycle_job_id": "lifecycle_job_ids"}
+NOT_ASKED_FOR = {
+    "status_job_id": "status and auth tests deselected: no job --job-id asked for has a recorded "
+    "status (status/<job id>.yaml)",
+    "lifecycle_job_id": "life-cycle tests deselected: no job --job-id asked for has a recorded "
+    "life-cycle (lifecycle/<job id>.yaml)",
+}
+"""Why a replayed test is left out when the jobs `--job-id` chose have no cassette of its kind."""
 
 
 @dataclass
@@ -167,8 +175,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     for name in wanted:
         ids = getattr(target, JOB_ID_FIXTURES[name])
         if not ids and target.kind == "replay" and state.options.job_ids:
-            metafunc.parametrize(name, [])  # skipped, visibly: --job-id chose no job of its kind
-            continue
+            ids = (NONE_ASKED,)  # deselected, with a line saying why: never a skip
         if not ids and target.kind == "replay":
             ids = (NONE_RECORDED,)  # fails at run time, saying what to record
         if not ids:
@@ -200,6 +207,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         left_out = [item for item in contract if cassette_name(item) is None]
         why = "contract tests deselected: they need a server: run with --reference or --live"
         deselection.deselect(config, items, left_out, why)
+        for fixture, why in NOT_ASKED_FOR.items():
+            unasked = [item for item in items if _job_id(item, fixture) == NONE_ASKED]
+            deselection.deselect(config, items, unasked, why)
     quiet = [
         f"default::{cls.__module__}.{cls.__qualname__}"
         for cls in (StillRunningWarning, RetryWarning, RuleWarning)
@@ -220,6 +230,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.default_cassette(name))
             if replay:
                 item.add_marker(pytest.mark.block_network)
+
+
+def _job_id(item: pytest.Item, fixture: str) -> object:
+    """The job id a test was parametrized with for `fixture` (None without one)."""
+    return getattr(getattr(item, "callspec", None), "params", {}).get(fixture)
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

@@ -139,3 +139,18 @@ def test_under_xdist_the_summary_says_what_replay_deselected(pytester: pytest.Py
         "(--reference or --live), and replay has none"
     ) in result.stdout.lines
     result.assert_outcomes(passed=75, deselected=1)
+
+
+def test_job_id_of_a_life_cycle_job_deselects_the_status_tests_visibly(
+    pytester: pytest.Pytester,
+) -> None:
+    """`--job-id` of a job recorded for its life-cycle alone: the status and auth tests, which
+    have no such job, are deselected with one line saying why, never skipped; the rest pass."""
+    result = replay(pytester, SHIPPED, "--job-id", MOVING, "-rA")
+    assert result.ret == 0, result.stdout.str()
+    result.assert_outcomes(passed=3, deselected=4)  # 404, 422, life-cycle; + schemathesis's
+    assert (
+        "batch-contract: 3 status and auth tests deselected: no job --job-id asked for has a "
+        "recorded status (status/<job id>.yaml)"
+    ) in result.stdout.lines
+    assert "SKIPPED" not in result.stdout.str()
