@@ -35,11 +35,12 @@ def edit_interactions(path: Path, change: object) -> list[dict[str, object]]:
     return found
 
 
-def with_body(interaction: dict[str, object], **job: object) -> dict[str, object]:
-    """A copy of an interaction whose 200 body has `job`'s fields replaced."""
+def with_body(interaction: dict[str, object], progress: float, **job: object) -> dict[str, object]:
+    """A copy of an interaction whose 200 body has `job`'s fields and its progress replaced."""
     copy = json.loads(json.dumps(interaction))
     body = json.loads(copy["response"]["body"]["string"])
     body["job"].update(job)
+    body["progress_percentage"] = progress
     copy["response"]["body"]["string"] = json.dumps(body)
     return copy  # type: ignore[no-any-return]
 
@@ -61,50 +62,47 @@ def only_failure(result: pytest.RunResult) -> str:
     return message
 
 
-def test_an_appended_breaking_answer_fails_the_status_test(
-    pytester: pytest.Pytester, tmp_path: Path
+LEFT_OVER = [
+    pytest.param(
+        f"status/{EXAMPLE}",
+        f"status_body and {EXAMPLE}",
+        lambda found: [*found, with_body(found[0], 250, status="exploded")],
+        "1 of its 2",
+        id="status-breaking-answer-appended",
+    ),
+    pytest.param(
+        f"lifecycle/{MOVING}",
+        f"lifecycle and {MOVING}",
+        lambda found: [*found, found[0], found[0]],  # `pending` twice after `completed`
+        "2 of its 8",
+        id="lifecycle-backwards-polls-after-the-confirming-poll",
+    ),
+    pytest.param(
+        f"status/{EXAMPLE}",
+        f"status_body and {EXAMPLE}",
+        lambda found: [*found, with_code(found[0], 503, "Unavailable")],
+        "1 of its 2",
+        id="status-503-after-the-200",  # the client stops at the 200: the 503 is never played
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "selected", "change", "count"), LEFT_OVER)
+def test_an_answer_never_asked_for_fails_its_test(
+    pytester: pytest.Pytester, tmp_path: Path, name: str, selected: str, change: object, count: str
 ) -> None:
-    """A status cassette with a contract-breaking answer (`"exploded"`, progress 250) appended
-    after the one the test plays fails that test, in one line naming the cassette, the one
-    answer never asked for and the command that re-records it."""
+    """A cassette with answers appended after those its test plays (a contract-breaking body, a
+    backwards poll after the life-cycle's confirming poll, a 503 after the 200) fails that test,
+    which passed on the answers it asked for, in one line naming the cassette, how many answers
+    it never asked for and the command that re-records it."""
     folder = copy_shipped(tmp_path)
-    path = folder / "status" / f"{EXAMPLE}.yaml"
-    edit_interactions(path, lambda found: [*found, with_body(found[0], status="exploded")])
-    result = replay(pytester, folder, "-k", f"status_body and {EXAMPLE}")
+    edit_interactions(folder / f"{name}.yaml", change)
+    result = replay(pytester, folder, "-k", selected)
     assert result.ret == 1, result.stdout.str()
     assert only_failure(result) == (
-        f"batch-contract: cassette status/{EXAMPLE}.yaml holds 1 of its 2 answer(s) that the "
-        f"test never asked for, so they were never checked; {HINT}"
+        f"batch-contract: cassette {name}.yaml holds {count} answer(s) that the test never asked "
+        f"for, so they were never checked; {HINT}"
     )
-
-
-def test_a_poll_appended_after_the_confirming_poll_fails_the_lifecycle_test(
-    pytester: pytest.Pytester, tmp_path: Path
-) -> None:
-    """A life-cycle cassette with a backwards poll (`pending`) appended after its confirming
-    `completed` poll, and one more copy of it, fails the life-cycle test: 2 answers left."""
-    folder = copy_shipped(tmp_path)
-    path = folder / "lifecycle" / f"{MOVING}.yaml"
-    found = edit_interactions(path, lambda found: [*found, found[0], found[0]])
-    assert json.loads(found[-3]["response"]["body"]["string"])["job"]["status"] == "completed"  # type: ignore[index]
-    result = replay(pytester, folder, "-k", f"lifecycle and {MOVING}")
-    assert result.ret == 1, result.stdout.str()
-    assert only_failure(result) == (
-        f"batch-contract: cassette lifecycle/{MOVING}.yaml holds 2 of its 8 answer(s) that the "
-        f"test never asked for, so they were never checked; {HINT}"
-    )
-
-
-def test_a_503_after_the_answer_is_an_answer_never_asked_for(
-    pytester: pytest.Pytester, tmp_path: Path
-) -> None:
-    """A 503 recorded after the 200 is never played (the client stops at the 200): it is left
-    over, and the test fails, as for any other answer."""
-    folder = copy_shipped(tmp_path)
-    path = folder / "status" / f"{EXAMPLE}.yaml"
-    edit_interactions(path, lambda found: [*found, with_code(found[0], 503, "Unavailable")])
-    result = replay(pytester, folder, "-k", f"status_body and {EXAMPLE}")
-    assert "holds 1 of its 2 answer(s) that the test never asked for" in only_failure(result)
 
 
 def test_a_folder_without_jobs_txt_is_a_usage_error(
