@@ -20,11 +20,21 @@ from batch_contract.pytest_plugin.recording import (
     StagingPersister,
     commit,
 )
-from batch_contract.pytest_plugin.targets import Kind, Target, path_segment, write_jobs
+from batch_contract.pytest_plugin.targets import (
+    JOBS_FILE,
+    Kind,
+    Target,
+    path_segment,
+    write_jobs,
+)
 
 Mode = Literal["replay", "record", "off"]
 NONE_RECORDED = "none-recorded"
 """The job id a replayed test is given when its folder has no cassette: the test then fails."""
+NONE_ASKED = "none-asked"
+"""The job id a replayed test is given when none of the jobs `--job-id` chose has a cassette of
+its kind (a job recorded for its status alone has no life-cycle): the test is then deselected,
+and the summary says why."""
 RECORDING_MODES = frozenset({"once", "new_episodes", "all", "rewrite"})
 LOOPBACK = [r"^127\.0\.0\.1$", r"^::1$"]
 """Hosts a default run still lets tests reach (servers the tests start themselves)."""
@@ -122,6 +132,19 @@ def check_replay_mode(run: CassetteRun) -> None:
         )
 
 
+def check_jobs_file(cassette_dir: Path) -> None:
+    """A replayed folder of cassettes must have its jobs.txt: the jobs it lists are run whether
+    or not their cassettes are there, so a deleted cassette fails its tests instead of dropping
+    them. Without it, replay would only run the cassettes it finds."""
+    if not (cassette_dir / JOBS_FILE).is_file():
+        raise UsageError(
+            f"batch-contract: {cassette_dir} holds cassettes but no {JOBS_FILE}: without it a "
+            f"deleted cassette's tests would be dropped unseen; re-record with `{RECORD_HINT}`"
+            f"{STAGING_HINT}, which writes it, or write one `status <job id>` or "
+            f"`lifecycle <job id>` line per recorded job into {cassette_dir / JOBS_FILE}"
+        )
+
+
 def cassette_name(item: Any) -> str | None:
     """The scenario name of a contract test, from its `contract_cassette` marker and parameters.
     Each text parameter (a job id) is one path segment, percent-encoded (`path_segment`), so the
@@ -176,6 +199,25 @@ def unmatched_message(name: str, error: BaseException | None) -> str:
     return (
         f"batch-contract: {what} is not in cassette {name}.yaml (the test asked for more than "
         f"was recorded): {hint}"
+    )
+
+
+def unplayed_message(name: str, cassette: Any) -> str | None:
+    """Why a replayed test that passed fails all the same: its cassette (the vcrpy `Cassette`
+    pytest-recording's `vcr` fixture gives, or None) holds answers the test never asked for,
+    which replay therefore never checked; None when every answer was played. Each answer is
+    played once at most (`allow_playback_repeats` is off), so a retried 503 and the 200 after
+    it are both played."""
+    if cassette is None:
+        return None
+    total = len(cassette)
+    unplayed = total - sum(1 for count in cassette.play_counts.values() if count)
+    if unplayed <= 0:
+        return None
+    return (
+        f"batch-contract: cassette {name}.yaml holds {unplayed} of its {total} answer(s) that "
+        f"the test never asked for, so they were never checked; re-record it with "
+        f"`{RECORD_HINT}`{STAGING_HINT}"
     )
 
 

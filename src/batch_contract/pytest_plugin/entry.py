@@ -12,9 +12,11 @@ unrelated test suite never loads them."""
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import pytest
 
+from batch_contract.pytest_plugin import deselection
 from batch_contract.pytest_plugin.options import (
     add_coverage_options,
     add_options,
@@ -131,3 +133,16 @@ def pytest_collection_modifyitems(config: pytest.Config) -> None:
     missing = config.stash.get(_MISSING, None)
     if missing is not None:
         raise pytest.UsageError(missing)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """Under pytest-xdist, in the controller: takes the contract tests a worker deselected. Here,
+    in the light plugin, because a controller that collects nothing may never load the suite."""
+    deselection.from_worker(node.config, node)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Says why contract tests were deselected, so a green run never hides an unchecked suite."""
+    for line in deselection.summary(config):
+        terminalreporter.write_line(f"batch-contract: {line}", yellow=True)

@@ -19,22 +19,25 @@ from batch_contract.core.rules import Level
 from batch_contract.core.schemas import Profile
 from batch_contract.errors import RuleWarning, UsageError
 from batch_contract.pytest_plugin import coverage as coverage_plugin
+from batch_contract.pytest_plugin import deselection, masking
 from batch_contract.pytest_plugin import history as history_plugin
 from batch_contract.pytest_plugin import html_report as report_plugin
-from batch_contract.pytest_plugin import masking
 from batch_contract.pytest_plugin.cassettes import (
     LOOPBACK,
+    NONE_ASKED,
     NONE_RECORDED,
     CassetteRun,
     blocked_message,
     cassette_name,
     cassette_run,
+    check_jobs_file,
     check_replay_mode,
     missing_folder_message,
     missing_message,
     only_failed_message,
     scrubber_for,
     unmatched_message,
+    unplayed_message,
 )
 from batch_contract.pytest_plugin.client import (
     ContractClient,
@@ -64,6 +67,13 @@ from batch_contract.pytest_plugin.targets import (
 from batch_contract.secret import Secret
 
 JOB_ID_FIXTURES = {"status_job_id": "status_job_ids", "lifecycle_job_id": "lifecycle_job_ids"}
+NOT_ASKED_FOR = {
+    "status_job_id": "status and auth tests deselected: no job --job-id asked for has a recorded "
+    "status (status/<job id>.yaml)",
+    "lifecycle_job_id": "life-cycle tests deselected: no job --job-id asked for has a recorded "
+    "life-cycle (lifecycle/<job id>.yaml)",
+}
+"""Why a replayed test is left out when the jobs `--job-id` chose have no cassette of its kind."""
 
 
 @dataclass
@@ -73,8 +83,6 @@ class State:
     options: Options
     target: Target | None = None
     reference: ReferenceServer | None = None
-    deselected_reason: str = ""
-    deselected: int = 0
     cassettes: CassetteRun | None = None
     checked: bool = False
     """Whether the live deployment was checked (reachable, key accepted) before its first test."""
@@ -184,8 +192,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     for name in wanted:
         ids = getattr(target, JOB_ID_FIXTURES[name])
         if not ids and target.kind == "replay" and state.options.job_ids:
-            metafunc.parametrize(name, [])  # skipped, visibly: --job-id chose no job of its kind
-            continue
+            ids = (NONE_ASKED,)  # deselected, with a line saying why: never a skip
         if not ids and target.kind == "replay":
             ids = (NONE_RECORDED,)  # fails at run time, saying what to record
         if not ids:
@@ -209,13 +216,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(str(error)) from None
         if state.target is None:
             raise pytest.UsageError(missing_folder_message(state.options.cassette_dir))
+        try:
+            check_jobs_file(state.options.cassette_dir)
+        except UsageError as error:
+            raise pytest.UsageError(str(error)) from None
     if replay:
         left_out = [item for item in contract if cassette_name(item) is None]
-        if left_out:
-            config.hook.pytest_deselected(items=left_out)
-            items[:] = [item for item in items if item not in left_out]
-            state.deselected = len(left_out)
-            state.deselected_reason = "they need a server: run with --reference or --live"
+        why = "contract tests deselected: they need a server: run with --reference or --live"
+        deselection.deselect(config, items, left_out, why)
+        for fixture, why in NOT_ASKED_FOR.items():
+            unasked = [item for item in items if _job_id(item, fixture) == NONE_ASKED]
+            deselection.deselect(config, items, unasked, why)
     quiet = [
         f"default::{cls.__module__}.{cls.__qualname__}"
         for cls in (StillRunningWarning, RetryWarning, RuleWarning)
@@ -238,6 +249,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.block_network)
 
 
+def _job_id(item: pytest.Item, fixture: str) -> object:
+    """The job id a test was parametrized with for `fixture` (None without one)."""
+    return getattr(getattr(item, "callspec", None), "params", {}).get(fixture)
+
+
 def pytest_report_header(config: pytest.Config) -> str | None:
     """Names the target in the header of the run."""
     state = config.stash.get(STATE, None)
@@ -254,15 +270,9 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Says why contract tests were deselected, so a green run never hides an unchecked suite,
-    and which cassettes a recording run wrote or kept."""
+    """Says which cassettes a recording run wrote or kept (the light entry point says which
+    contract tests were deselected, and why: `deselection`)."""
     state = config.stash.get(STATE, None)
-    if state is not None and state.deselected:
-        terminalreporter.write_line(
-            f"batch-contract: {state.deselected} contract tests deselected: "
-            f"{state.deselected_reason}",
-            yellow=True,
-        )
     if state is not None and state.cassettes is not None:
         for line in state.cassettes.summary():
             terminalreporter.write_line(f"batch-contract: {line}")
@@ -271,16 +281,23 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     """Fails a replayed test at once, with the command to record it, when its cassette is
-    missing."""
+    missing; and, once its call passed, when its cassette holds answers it never asked for (an
+    answer replay never played was never checked)."""
     state = item.config.stash.get(STATE, None)
     name = item.stash.get(CASSETTE, None)
-    if state is not None and state.cassettes is not None and name is not None:
+    replay = state is not None and state.cassettes is not None and state.cassettes.mode == "replay"
+    if replay and state is not None and state.cassettes is not None and name is not None:
         path = state.cassettes.path(name)
-        if state.cassettes.mode == "replay" and not path.is_file():
+        if not path.is_file():
             if path.stem == NONE_RECORDED:
                 pytest.fail(missing_folder_message(path.parent), pytrace=False)
             pytest.fail(missing_message(path), pytrace=False)
-    return (yield)
+    result = yield
+    if replay and name is not None:
+        left_over = unplayed_message(name, getattr(item, "funcargs", {}).get("vcr"))
+        if left_over is not None:
+            pytest.fail(left_over, pytrace=False)
+    return result
 
 
 @pytest.hookimpl(wrapper=True)

@@ -27,6 +27,7 @@ from batch_contract.core.check import contract_check
 from batch_contract.core.jsondoc import parse_document
 from batch_contract.core.schemas import schema_dir
 from batch_contract.errors import DocumentError, UsageError
+from batch_contract.pytest_plugin.deselection import deselect
 from batch_contract.pytest_plugin.options import (
     ST_DEFAULT_MAX_EXAMPLES,
     ST_DEFAULT_SEED,
@@ -260,7 +261,6 @@ def load_openapi(
 
 SCHEMA_FIXTURE = "schemathesis_schema"
 """The fixture every schemathesis test of contract_tests/ uses; it marks them for this plugin."""
-_DESELECTED = pytest.StashKey[int]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -292,18 +292,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if _has_server(config):
         return
     mine = [item for item in items if SCHEMA_FIXTURE in getattr(item, "fixturenames", ())]
-    if mine:
-        config.hook.pytest_deselected(items=mine)
-        items[:] = [item for item in items if item not in mine]
-        config.stash[_DESELECTED] = len(mine)
-
-
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Says that the schemathesis tests were deselected and why."""
-    count = config.stash.get(_DESELECTED, 0)
-    if count:
-        terminalreporter.write_line(
-            f"batch-contract: {count} schemathesis tests deselected: generated requests need a "
-            f"server (--reference or --live), and replay has none",
-            yellow=True,
-        )
+    why = (
+        "schemathesis tests deselected: generated requests need a server (--reference or "
+        "--live), and replay has none"
+    )
+    deselect(config, items, mine, why)  # said at the end of the run (deselection.summary)

@@ -93,12 +93,13 @@ def test_default_run_replays_shipped_cassettes_offline(pytester: pytest.Pytester
 
 
 def test_missing_cassette_says_how_to_record(pytester: pytest.Pytester, tmp_path: Path) -> None:
-    """A status cassette without its auth or life-cycle cassettes: those tests fail, each with
-    the record command."""
+    """A status cassette (listed in jobs.txt) without its auth or life-cycle cassettes: those
+    tests fail, each with the record command."""
     folder = tmp_path / "cassettes"
     (folder / "status").mkdir(parents=True)
     name = "status/bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee.yaml"
     shutil.copy(SHIPPED / name, folder / name)
+    (folder / "jobs.txt").write_text("status bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee\n")
     result = replay(pytester, folder, "-k", "auth and aaaaaaaa or lifecycle")
     assert result.ret == 1
     result.assert_outcomes(failed=3)
@@ -167,12 +168,19 @@ def test_a_deleted_status_cassette_fails_its_job(pytester: pytest.Pytester, tmp_
 
 
 def test_job_id_selects_recorded_jobs_in_replay(pytester: pytest.Pytester) -> None:
-    """`--job-id` in replay runs that recorded job's tests only (the life-cycle test, which has
-    no such job, is skipped, visibly)."""
+    """`--job-id` in replay runs that recorded job's tests only. The life-cycle test, which has
+    no such job (the job was recorded for its status alone), is never skipped: it is deselected,
+    and the summary says why in one line."""
     job = "bjb-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
     result = replay(pytester, SHIPPED, "--job-id", job, "-v")
-    result.assert_outcomes(passed=5, skipped=1)
+    assert result.ret == 0, result.stdout.str()
+    result.assert_outcomes(passed=5, deselected=2)  # the life-cycle test and schemathesis's
     result.stdout.fnmatch_lines([f"*test_status_body_matches_schema[[]{job}[]] PASSED*"])
+    assert (
+        "batch-contract: 1 life-cycle tests deselected: no job --job-id asked for has a "
+        "recorded life-cycle (lifecycle/<job id>.yaml)"
+    ) in result.stdout.lines
+    assert "SKIPPED" not in result.stdout.str()
 
 
 def test_job_id_without_a_cassette_is_a_usage_error(pytester: pytest.Pytester) -> None:

@@ -142,6 +142,7 @@ def test_replay_deselects_the_schemathesis_test_visibly(pytester: pytest.Pyteste
     cassettes = pytester.mkdir("cassettes")
     (cassettes / "status").mkdir()
     (cassettes / "status" / f"{DOCUMENTED_JOB_ID}.yaml").write_text("interactions: []\n")
+    (cassettes / "jobs.txt").write_text(f"status {DOCUMENTED_JOB_ID}\n")
     result = pytester.runpytest_inprocess(
         str(MODULE),
         "--cassette-dir",
