@@ -34,8 +34,9 @@ in base64 only as a whole token of the key, `:key` or `key:`. A key longer than 
 characters is found only verbatim, in any letter case. `leaks_bytes` also looks in bodies of any
 charset, UTF-16 and UTF-32 included.
 
-In `LLAMA_CLOUD_API_KEY`, a key shorter than `MIN_KEY` (8) is no credential: the faces that print
-what they read mask nothing then (`env_secret`), and say so once (`short_key_note`)."""
+In `LLAMA_CLOUD_API_KEY`, a value shorter than `MIN_KEY` (8), without a letter, or holding a space,
+a quote, a backslash, a bracket, a comma or a colon is no credential: the faces that print what
+they read mask nothing then (`env_secret`), and say so once (`no_key_note`)."""
 
 from __future__ import annotations
 
@@ -63,7 +64,9 @@ are about 52 characters) only verbatim, in any letter case (its pattern of every
 it: 0.3 s to build at 256 characters, minutes at 100 kB)."""
 MIN_KEY = 8
 """A key in `LLAMA_CLOUD_API_KEY` shorter than this is no credential: the faces that print what
-they read do not mask it (`env_secret`), and say so once (`short_key_note`)."""
+they read do not mask it (`env_secret`), and say so once (`no_key_note`)."""
+_NO_KEY = re.compile(r'[\s"\\{}\[\],:\x00-\x1f\x7f]')
+"""What no key in `LLAMA_CLOUD_API_KEY` holds (see `_is_key`)."""
 _CHUNK = 64
 """How many units of a form a level of its nested pattern holds (see `_prefixes`)."""
 _BASE64_CHAR = re.compile(r"[A-Za-z0-9+/_=-]|%(?:2[bBfF]|3[dD])")
@@ -578,21 +581,31 @@ def mask_env(text: str, environ: dict[str, str] | None = None) -> str:
     return mask(text, env_secret(environ))
 
 
+def _is_key(value: str) -> bool:
+    """Whether a value may be a credential: `MIN_KEY` characters or more, a letter among them,
+    and none of what a bearer token never holds and a JSON report is made of (a space or a
+    control character, a quote, a backslash, a bracket, a brace, a comma, a colon)."""
+    return len(value) >= MIN_KEY and any(c.isalpha() for c in value) and not _NO_KEY.search(value)
+
+
 def env_secret(environ: dict[str, str] | None = None) -> Secret | None:
     """The key in `LLAMA_CLOUD_API_KEY` as the faces that print what they read mask it: None when
-    it is unset, blank or shorter than `MIN_KEY` (masked, `1` or `"` would turn every count or
-    quote of a report into `***`, and a JSON report into no JSON)."""
+    it is unset, blank or no key (`_is_key`: masked, `1` or `"` would turn every count or quote
+    of a report into `***`, and a JSON report into no JSON)."""
     secret = Secret.from_env(KEY_ENV, environ)
-    return secret if secret and len(secret) >= MIN_KEY else None
+    return secret if secret and _is_key(secret.get_secret_value()) else None
 
 
-def short_key_note(environ: dict[str, str] | None = None) -> str | None:
-    """The line a face that masks the key prints once when `LLAMA_CLOUD_API_KEY` is too short to
-    be a key, or None."""
+def no_key_note(environ: dict[str, str] | None = None) -> str | None:
+    """The line a face that masks the key prints once when `LLAMA_CLOUD_API_KEY` is set but no
+    key (`_is_key`), or None."""
     secret = Secret.from_env(KEY_ENV, environ)
-    if secret is None or len(secret) >= MIN_KEY:
+    if secret is None or _is_key(secret.get_secret_value()):
         return None
-    return f"{KEY_ENV} is shorter than {MIN_KEY} characters (no key is): the output is not masked"
+    return (
+        f"{KEY_ENV} is no key (under {MIN_KEY} characters, no letter, or a space, quote, "
+        "backslash, bracket, comma or colon): the output is not masked"
+    )
 
 
 class MaskedStream:

@@ -1,7 +1,7 @@
 """An odd `LLAMA_CLOUD_API_KEY` breaks no command (found by an outside audit): a key longer than
 the masking builds every form of (350 characters raised RecursionError, 120 kB hung) is masked
-verbatim; a key too short to be one (`1`, `"`) masks nothing, so no count turns into `***` and a
-JSON report stays JSON, and each command says so once on stderr."""
+verbatim; a value that cannot be a key (`1`, `"`, `"valid":`) masks nothing, so no count turns
+into `***` and a JSON report stays JSON, and each command says so once on stderr."""
 
 from __future__ import annotations
 
@@ -16,13 +16,17 @@ import pytest
 ROOT = Path(__file__).parents[2]
 """The repository: `cassettes/` holds the shipped cassettes."""
 LONG_KEYS = {"350": ("llx-" + "aB3" * 117)[:350], "120kB": ("llx-" + "aB3" * 40_000)[:120_000]}
-SHORT_KEYS = ["1", "0", "\\", '"', "a"]
+ODD_KEYS = ["1", "0", "\\", '"', "a", '"valid": ', 'summary"', "12345678"]
+"""Too short, or made of what a report is made of (a JSON report's own `"valid": 64`)."""
 COMMANDS = {
     "validate": ["validate", "--format", "json", "cassettes/"],
     "coverage": ["coverage", "--format", "json", "cassettes/"],
     "drift": ["drift", "--format", "json", "cassettes/", "cassettes/"],
 }
-NOTE = "LLAMA_CLOUD_API_KEY is shorter than 8 characters (no key is): the output is not masked\n"
+NOTE = (
+    "LLAMA_CLOUD_API_KEY is no key (under 8 characters, no letter, or a space, quote, backslash,"
+    " bracket, comma or colon): the output is not masked\n"
+)
 
 
 def _run(args: list[str], key: str | None) -> subprocess.CompletedProcess[str]:
@@ -71,14 +75,14 @@ def test_a_long_key_is_still_masked_verbatim_in_any_case(key: str, reason: str) 
         )
 
 
-@pytest.mark.parametrize("key", SHORT_KEYS)
+@pytest.mark.parametrize("key", ODD_KEYS)
 @pytest.mark.parametrize("command", COMMANDS)
-def test_a_key_too_short_to_be_one_masks_nothing(
+def test_a_value_that_cannot_be_a_key_masks_nothing(
     key: str, command: str, keyless: dict[str, subprocess.CompletedProcess[str]]
 ) -> None:
-    """With a one-character key the JSON report is valid JSON and exactly the report without a
-    key (no count or quote turned into `***`), with exit 0, and stderr says once that the key is
-    not masked."""
+    """With a one-character key, or one that a JSON report's own text holds, the JSON report is
+    valid JSON and exactly the report without a key (no count or quote turned into `***`), with
+    exit 0, and stderr says once that the key is not masked."""
     done = _run(COMMANDS[command], key)
     expected = keyless[command]
     assert (done.returncode, done.stdout) == (expected.returncode, expected.stdout)

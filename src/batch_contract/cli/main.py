@@ -257,16 +257,16 @@ def _masked(stream: IO[str]) -> IO[str]:
     return stream if secret is None else MaskedStream(stream, secret)  # type: ignore[return-value]
 
 
-def _short_key_note(prog: str) -> None:
-    """Say once, on stderr, that `LLAMA_CLOUD_API_KEY` is too short to be a key and is not masked
-    (`secret.short_key_note`)."""
+def _no_key_note(prog: str) -> None:
+    """Say once, on stderr, that `LLAMA_CLOUD_API_KEY` is no key and is not masked
+    (`secret.no_key_note`)."""
     import os
 
     if not os.environ.get("LLAMA_CLOUD_API_KEY", "").strip():
         return
-    from batch_contract.secret import short_key_note
+    from batch_contract.secret import no_key_note
 
-    note = short_key_note()
+    note = no_key_note()
     if note is not None:
         sys.stderr.write(f"{prog}: {note}\n")
 
@@ -337,7 +337,7 @@ def _guarded(run: object, prog: str) -> int:
 def validate_main(argv: Sequence[str] | None = None, prog: str = "validate-status") -> int:
     """Entry point of `validate-status`."""
     args = sys.argv[1:] if argv is None else argv
-    _short_key_note(prog)
+    _no_key_note(prog)
     return _guarded(
         lambda: run_validate(
             parse_validate_args(args, prog),
@@ -405,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.OK
     module = _SUBCOMMANDS[command][0]  # imported inside: a light install has no server
     if command in _MASKING:
-        _short_key_note(f"batch-contract {command}")
+        _no_key_note(f"batch-contract {command}")
     return _guarded(lambda: importlib.import_module(module).main(rest), f"batch-contract {command}")
 
 

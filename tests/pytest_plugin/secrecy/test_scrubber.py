@@ -152,9 +152,12 @@ def test_a_longer_key_is_masked_verbatim_in_any_case() -> None:
     assert key.mask(f"a {LONGEST}x b {LONGEST.upper()}X c") == "a *** b *** c"
 
 
-def test_the_environment_key_too_short_to_be_one_masks_nothing() -> None:
-    """`mask_env` masks no key shorter than 8 characters (a count `1` stays `1`), and one of 8."""
-    assert mask_env('{"documents": 1}', {"LLAMA_CLOUD_API_KEY": "1"}) == '{"documents": 1}'
+def test_an_environment_value_that_cannot_be_a_key_masks_nothing() -> None:
+    """`mask_env` masks no key shorter than 8 characters (a count `1` stays `1`), without a
+    letter, or holding what JSON is made of; it masks a key of 8."""
+    report = '{"summary": {"documents": 12345678}}'
+    for odd in ("1", "12345678", 'summary"', "ary, ", '{"summary"'):
+        assert mask_env(report, {"LLAMA_CLOUD_API_KEY": odd}) == report
     assert mask_env("a k3yk3y12 b", {"LLAMA_CLOUD_API_KEY": "k3yk3y12"}) == "a *** b"
 
 
