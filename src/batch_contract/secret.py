@@ -30,8 +30,13 @@ with the key set). It finds the key as a server or a reporter may show it:
 
 A key shorter than `MIN_EMBEDDED` (8) characters cannot be told apart from ordinary text: it is
 replaced in all these forms only where it stands alone (no letter or digit on either side), and
-in base64 only as a whole token of the key, `:key` or `key:`. `leaks_bytes` also looks in bodies
-of any charset, UTF-16 and UTF-32 included."""
+in base64 only as a whole token of the key, `:key` or `key:`. A key longer than `MAX_KEY` (256)
+characters is found only verbatim, in any letter case. `leaks_bytes` also looks in bodies of any
+charset, UTF-16 and UTF-32 included.
+
+In `LLAMA_CLOUD_API_KEY`, a value shorter than `MIN_KEY` (8), without a letter, or holding a space,
+a quote, a backslash, a bracket, a comma or a colon is no credential: the faces that print what
+they read mask nothing then (`env_secret`), and say so once (`no_key_note`)."""
 
 from __future__ import annotations
 
@@ -53,6 +58,17 @@ KEY_ENV = "LLAMA_CLOUD_API_KEY"
 """Where the official SDK, and every face of ours, reads the key."""
 MIN_EMBEDDED = 8
 """Keys at least this long are found anywhere; shorter ones only where they stand alone."""
+MAX_KEY = 256
+"""Keys at most this long are found in every form; a longer one (no real key is: LlamaCloud's
+are about 52 characters) only verbatim, in any letter case (its pattern of every form grows with
+it: 0.3 s to build at 256 characters, minutes at 100 kB)."""
+MIN_KEY = 8
+"""A key in `LLAMA_CLOUD_API_KEY` shorter than this is no credential: the faces that print what
+they read do not mask it (`env_secret`), and say so once (`no_key_note`)."""
+_NO_KEY = re.compile(r'[\s"\\{}\[\],:\x00-\x1f\x7f]')
+"""What no key in `LLAMA_CLOUD_API_KEY` holds (see `_is_key`)."""
+_CHUNK = 64
+"""How many units of a form a level of its nested pattern holds (see `_prefixes`)."""
 _BASE64_CHAR = re.compile(r"[A-Za-z0-9+/_=-]|%(?:2[bBfF]|3[dD])")
 BASE64_GROUP = "b64"
 """The groups of a match inside a base64 token (`b64`, `b640`...): the whole token is masked."""
@@ -148,13 +164,36 @@ def _text(text: str) -> str:
     return "".join(_char(char) for char in text)
 
 
+def _prefixes(units: list[str]) -> str:
+    """A pattern for any first units of `units` (none too), the most first: nested a `_CHUNK` of
+    units a level, not a unit a level (the `re` compiler recurses once per level: a key of 350
+    characters nested per unit raised RecursionError)."""
+    if len(units) <= _CHUNK:
+        nested = ""
+        for unit in reversed(units):
+            nested = f"(?:{unit}{nested})?"
+        return nested
+    head = units[:_CHUNK]
+    return f"(?:{''.join(head)}{_prefixes(units[_CHUNK:])}|{_prefixes(head)})"
+
+
+def _suffixes(units: list[str]) -> str:
+    """A pattern for any last units of `units` (none too), the most first, nested as
+    `_prefixes`."""
+    if len(units) <= _CHUNK:
+        nested = ""
+        for unit in units:
+            nested = f"(?:{nested}{unit})?"
+        return nested
+    last = units[-_CHUNK:]
+    return f"(?:{_suffixes(units[:-_CHUNK])}{''.join(last)}|{_suffixes(last)})"
+
+
 def _whole_or_cut(units: list[str], minimum: int, group: str | None = None) -> str:
     """The pattern of a form (one pattern per unit: a character, a hex byte): whole, or cut short
     after at least `minimum` units and followed by an ellipsis, perhaps after a cut escape (`%2`,
     `&#4`). The whole form's match holds the group `group` when one is named."""
-    tail = ""
-    for unit in reversed(units[minimum:-1]):
-        tail = f"(?:{unit}{tail})?"
+    tail = _prefixes(units[minimum:-1])
     rest = "".join(units[minimum:])
     whole = f"(?P<{group}>{rest})" if group else rest
     return "".join(units[:minimum]) + f"(?:{whole}|{tail}{_CUT})"
@@ -226,15 +265,14 @@ def _variant_class(char: str) -> str:
 def _after_cut(units: list[str], minimum: int) -> str:
     """The pattern of a form cut at its start by a reporter: an ellipsis, perhaps the rest of a cut
     escape, then the last `minimum` units of the form or more."""
-    head = ""
-    for unit in units[: len(units) - minimum]:
-        head = f"(?:{head}{unit})?"
-    return head + "".join(units[len(units) - minimum :])
+    return _suffixes(units[: len(units) - minimum]) + "".join(units[len(units) - minimum :])
 
 
 def forms_pattern(value: str) -> re.Pattern[str]:
     """A pattern matching `value` in every form (see the module's docstring). A match of the group
     `b64` is part of a base64 token: `Secret` widens it to the whole token."""
+    if len(value) > MAX_KEY:
+        return re.compile(re.escape(value), re.IGNORECASE)
     hex_units = [_hex(b) for b in value.encode("utf-8")]
     hex_units[1:] = [_HEX_SEPARATOR + unit for unit in hex_units[1:]]
     text_forms = [_text(value), "".join(hex_units)]
@@ -540,7 +578,34 @@ def mask_all(text: str, secrets: tuple[Secret | None, ...]) -> str:
 def mask_env(text: str, environ: dict[str, str] | None = None) -> str:
     """`text` with every form of the key in `LLAMA_CLOUD_API_KEY` (if set) replaced by `***`:
     for faces that print what they read (coverage, drift) without holding the key themselves."""
-    return mask(text, Secret.from_env(KEY_ENV, environ))
+    return mask(text, env_secret(environ))
+
+
+def _is_key(value: str) -> bool:
+    """Whether a value may be a credential: `MIN_KEY` characters or more, a letter among them,
+    and none of what a bearer token never holds and a JSON report is made of (a space or a
+    control character, a quote, a backslash, a bracket, a brace, a comma, a colon)."""
+    return len(value) >= MIN_KEY and any(c.isalpha() for c in value) and not _NO_KEY.search(value)
+
+
+def env_secret(environ: dict[str, str] | None = None) -> Secret | None:
+    """The key in `LLAMA_CLOUD_API_KEY` as the faces that print what they read mask it: None when
+    it is unset, blank or no key (`_is_key`: masked, `1` or `"` would turn every count or quote
+    of a report into `***`, and a JSON report into no JSON)."""
+    secret = Secret.from_env(KEY_ENV, environ)
+    return secret if secret and _is_key(secret.get_secret_value()) else None
+
+
+def no_key_note(environ: dict[str, str] | None = None) -> str | None:
+    """The line a face that masks the key prints once when `LLAMA_CLOUD_API_KEY` is set but no
+    key (`_is_key`), or None."""
+    secret = Secret.from_env(KEY_ENV, environ)
+    if secret is None or _is_key(secret.get_secret_value()):
+        return None
+    return (
+        f"{KEY_ENV} is no key (under {MIN_KEY} characters, no letter, or a space, quote, "
+        "backslash, bracket, comma or colon): the output is not masked"
+    )
 
 
 class MaskedStream:

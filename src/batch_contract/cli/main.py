@@ -246,16 +246,31 @@ class Terminated(KeyboardInterrupt):
 
 
 def _masked(stream: IO[str]) -> IO[str]:
-    """`stream`, or, when `LLAMA_CLOUD_API_KEY` is set, a stream that writes every form of the key
-    as `***` (a log of a deployment that echoed it); the masking is loaded only then."""
+    """`stream`, or, when `LLAMA_CLOUD_API_KEY` holds a key (`secret.env_secret`), a stream that
+    writes every form of the key as `***` (a log of a deployment that echoed it); the masking is
+    loaded only then."""
     import os
 
     if not os.environ.get("LLAMA_CLOUD_API_KEY", "").strip():
         return stream
-    from batch_contract.secret import KEY_ENV, MaskedStream, Secret
+    from batch_contract.secret import MaskedStream, env_secret
 
-    secret = Secret.from_env(KEY_ENV)
+    secret = env_secret()
     return stream if secret is None else MaskedStream(stream, secret)  # type: ignore[return-value]
+
+
+def _no_key_note(prog: str) -> None:
+    """Say once, on stderr, that `LLAMA_CLOUD_API_KEY` is no key and is not masked
+    (`secret.no_key_note`)."""
+    import os
+
+    if not os.environ.get("LLAMA_CLOUD_API_KEY", "").strip():
+        return
+    from batch_contract.secret import no_key_note
+
+    note = no_key_note()
+    if note is not None:
+        sys.stderr.write(f"{prog}: {note}\n")
 
 
 def _stop_reason(stop: BaseException) -> str:
@@ -326,6 +341,7 @@ def _guarded(run: object, prog: str) -> int:
 def validate_main(argv: Sequence[str] | None = None, prog: str = "validate-status") -> int:
     """Entry point of `validate-status`."""
     args = sys.argv[1:] if argv is None else argv
+    _no_key_note(prog)
     return _guarded(
         lambda: run_validate(
             parse_validate_args(args, prog),
@@ -350,6 +366,9 @@ _SUBCOMMANDS = {
     "report": ("batch_contract.report.command", "one offline HTML page of recorded responses"),
     "test": ("batch_contract.cli.suite_command", "run the installed contract suite with pytest"),
 }
+
+_MASKING = ("drift", "coverage", "watch", "report")
+"""The commands (besides validate) that mask the key in `LLAMA_CLOUD_API_KEY` in what they print."""
 
 
 def _usage() -> str:
@@ -391,6 +410,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(build_parser().format_help())
         return ExitCode.OK
     module = _SUBCOMMANDS[command][0]  # imported inside: a light install has no server
+    if command in _MASKING:
+        _no_key_note(f"batch-contract {command}")
     return _guarded(lambda: importlib.import_module(module).main(rest), f"batch-contract {command}")
 
 

@@ -21,7 +21,7 @@ from batch_contract.core.rules import load_levels
 from batch_contract.core.schemas import PROFILES, Profile
 from batch_contract.errors import BatchContractError, UsageError
 from batch_contract.exitcodes import ExitCode
-from batch_contract.secret import Secret
+from batch_contract.secret import env_secret
 
 PROG = "batch-contract report"
 KEY_ENV = "LLAMA_CLOUD_API_KEY"
@@ -112,7 +112,7 @@ def run(args: argparse.Namespace, stderr: TextIO) -> int:
         data.unread.extend(found.old_problems)
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     context = Context(args.title, tuple(args.paths), made)
-    page = render(data, context, Secret.from_env(KEY_ENV), found)
+    page = render(data, context, env_secret(), found)
     try:
         Path(args.output).write_text(page, encoding="utf-8")
     except OSError as error:

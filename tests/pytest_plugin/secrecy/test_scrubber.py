@@ -5,14 +5,18 @@ shorter than 8 characters; and the drift and coverage commands, which print what
 from __future__ import annotations
 
 import ast
+import base64
 import gzip
+import inspect
 import io
 import json
 import re
 import shutil
+import sys
 import tracemalloc
 import zlib
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -112,6 +116,49 @@ def test_a_short_key_is_masked_only_where_it_stands_alone() -> None:
     )
     assert short.mask("monk3ys and k3yboards") == "monk3ys and k3yboards"
     assert short.mask("k3y\nabc") == "***\nabc"  # alone on its line, though joined it is not
+
+
+LONGEST = ("llx-" + "q7Zk" * 64)[:256]
+"""A key as long as every form of it is looked for (`MAX_KEY`)."""
+
+
+def test_the_longest_key_is_masked_in_every_form_within_a_bounded_recursion() -> None:
+    """A key of 256 characters is masked raw, percent-encoded, in hex, in base64 and cut short at
+    either end, and its pattern is built within 300 frames of recursion (nested a character a
+    level, it took about 800: a key of 350 characters raised RecursionError)."""
+    depth = len(inspect.stack(0))
+    limit = sys.getrecursionlimit()
+    re.purge()
+    sys.setrecursionlimit(depth + 300)
+    try:
+        key = Secret(LONGEST)
+        key.found_in("")
+    finally:
+        sys.setrecursionlimit(limit)
+    forms = [
+        LONGEST,
+        quote(LONGEST, safe=""),
+        LONGEST.encode().hex(),
+        base64.b64encode(LONGEST.encode()).decode(),
+        LONGEST[:100] + "...",
+        "..." + LONGEST[-100:],
+    ]
+    assert key.mask(" | ".join(forms)) == " | ".join(["***"] * 4 + ["***...", "...***"])
+
+
+def test_a_longer_key_is_masked_verbatim_in_any_case() -> None:
+    """A key longer than 256 characters is masked as it is and in any letter case."""
+    key = Secret(LONGEST + "x")
+    assert key.mask(f"a {LONGEST}x b {LONGEST.upper()}X c") == "a *** b *** c"
+
+
+def test_an_environment_value_that_cannot_be_a_key_masks_nothing() -> None:
+    """`mask_env` masks no key shorter than 8 characters (a count `1` stays `1`), without a
+    letter, or holding what JSON is made of; it masks a key of 8."""
+    report = '{"summary": {"documents": 12345678}}'
+    for odd in ("1", "12345678", 'summary"', "ary, ", '{"summary"'):
+        assert mask_env(report, {"LLAMA_CLOUD_API_KEY": odd}) == report
+    assert mask_env("a k3yk3y12 b", {"LLAMA_CLOUD_API_KEY": "k3yk3y12"}) == "a *** b"
 
 
 def test_drift_and_coverage_never_print_the_key(
