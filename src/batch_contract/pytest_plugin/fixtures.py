@@ -67,13 +67,14 @@ def assert_batch_status(pytestconfig: pytest.Config) -> Callable[..., Any]:
     from batch_contract.assertions import verdict
 
     levels = rule_levels(pytestconfig)
+    shown: set[tuple[str, str, int]] = set()
 
     def check(body: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True  # the failure shows at the test's own line
         kwargs.setdefault("rules", levels)
         document, notes, mismatch = verdict(body, **kwargs)
         for note in notes:
-            warn_rule(note, stacklevel=2)
+            warn_rule(note, 2, shown)
         if mismatch is not None:
             raise mismatch
         return document
@@ -81,18 +82,23 @@ def assert_batch_status(pytestconfig: pytest.Config) -> Callable[..., Any]:
     return check
 
 
-def warn_rule(text: str, stacklevel: int) -> None:
+def warn_rule(text: str, stacklevel: int, shown: set[tuple[str, str, int]]) -> None:
     """Issues a `RuleWarning` where `warnings.warn(text, RuleWarning, stacklevel)` in the caller
     would, as the run's warning filters say (`-W`, `filterwarnings` in the ini file or a marker),
     except a catch-all `error` (`-W error`, `filterwarnings = error`): that one shows it without
     failing the test, as the contract suite does, since a rule at "warning" is not a failure. A
-    filter that names `RuleWarning` (or `UserWarning`) makes it an error."""
+    filter that names `RuleWarning` (or `UserWarning`) makes it an error. Shown that way, a
+    warning is shown once per text and line (`shown`, one test's), as the "default" action does."""
     __tracebackhide__ = True
     from batch_contract.errors import RuleWarning
 
     frame = sys._getframe(stacklevel)
     module = frame.f_globals.get("__name__", "<string>")
     if _catch_all_error(text, str(module), frame.f_lineno):
+        where = (text, frame.f_code.co_filename, frame.f_lineno)
+        if where in shown:
+            return
+        shown.add(where)
         warning = RuleWarning(text)
         warnings.showwarning(warning, RuleWarning, frame.f_code.co_filename, frame.f_lineno)
         return
