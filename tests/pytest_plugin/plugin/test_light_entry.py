@@ -287,3 +287,31 @@ def test_the_cassette_marker_is_the_suites_alone(pytester: pytest.Pytester) -> N
         "-p", "no:cacheprovider", "--markers", "--contract-reference"
     )
     suite.stdout.fnmatch_lines(["@pytest.mark.contract_cassette(name): cassette of a contract*"])
+
+
+def test_a_foreign_job_id_fixture_stays_its_own_beside_the_suite(pytester: pytest.Pytester) -> None:
+    """A run that collects a copy of the contract suite and a project's own tests: the suite's
+    tests are parametrized by the recorded jobs, the project's test keeps its own
+    `status_job_id` fixture."""
+    (pytester.path / "cassettes" / "status").mkdir(parents=True)
+    (pytester.path / "cassettes" / "status" / "bjb-1.yaml").write_text("interactions: []\n")
+    suite = pytester.mkdir("contract")
+    (suite / "conftest.py").write_text(
+        "from batch_contract.pytest_plugin.entry import load_suite\n\n\n"
+        "def pytest_configure(config):\n    load_suite(config)\n"
+    )
+    (suite / "test_contract.py").write_text(
+        "import pytest\n\n\n@pytest.mark.contract_cassette('status/{status_job_id}')\n"
+        "def test_status(contract_target, status_job_id):\n    pass\n"
+    )
+    own = pytester.mkdir("own")
+    (own / "test_own.py").write_text(
+        "import pytest\n\n\n@pytest.fixture\ndef status_job_id():\n    return 'job-1'\n\n\n"
+        "def test_own(status_job_id):\n    assert status_job_id == 'job-1'\n"
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--co", "-q", "contract", "own")
+    assert result.ret == pytest.ExitCode.OK, result.stderr.str()
+    assert [line for line in result.outlines if "::" in line] == [
+        "contract/test_contract.py::test_status[bjb-1]",
+        "own/test_own.py::test_own",
+    ]
