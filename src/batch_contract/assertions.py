@@ -129,16 +129,35 @@ def assert_batch_status(
     pass instead.
     """
     __tracebackhide__ = True
-    document, everything = _verdict(body, profile, part, _levels(rules, rule_levels))
-    for violation in everything:
-        if violation.severity != "error":
-            warnings.warn(
-                f"status body: {violation.path}: {violation.message} [{violation.keyword}]",
-                RuleWarning,
-                stacklevel=2,
-            )
-    _raise_errors(everything, profile)
+    document, notes, mismatch = verdict(
+        body, profile=profile, part=part, rules=rules, **rule_levels
+    )
+    for note in notes:
+        warnings.warn(note, RuleWarning, stacklevel=2)
+    if mismatch is not None:
+        raise mismatch
     return document
+
+
+def verdict(
+    body: Any,
+    *,
+    profile: Profile = "documented",
+    part: Part = "status",
+    rules: Mapping[str, Level] | None = None,
+    **rule_levels: Level,
+) -> tuple[Any, list[str], BatchStatusMismatch | None]:
+    """`assert_batch_status` in parts, for a caller that issues the warnings itself (the pytest
+    fixture): the parsed body, the text of each `RuleWarning` (a finding of a rule at
+    "warning"), and the `BatchStatusMismatch` to raise (None when the body honours the contract).
+    """
+    document, everything = _verdict(body, profile, part, _levels(rules, rule_levels))
+    notes = [
+        f"status body: {v.path}: {v.message} [{v.keyword}]"
+        for v in everything
+        if v.severity != "error"
+    ]
+    return document, notes, _mismatch(everything, profile)
 
 
 def check_batch_status(
@@ -169,10 +188,18 @@ def _verdict(
 
 def _raise_errors(everything: tuple[Violation, ...], profile: Profile) -> None:
     __tracebackhide__ = True
+    mismatch = _mismatch(everything, profile)
+    if mismatch is not None:
+        raise mismatch
+
+
+def _mismatch(everything: tuple[Violation, ...], profile: Profile) -> BatchStatusMismatch | None:
+    """The failure naming every error-level violation; None when there is none."""
     found = tuple(v for v in everything if v.severity == "error")
-    if found:
-        count = f"{len(found)} violation" + ("" if len(found) == 1 else "s")
-        raise BatchStatusMismatch(
-            f"body does not honour the Get Batch Job Status contract ({profile} profile): {count}",
-            found,
-        )
+    if not found:
+        return None
+    count = f"{len(found)} violation" + ("" if len(found) == 1 else "s")
+    return BatchStatusMismatch(
+        f"body does not honour the Get Batch Job Status contract ({profile} profile): {count}",
+        found,
+    )

@@ -24,6 +24,14 @@ def test_recording_contract_tests_without_a_target_is_a_usage_error(
     """With contract tests collected, a recording `--record-mode` and no target stops the run in
     one line naming the missing option."""
     pytester.mkdir("cassettes")
+    pytester.makeconftest(
+        """
+        from batch_contract.pytest_plugin.entry import load_suite
+
+        def pytest_configure(config):
+            load_suite(config)
+        """
+    )
     pytester.makepyfile(
         test_contract="""
         def test_uses_the_target(contract_target):

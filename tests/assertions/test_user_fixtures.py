@@ -105,6 +105,61 @@ def test_assert_batch_status_reads_rule_levels_from_pyproject_and_option(
     user_suite.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
+WARNED = """
+import json, pathlib
+
+def test_warned(assert_batch_status):
+    body = json.loads(pathlib.Path("over.json").read_text())
+    for _ in range(2):
+        assert_batch_status(body, counts_within_total="warning")
+"""
+"""A user's test whose body breaks a rule set to warning (line 6 calls the fixture, twice)."""
+RULE_WARNING = (
+    "status body: $.job.processed_items: expected at most total_items (3), found number 5 "
+    "[rule:counts-within-total]"
+)
+
+
+def test_a_catch_all_error_filter_shows_the_rule_warning(user_suite: pytest.Pytester) -> None:
+    """Under `-W error` a finding of a rule at "warning" stays a warning (the test passes), shown
+    once at the test's own line, where a module-scoped filter of the user's can match it."""
+    write_count_above_total(user_suite)
+    user_suite.makepyfile(test_warned=WARNED)
+    result = user_suite.runpytest_inprocess("-p", "no:cacheprovider", "-W", "error")
+    result.assert_outcomes(passed=1, warnings=1)
+    assert f"  {user_suite.path / 'test_warned.py'}:6: RuleWarning: {RULE_WARNING}" in (
+        result.outlines
+    )
+
+
+@pytest.mark.parametrize(
+    "warning_filter",
+    [
+        "error::batch_contract.errors.RuleWarning",
+        "error::UserWarning",
+        "error:status body:batch_contract.errors.RuleWarning:test_warned",
+        "ini: error::batch_contract.errors.RuleWarning",
+    ],
+)
+def test_a_filter_naming_rule_warning_makes_it_an_error(
+    user_suite: pytest.Pytester, warning_filter: str
+) -> None:
+    """A warning filter of the user's that names `RuleWarning` (or its base, `UserWarning`), with
+    or without a message and the test's module, on the command line or in the ini file after a
+    catch-all `error`, makes the fixture's warning fail the test."""
+    write_count_above_total(user_suite)
+    user_suite.makepyfile(test_warned=WARNED)
+    args = ["-W", warning_filter]
+    if warning_filter.startswith("ini: "):
+        lines = ["[pytest]", "filterwarnings =", "    error", f"    {warning_filter[5:]}", ""]
+        user_suite.makeini("\n".join(lines))
+        args = []
+    result = user_suite.runpytest_inprocess("-p", "no:cacheprovider", *args)
+    result.assert_outcomes(failed=1)
+    shown = [line[1:].strip() for line in result.outlines if line.startswith("E ")]
+    assert shown == [f"batch_contract.errors.RuleWarning: {RULE_WARNING}"]
+
+
 def test_assert_batch_status_takes_responses_and_text(user_suite: pytest.Pytester) -> None:
     """httpx responses (content type checked), raw text and bytes are accepted like bodies."""
     user_suite.makepyfile(

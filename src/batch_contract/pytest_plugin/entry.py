@@ -2,12 +2,13 @@
 that has the package loads it.
 
 It registers the contract suite's options (each named `--contract-...`: the short names are
-the suite conftest's, `options.add_suite_aliases`) and marker, and loads the suite's plugins
+the suite conftest's, `options.add_suite_aliases`) and loads the suite's plugins
 (`batch_contract.pytest_plugin.plugin` and `batch_contract.pytest_plugin.schemathesis_support`,
-which import httpx, vcrpy and schemathesis) only when a run needs them: an option only the suite
-uses is given, the contract suite's conftest is loaded, or a collected test asks for a contract
-fixture. Without the `[suite]` extra, that need stops the run with one line naming the extra. An
-unrelated test suite never loads them."""
+which import httpx, vcrpy and schemathesis) only when a run asks for the suite: an option only the
+suite uses is given, or the contract suite's conftest is loaded (it calls `load_suite`). A test's
+fixture names never load it: a project's own `unknown_job_id` or `contract_client` stays its own.
+Without the `[suite]` extra, asking for the suite stops the run with one line naming the extra.
+An unrelated test suite never loads them, and gets no marker from us."""
 
 from __future__ import annotations
 
@@ -37,29 +38,11 @@ SUITE_OPTIONS = (
 )
 """Options that only the contract suite uses: giving one loads it."""
 SCHEMATHESIS_OPTIONS = ("--contract-st-max-examples", "--contract-st-seed")
-CONTRACT_FIXTURES = frozenset(
-    {
-        "contract_target",
-        "contract_profile",
-        "poll_settings",
-        "contract_http",
-        "contract_client",
-        "contract_rule_levels",
-        "contract_vcr_config",
-        "contract_cassette_dir",
-        "unknown_job_id",
-        "status_job_id",
-        "lifecycle_job_id",
-    }
-)
-"""The fixtures of `batch_contract.pytest_plugin.plugin` and the job ids it parametrizes: a test
-asking for one is a contract test."""
 CASSETTE_MARKER = (
     "contract_cassette(name): cassette of a contract test, formatted with its "
     "parameters (e.g. 'status/{status_job_id}')"
 )
 _LOADED = pytest.StashKey[bool]()
-_MISSING = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -71,8 +54,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Registers the suite's marker; loads the suite when an option only it uses is given."""
-    config.addinivalue_line("markers", CASSETTE_MARKER)
+    """Loads the suite when an option only it uses is given."""
     for name in (*SUITE_OPTIONS, *SCHEMATHESIS_OPTIONS):
         if config.getoption(name) not in (None, False, []):
             load_suite(config, f"{name} (the contract suite)")
@@ -97,42 +79,11 @@ def load_suite(config: pytest.Config, what: str = "the contract suite") -> None:
     except UsageError as error:
         raise pytest.UsageError(f"batch-contract: {error}") from None
     config.stash[_LOADED] = True
+    config.addinivalue_line("markers", CASSETTE_MARKER)
     for name in SUITE_PLUGINS:
         module = importlib.import_module(name)
         if not config.pluginmanager.is_registered(module):
             config.pluginmanager.register(module, name)
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """The first collected test that asks for a contract fixture loads the suite (its plugin then
-    parametrizes this test too, as it does every later one)."""
-    config = metafunc.config
-    if suite_loaded(config) or not CONTRACT_FIXTURES.intersection(metafunc.fixturenames):
-        return
-    try:
-        load_suite(config, f"{metafunc.definition.nodeid} (a contract test)")
-    except pytest.UsageError as error:
-        config.stash.setdefault(_MISSING, str(error))
-        return
-    from batch_contract.pytest_plugin import plugin
-
-    plugin.pytest_generate_tests(metafunc)
-
-
-def pytest_itemcollected(item: pytest.Item) -> None:
-    """A test that uses the `assert_batch_status` fixture shows the `RuleWarning`s of rules at
-    "warning" in the warnings summary, as the contract suite shows its own, even under
-    `-W error`: a warning-level finding never fails a test."""
-    if "assert_batch_status" in getattr(item, "fixturenames", ()):
-        item.add_marker(pytest.mark.filterwarnings("default::batch_contract.errors.RuleWarning"))
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config) -> None:
-    """Stops a run that collected contract tests without the `[suite]` extra, in one line."""
-    missing = config.stash.get(_MISSING, None)
-    if missing is not None:
-        raise pytest.UsageError(missing)
 
 
 @pytest.hookimpl(optionalhook=True)

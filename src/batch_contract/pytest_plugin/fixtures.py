@@ -7,6 +7,8 @@ after `pip install batch-contract`.
 
 from __future__ import annotations
 
+import sys
+import warnings
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -60,17 +62,63 @@ def batch_status_schema() -> dict[str, Any]:
 @pytest.fixture
 def assert_batch_status(pytestconfig: pytest.Config) -> Callable[..., Any]:
     """Asserts that a body or response honours the contract (rule levels from pyproject.toml and
-    --rule); raises an AssertionError listing every violation with its JSON path."""
-    from batch_contract.assertions import assert_batch_status as _assert_batch_status
+    --rule); raises an AssertionError listing every violation with its JSON path, and issues a
+    `RuleWarning` at the test's line for each finding of a rule at "warning"."""
+    from batch_contract.assertions import verdict
 
     levels = rule_levels(pytestconfig)
+    shown: set[tuple[str, str, int]] = set()
 
     def check(body: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True  # the failure shows at the test's own line
         kwargs.setdefault("rules", levels)
-        return _assert_batch_status(body, **kwargs)
+        document, notes, mismatch = verdict(body, **kwargs)
+        for note in notes:
+            warn_rule(note, 2, shown)
+        if mismatch is not None:
+            raise mismatch
+        return document
 
     return check
+
+
+def warn_rule(text: str, stacklevel: int, shown: set[tuple[str, str, int]]) -> None:
+    """Issues a `RuleWarning` where `warnings.warn(text, RuleWarning, stacklevel)` in the caller
+    would, as the run's warning filters say (`-W`, `filterwarnings` in the ini file or a marker),
+    except a catch-all `error` (`-W error`, `filterwarnings = error`): that one shows it without
+    failing the test, as the contract suite does, since a rule at "warning" is not a failure. A
+    filter that names `RuleWarning` (or `UserWarning`) makes it an error. Shown that way, a
+    warning is shown once per text and line (`shown`, one test's), as the "default" action does."""
+    __tracebackhide__ = True
+    from batch_contract.errors import RuleWarning
+
+    frame = sys._getframe(stacklevel)
+    module = frame.f_globals.get("__name__", "<string>")
+    if _catch_all_error(text, str(module), frame.f_lineno):
+        where = (text, frame.f_code.co_filename, frame.f_lineno)
+        if where in shown:
+            return
+        shown.add(where)
+        warning = RuleWarning(text)
+        warnings.showwarning(warning, RuleWarning, frame.f_code.co_filename, frame.f_lineno)
+        return
+    warnings.warn(text, RuleWarning, stacklevel=stacklevel + 1)
+
+
+def _catch_all_error(text: str, module: str, lineno: int) -> bool:
+    """Whether the warning filter that decides a `RuleWarning` with this text, at this module
+    and line, is an `error` for every category (`Warning`), rather than one naming it."""
+    from batch_contract.errors import RuleWarning
+
+    for action, message, category, where, line in warnings.filters:
+        if (
+            (message is None or message.match(text))
+            and issubclass(RuleWarning, category)
+            and (where is None or where.match(module))
+            and line in (0, lineno)
+        ):
+            return action == "error" and category is Warning
+    return False
 
 
 @pytest.fixture

@@ -181,10 +181,11 @@ def check_deployment(config: pytest.Config, target: Target) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrizes the contract tests by the target's job ids (the id shows in the test name)."""
+    """Parametrizes the contract tests by the target's job ids (the id shows in the test name);
+    another test of the run keeps its own `status_job_id` or `lifecycle_job_id`."""
     state = metafunc.config.stash.get(STATE, None)
     wanted = [name for name in JOB_ID_FIXTURES if name in metafunc.fixturenames]
-    if state is None or not wanted:
+    if state is None or not wanted or not is_contract_test(metafunc):
         return
     target = state.resolve()
     if target is None:

@@ -1,9 +1,9 @@
 """The pytest11 entry points stay light: an unrelated suite loads nothing heavy, the contract
-suite loads when a run needs it, and without the `[suite]` extra that need is one line."""
+suite loads when a run asks for it (its options, its conftest), and without the `[suite]` extra
+that need is one line (foreign projects using our fixtures' names: test_foreign_projects.py)."""
 
 from __future__ import annotations
 
-import ast
 import os
 import subprocess
 import sys
@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from batch_contract import suite
-from batch_contract.pytest_plugin import entry as pytest_entry
 
 ROOT = Path(__file__).resolve().parents[3]
 HEAVY = (
@@ -107,19 +106,6 @@ def test_assert_batch_status_needs_no_suite(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_contract_fixtures_are_the_plugins_fixtures() -> None:
-    """The names that mark a contract test are the fixtures of batch_contract.pytest_plugin.plugin,
-    plus the job ids it parametrizes."""
-    tree = ast.parse((ROOT / "src" / "batch_contract" / "pytest_plugin" / "plugin.py").read_text())
-    fixtures = {
-        node.name
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef)
-        and any("fixture" in ast.unparse(decorator) for decorator in node.decorator_list)
-    }
-    assert fixtures | {"status_job_id", "lifecycle_job_id"} == pytest_entry.CONTRACT_FIXTURES
-
-
 @pytest.fixture
 def no_suite(monkeypatch: pytest.MonkeyPatch) -> None:
     """The [suite] extra looks uninstalled (schemathesis missing)."""
@@ -136,20 +122,6 @@ def test_a_suite_option_without_the_extra_is_one_line(pytester: pytest.Pytester)
     assert result.stderr.lines[0] == "ERROR: " + MISSING.format(
         what="--contract-reference (the contract suite)"
     )
-
-
-@pytest.mark.usefixtures("no_suite")
-def test_a_contract_test_without_the_extra_is_one_line(pytester: pytest.Pytester) -> None:
-    """A collected test asking for a contract fixture, without the extra, stops the run in one
-    line; an unrelated test beside it changes nothing."""
-    pytester.makepyfile(
-        test_own="def test_one():\n    pass\n",
-        test_contract="def test_target(contract_target):\n    pass\n",
-    )
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    what = "test_contract.py::test_target (a contract test)"
-    assert result.stderr.lines[0] == "ERROR: " + MISSING.format(what=what)
 
 
 @pytest.mark.usefixtures("no_suite")
@@ -189,3 +161,157 @@ def test_serve_without_the_extra_is_one_line() -> None:
         "batch-contract serve: batch-contract's reference server needs the [suite] extra "
         "(starlette not installed): pip install 'batch-contract[suite]'\n"
     )
+
+
+FOREIGN_FIXTURES = """
+import pytest
+
+NAMES = (
+    "contract_target", "contract_profile", "poll_settings", "contract_http", "contract_client",
+    "contract_rule_levels", "contract_vcr_config", "contract_cassette_dir", "unknown_job_id",
+    "status_job_id", "lifecycle_job_id",
+)
+
+
+def own(name):
+    @pytest.fixture(name=name)
+    def fixture():
+        return f"ours: {name}"
+
+    return fixture
+
+
+for name in NAMES:
+    globals()[name] = own(name)
+"""
+"""A foreign project's conftest with fixtures named like the contract suite's, and like the job
+ids it parametrizes (each returns `ours: NAME`)."""
+FOREIGN_TEST = """
+import sys
+
+def test_own(contract_target, contract_profile, poll_settings, contract_http, contract_client,
+             contract_rule_levels, contract_vcr_config, contract_cassette_dir, unknown_job_id,
+             status_job_id, lifecycle_job_id):
+    values = [contract_target, contract_profile, poll_settings, contract_http, contract_client,
+              contract_rule_levels, contract_vcr_config, contract_cassette_dir, unknown_job_id,
+              status_job_id, lifecycle_job_id]
+    assert values == [f"ours: {name}" for name in test_own.__code__.co_varnames[:11]]
+    assert [m for m in HEAVY if m in sys.modules] == []
+"""
+
+
+def test_a_foreign_projects_fixtures_named_like_ours_stay_its_own(tmp_path: Path) -> None:
+    """A foreign project whose fixtures share the contract suite's names, with a recorded
+    `cassettes/status/` of its own: with the [suite] extra installed its test runs once, with its
+    own values, and nothing of the suite is imported (no vcrpy, no httpx, no key masking)."""
+    (tmp_path / "conftest.py").write_text(FOREIGN_FIXTURES)
+    (tmp_path / "cassettes" / "status").mkdir(parents=True)
+    (tmp_path / "cassettes" / "status" / "theirs.yaml").write_text("interactions: []\n")
+    test = f"HEAVY = {HEAVY!r}\n" + FOREIGN_TEST
+    result = _run_isolated(tmp_path, test, "-rA")
+    assert result.returncode == 0, result.stdout + result.stderr
+    outcomes = ("PASSED", "FAILED", "ERROR", "SKIPPED")
+    assert [line for line in result.stdout.splitlines() if line.startswith(outcomes)] == [
+        "PASSED test_one.py::test_own"
+    ]
+
+
+@pytest.mark.usefixtures("no_suite")
+def test_a_foreign_fixture_named_like_ours_needs_no_extra(pytester: pytest.Pytester) -> None:
+    """On the base install, a project's own `unknown_job_id` and `poll_settings` fixtures are
+    just its fixtures: the run passes, nothing asks for the [suite] extra."""
+    pytester.makepyfile(
+        test_own="""
+        import pytest
+
+        @pytest.fixture
+        def unknown_job_id():
+            return "no-such-job"
+
+        @pytest.fixture
+        def poll_settings():
+            return {"interval": 1}
+
+        def test_own(unknown_job_id, poll_settings):
+            assert (unknown_job_id, poll_settings) == ("no-such-job", {"interval": 1})
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.OK, result.stderr.str()
+    result.assert_outcomes(passed=1)
+
+
+MARKERS_SEEN = """
+def test_uses_it(request, assert_batch_status):
+    assert [mark.name for mark in request.node.iter_markers()] == []
+
+def test_plain(request):
+    assert [mark.name for mark in request.node.iter_markers()] == []
+"""
+
+
+@pytest.mark.parametrize("whose", ["the project's", "ours"])
+def test_assert_batch_status_adds_no_marker(pytester: pytest.Pytester, whose: str) -> None:
+    """A test using an `assert_batch_status` fixture (a project's own, or ours) carries no marker
+    from us, so `-m "not filterwarnings"` selects every test."""
+    if whose == "the project's":
+        pytester.makeconftest(
+            "import pytest\n\n@pytest.fixture\ndef assert_batch_status():\n"
+            "    return lambda body: 'theirs'\n"
+        )
+    pytester.makepyfile(test_marks=MARKERS_SEEN)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-m", "not filterwarnings")
+    result.assert_outcomes(passed=2)
+    assert result.ret == pytest.ExitCode.OK
+
+
+def test_the_cassette_marker_is_the_suites_alone(pytester: pytest.Pytester) -> None:
+    """`contract_cassette` is a known marker only in a run that loads the contract suite: a
+    foreign run with `--strict-markers` still refuses it, and `--markers` does not list it."""
+    pytester.makepyfile(
+        test_marked="""
+        import pytest
+
+        @pytest.mark.contract_cassette("theirs")
+        def test_marked():
+            pass
+        """
+    )
+    # in a fresh process: pytest remembers the markers it has seen across in-process runs
+    foreign = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--strict-markers")
+    assert foreign.ret == pytest.ExitCode.INTERRUPTED
+    foreign.stdout.fnmatch_lines(["*'contract_cassette' not found in `markers` configuration*"])
+    listed = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--markers")
+    assert not [line for line in listed.outlines if "contract_cassette" in line]
+    suite = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "--markers", "--contract-reference"
+    )
+    suite.stdout.fnmatch_lines(["@pytest.mark.contract_cassette(name): cassette of a contract*"])
+
+
+def test_a_foreign_job_id_fixture_stays_its_own_beside_the_suite(pytester: pytest.Pytester) -> None:
+    """A run that collects a copy of the contract suite and a project's own tests: the suite's
+    tests are parametrized by the recorded jobs, the project's test keeps its own
+    `status_job_id` fixture."""
+    (pytester.path / "cassettes" / "status").mkdir(parents=True)
+    (pytester.path / "cassettes" / "status" / "bjb-1.yaml").write_text("interactions: []\n")
+    suite = pytester.mkdir("contract")
+    (suite / "conftest.py").write_text(
+        "from batch_contract.pytest_plugin.entry import load_suite\n\n\n"
+        "def pytest_configure(config):\n    load_suite(config)\n"
+    )
+    (suite / "test_contract.py").write_text(
+        "import pytest\n\n\n@pytest.mark.contract_cassette('status/{status_job_id}')\n"
+        "def test_status(contract_target, status_job_id):\n    pass\n"
+    )
+    own = pytester.mkdir("own")
+    (own / "test_own.py").write_text(
+        "import pytest\n\n\n@pytest.fixture\ndef status_job_id():\n    return 'job-1'\n\n\n"
+        "def test_own(status_job_id):\n    assert status_job_id == 'job-1'\n"
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--co", "-q", "contract", "own")
+    assert result.ret == pytest.ExitCode.OK, result.stderr.str()
+    assert [line for line in result.outlines if "::" in line] == [
+        "contract/test_contract.py::test_status[bjb-1]",
+        "own/test_own.py::test_own",
+    ]

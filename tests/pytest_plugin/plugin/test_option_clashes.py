@@ -13,8 +13,8 @@ def pytest_addoption(parser):
     parser.addoption("--profile", action="store_true", help="foreign profiling")
 """
 PROBE = """
-def test_probe(pytestconfig, contract_profile):
-    print("probe| contract profile:", contract_profile)
+def test_probe(pytestconfig):
+    print("probe| contract profile:", pytestconfig.getoption("batch_contract_profile"))
     print("probe| contract base url:", pytestconfig.getoption("batch_contract_base_url"))
     print("probe| foreign base url:", getattr(pytestconfig.option, "base_url", "-"))
     print("probe| foreign profile:", getattr(pytestconfig.option, "profile", "-"))

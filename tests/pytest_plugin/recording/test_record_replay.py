@@ -15,6 +15,13 @@ SHIPPED = ROOT / "cassettes"
 FEW = ("-k", "lifecycle or not_found or malformed or aaaaaaaa")
 """A quick subset: the life-cycles, the 404, the 422, the documented example (status and auth)."""
 QUIET = ("-p", "no:cacheprovider", "-p", "no:randomly", "--contract-poll-interval", "0.01")
+LOADS_THE_SUITE = """
+from batch_contract.pytest_plugin.entry import load_suite
+
+def pytest_configure(config):
+    load_suite(config)
+"""
+"""A conftest of contract tests outside contract_tests/: it loads the suite as that one does."""
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestAssertRewriteWarning")
 
@@ -135,6 +142,7 @@ def test_record_mode_without_a_target_is_a_usage_error(pytester: pytest.Pytester
 
 def test_replayed_test_cannot_reach_the_network(pytester: pytest.Pytester) -> None:
     """A contract test that opens a socket during replay fails with a clear one-line reason."""
+    pytester.makeconftest(LOADS_THE_SUITE)
     pytester.makepyfile(
         test_reach="""
         import socket
