@@ -295,6 +295,7 @@ def test_a_foreign_job_id_fixture_stays_its_own_beside_the_suite(pytester: pytes
     `status_job_id` fixture."""
     (pytester.path / "cassettes" / "status").mkdir(parents=True)
     (pytester.path / "cassettes" / "status" / "bjb-1.yaml").write_text("interactions: []\n")
+    (pytester.path / "cassettes" / "jobs.txt").write_text("status bjb-1\n")
     suite = pytester.mkdir("contract")
     (suite / "conftest.py").write_text(
         "from batch_contract.pytest_plugin.entry import load_suite\n\n\n"
