@@ -27,6 +27,10 @@ BAD = EXAMPLES / "malformed" / "truncated.json"
 CASSETTES = ROOT / "cassettes"
 SPEC = ROOT / "src" / "batch_contract" / "watch" / "baseline" / "provider-openapi.json"
 
+SUITE_RUN = ["batch-contract", "test", "-q", "-p", "no:cacheprovider", "-k", "status_body"]
+"""The installed contract suite, a part of its replay: pytest in a child process, whose output
+passes through the command's own."""
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -113,6 +117,7 @@ WRITERS = {
     "watch": (["batch-contract", "watch", "--spec", str(SPEC)], "batch-contract watch"),
     "rules": (["batch-contract", "rules"], "batch-contract rules"),
     "serve-list-jobs": (["batch-contract", "serve", "--list-jobs"], "batch-contract serve"),
+    "test": (SUITE_RUN, "batch-contract test"),
 }
 
 
@@ -181,6 +186,7 @@ FINDINGS = {
         ExitCode.USAGE,
     ),
     "watch-missing": (["batch-contract", "watch", "--spec", "missing.json"], "", ExitCode.USAGE),
+    "test-passing": (SUITE_RUN, None, ExitCode.OK),
 }
 
 
@@ -232,3 +238,11 @@ def test_a_closed_stdin_is_a_path_that_cannot_be_read(argv: list[str], tmp_path:
         "0 documents: 0 valid, 0 invalid\n",
         "validate-status: -: cannot read: standard input is closed\n",
     )
+
+
+def test_the_suite_stops_when_the_reader_of_its_output_has_gone(tmp_path: Path) -> None:
+    """`batch-contract test | head -0`, made certain: the child pytest is stopped and the exit
+    code is 3 (the reader left before the command finished), never the child's 0 or 1."""
+    outcome = with_reader_gone([script("batch-contract"), *SUITE_RUN[1:]], tmp_path, "stdout")
+    assert outcome.code == ExitCode.INCOMPLETE
+    assert outcome.err == ""

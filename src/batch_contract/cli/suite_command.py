@@ -9,6 +9,8 @@ from, and reads rule levels from the current folder's pyproject.toml."""
 
 from __future__ import annotations
 
+import codecs
+import io
 import os
 import subprocess
 import sys
@@ -89,4 +91,37 @@ def main(argv: Sequence[str]) -> int:
         # it runs in, example database off or not: the user's project folder, here. A folder of
         # the run's own takes it, unless the user named one.
         env.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", storage)
-        return subprocess.run(command, env=env, check=False).returncode
+        return _run(command, env)
+
+
+def _run(command: list[str], env: dict[str, str]) -> int:
+    """The child pytest's exit code. On a terminal the child writes to it itself (colours, the
+    polling line); anywhere else its output passes through this process's standard output, so
+    that one that cannot be written (closed, a full disk) ends the run in one line, exit 2, and a
+    reader gone ends it with 3, as in every command, the child stopped. A closed standard error
+    is the child's /dev/null: its messages are dropped, its exit code stands."""
+    stderr = None if _open(2) else subprocess.DEVNULL
+    if not _open(1):
+        sys.stdout.write("\n")  # closed: the console's stream says so in one line, exit 2
+    if sys.stdout.isatty():
+        return subprocess.run(command, env=env, stderr=stderr, check=False).returncode
+    decode = codecs.getincrementaldecoder("utf-8")("replace").decode
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=stderr) as child:
+        assert isinstance(child.stdout, io.BufferedReader)
+        try:
+            while chunk := child.stdout.read1(1 << 16):
+                sys.stdout.write(decode(chunk))
+                sys.stdout.flush()
+        except BaseException:
+            child.kill()
+            raise
+        return child.wait()
+
+
+def _open(fd: int) -> bool:
+    """Whether the file descriptor was open when the command started."""
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
