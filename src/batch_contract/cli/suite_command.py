@@ -36,7 +36,8 @@ Run the contract suite of Get Batch Job Status with pytest (needs the [suite] ex
                                                           record into DIR (or --live)
 
 Every other argument goes to pytest as it is (-k, -x, --junitxml, ...); the suite's options are
-listed by `{PROG} --help-options`. Exit codes are pytest's.
+listed by `{PROG} --help-options`. Exit codes are pytest's, but 2 when standard output
+cannot be written and 3 when its reader left before the run finished.
 """
 
 
