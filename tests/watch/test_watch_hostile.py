@@ -55,13 +55,25 @@ def write(folder: Path, name: str, content: str | bytes) -> str:
     [
         (b'{\n  "openapi": [unclosed\n', "not JSON or YAML (ParserError at line 3)"),
         (b"\x00\x01\x02 binary", "not JSON or YAML (ReaderError)"),
+        (b"openapi: 3.1.0\ninfo: {title: caf\xe9}\n", "not JSON or YAML (not UTF-8 text)"),
+        (b"\x1f\x8b\x08\x00 the rest", "gzip-compressed, not JSON or YAML text"),
         (b"just a sentence, no document", "not an OpenAPI document (a str)"),
         (b"swagger: '2.0'\npaths: {}\n", "not an OpenAPI 3.0 or 3.1 document (swagger 2.0)"),
         (b"openapi: 4.0.0\npaths: {}\n", "OpenAPI 4.0.0 is not read (3.0 and 3.1 are)"),
         (b"a: &a [*a, *a]\n", "its YAML aliases expand it beyond its size"),
         (b"[" * 600 + b"]" * 600, "nested deeper than 512 levels"),
     ],
-    ids=["json-syntax", "binary", "a-string", "swagger-2", "openapi-4", "alias-loop", "deep"],
+    ids=[
+        "json-syntax",
+        "binary",
+        "latin-1",
+        "gzip",
+        "a-string",
+        "swagger-2",
+        "openapi-4",
+        "alias-loop",
+        "deep",
+    ],
 )
 def test_spec_that_is_not_an_openapi_document(
     run_watch: Run, tmp_path: Path, content: bytes, expected: str
@@ -381,3 +393,14 @@ def test_an_sdk_that_is_no_regular_file_is_refused_unread(tmp_path: Path, kind: 
         command, capture_output=True, text=True, timeout=60, preexec_fn=_bounded_memory
     )
     assert one_line(done.returncode, done.stdout, done.stderr) == f"{path}: not a regular file"
+
+
+def test_a_url_with_a_password_is_refused_without_showing_it(run_watch: Run) -> None:
+    """`https://user:pw@host/...`: urllib would not send the credentials (it looked the host up
+    as `user:pw@host`, and the line printed the password); one line, the credentials masked."""
+    url = "http://reader:s3cret-Pw@127.0.0.1:1/openapi.json"
+    line = one_line(*run_watch("--spec", url))
+    assert line == (
+        "http://***@127.0.0.1:1/openapi.json: a user or password in the URL is not sent: serve "
+        "the spec without one, or save it and pass the file"
+    )

@@ -5,6 +5,7 @@ copy, and the baseline folder."""
 from __future__ import annotations
 
 import http.client
+import re
 import time
 import urllib.request
 from collections.abc import Mapping
@@ -114,10 +115,25 @@ def fetch(url: str, timeout: float) -> bytes:
         raise InputError(f"{url}: cannot fetch: {error or type(error).__name__}") from None
 
 
+def _no_credentials(url: str) -> None:
+    """Refuses a URL that holds a user or password (`https://user:pw@host/...`), shown without
+    them: urllib would not send them (it looked up `user:pw@host` as a host name), and an error
+    line would print the password."""
+    authority = re.split(r"[/?#]", url.partition("://")[2], maxsplit=1)[0]
+    if "@" in authority:
+        shown = url.replace(authority, "***@" + authority.rpartition("@")[2], 1)
+        raise InputError(
+            f"{shown}: a user or password in the URL is not sent: serve the spec without one, "
+            "or save it and pass the file"
+        )
+
+
 def parse_structured(raw: bytes, label: str) -> Any:
     """A JSON or YAML document's value, with the toolkit's depth and alias bounds."""
     import orjson
 
+    if raw.startswith(b"\x1f\x8b"):
+        raise InputError(f"{label}: gzip-compressed, not JSON or YAML text")
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -134,6 +150,8 @@ def _yaml(raw: bytes, label: str) -> Any:
     try:
         value = yaml.load(raw, Loader=loader)
     except yaml.YAMLError as error:
+        if isinstance(error, yaml.reader.ReaderError) and b"\x00" not in raw:
+            raise InputError(f"{label}: not JSON or YAML (not UTF-8 text)") from None
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise InputError(f"{label}: not JSON or YAML ({type(error).__name__}{where})") from None
@@ -161,6 +179,8 @@ def openapi_document(value: Any, label: str) -> Mapping[str, Any]:
 
 def load_spec(where: str, timeout: float) -> Mapping[str, Any]:
     """The OpenAPI document named by `--spec` (a file or an http(s) URL)."""
+    if is_url(where):
+        _no_credentials(where)
     raw = fetch(where, timeout) if is_url(where) else read_file(Path(where), where)
     return openapi_document(parse_structured(raw, where), where)
 
