@@ -96,10 +96,11 @@ def retried_status(code: int) -> bool:
 
 def should_retry(response: httpx.Response) -> bool:
     """Whether the SDK would retry this response: never a 2xx, which it hands to the caller
-    whatever its headers say; else `x-should-retry` wins, then the status code (llama-cloud
-    2.13.0 asks only when `raise_for_status` raised)."""
-    if response.is_success:
-        return False
+    whatever its headers say, nor a redirect with a `Location` (its default client follows it, and
+    the suite checks the redirect as an answer); else `x-should-retry` wins, then the status code
+    (llama-cloud 2.13.0 asks only when `raise_for_status` raised)."""
+    if response.is_success or (response.is_redirect and "location" in response.headers):
+        return False  # a redirect too: the SDK's own client follows it, never asking the hint
     hint = response.headers.get("x-should-retry")
     if hint in ("true", "false"):
         return bool(hint == "true")

@@ -80,7 +80,7 @@ def poll_until_terminal(
                     f"polling {job_id}: {status_of(documents[-1])}, poll {len(documents)}, "
                     f"{max(deadline - clock(), 0.0):.0f} s left"
                 )
-            sleep(settings.interval)
+            sleep(min(settings.interval, max(deadline - clock(), 0.0)))  # never past the end
     finally:
         if settings.progress is not None:
             settings.progress("")

@@ -70,3 +70,39 @@ def test_progress_line_only_on_a_terminal(isatty: bool) -> None:
         "\rbatch-contract: polling bjb-1: done, poll 2, 9 s left     ",
         "\r" + " " * 53 + "\r",
     ]
+
+
+def test_a_wait_never_runs_past_the_poll_timeout() -> None:
+    """`--poll-interval 1000 --poll-timeout 1`: the wait before the next poll is cut at the
+    deadline (it slept the whole interval, and the run hung), then the job still running is
+    warned about once the deadline has passed."""
+    import httpx
+
+    from batch_contract.pytest_plugin.contract import StillRunningWarning
+
+    body = {
+        "job": {
+            "id": "bjb-1",
+            "job_type": "parse",
+            "project_id": "p",
+            "status": "running",
+            "total_items": 9,
+        },
+        "progress_percentage": 0,
+    }
+    http = httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=body)))
+    client = ContractClient("http://test", None, http=http)
+    now = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    settings = PollSettings(interval=1000, timeout=1)
+    with pytest.warns(StillRunningWarning, match="still 'running' after 1 s of polling"):
+        documents = poll_until_terminal(
+            client, "bjb-1", "documented", settings, clock=lambda: now[0], sleep=sleep
+        )
+    assert waits == [1.0]
+    assert len(documents) == 2

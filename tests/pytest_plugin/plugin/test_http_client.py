@@ -139,6 +139,16 @@ def test_retries_the_answers_the_sdk_retries(status: int, hint: str | None) -> N
     assert attempts(ours) == attempts(sdk)
 
 
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_asking_to_be_retried_is_an_answer(status: int) -> None:
+    """A redirect with a `Location` and `x-should-retry: true` comes back to the test, which
+    fails it as an answer other than 200: the SDK's default client follows it (and hands the
+    caller what it points to), so retrying it away would check nothing."""
+    headers = {"location": "/elsewhere", "x-should-retry": "true"}
+    assert should_retry(httpx.Response(status, headers=headers)) is False
+    assert should_retry(httpx.Response(status, headers={"x-should-retry": "true"})) is True
+
+
 def test_connection_errors_become_one_line() -> None:
     """A server that never answers raises ServerUnreachable without the key."""
 
