@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from batch_contract.errors import UsageError
 from batch_contract.pytest_plugin.client import retried_status
@@ -25,6 +26,7 @@ from batch_contract.pytest_plugin.targets import (
     Kind,
     Target,
     path_segment,
+    read_jobs,
     write_jobs,
 )
 
@@ -143,6 +145,16 @@ def check_jobs_file(cassette_dir: Path) -> None:
             f"{STAGING_HINT}, which writes it, or write one `status <job id>` or "
             f"`lifecycle <job id>` line per recorded job into {cassette_dir / JOBS_FILE}"
         )
+    listed = read_jobs(cassette_dir)
+    for kind in ("status", "lifecycle"):
+        for path in sorted((cassette_dir / kind).glob("*.yaml")):
+            job = unquote(path.stem)
+            if job not in listed.get(kind, ()):
+                raise UsageError(
+                    f"batch-contract: {path} is not listed in {cassette_dir / JOBS_FILE}: a job "
+                    "it does not list would be dropped unseen once its cassette is deleted; add "
+                    f"the line `{kind} {path.stem}` (recording adds it), or delete the cassette"
+                )
 
 
 def cassette_name(item: Any) -> str | None:

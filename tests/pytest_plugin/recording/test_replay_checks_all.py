@@ -127,6 +127,29 @@ def test_a_folder_without_jobs_txt_is_a_usage_error(
     assert "passed" not in result.stdout.str()
 
 
+@pytest.mark.parametrize("kind", ["status", "lifecycle"])
+def test_a_cassette_jobs_txt_does_not_list_is_a_usage_error(
+    pytester: pytest.Pytester, tmp_path: Path, kind: str
+) -> None:
+    """A jobs.txt that lists fewer jobs than the folder holds (one line removed): replay stops at
+    start with one line naming the cassette and the line to add, instead of running it unlisted
+    (then deleting it would drop its tests unseen, coverage still 100%)."""
+    folder = copy_shipped(tmp_path)
+    cassette = sorted((folder / kind).glob("*.yaml"))[0]
+    jobs = folder / "jobs.txt"
+    line = f"{kind} {cassette.stem}"
+    kept = [each for each in jobs.read_text().splitlines() if each != line]
+    jobs.write_text("\n".join(kept) + "\n")
+    result = replay(pytester, folder)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    assert result.stderr.lines == [
+        f"ERROR: batch-contract: {cassette} is not listed in {jobs}: a job it does not list "
+        "would be dropped unseen once its cassette is deleted; add the line "
+        f"`{line}` (recording adds it), or delete the cassette",
+        "",
+    ]
+
+
 def test_under_xdist_the_summary_says_what_replay_deselected(pytester: pytest.Pytester) -> None:
     """Under pytest-xdist (`-n 2`) replay still ends by saying that the schemathesis test was
     deselected and why, and pytest's last line counts it, as a run without `-n` does."""
