@@ -94,6 +94,28 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Says why contract tests were deselected, so a green run never hides an unchecked suite."""
+    """Says why contract tests were deselected, so a green run never hides an unchecked suite;
+    and, under pytest-xdist, that the life-cycle rules across tests held each worker's tests to
+    each other only."""
     for line in deselection.summary(config):
         terminalreporter.write_line(f"batch-contract: {line}", yellow=True)
+    if _workers_apart(config):
+        terminalreporter.write_line(
+            "batch-contract: the life-cycle rules across tests held each xdist worker's tests to "
+            "each other only, not to the other workers' (-n): run without -n to hold the whole "
+            "run to them",
+            yellow=True,
+        )
+
+
+def _workers_apart(config: pytest.Config) -> bool:
+    """Whether this is the controller of a pytest-xdist run of the suite against a server (live
+    or reference), whose workers each keep their own job history (`history`)."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return False
+    if getattr(config.option, "dist", "no") == "no":
+        return False
+    return bool(
+        config.getoption("--contract-live", False)
+        or config.getoption("--contract-reference", False)
+    )

@@ -33,6 +33,7 @@ def test_the_faithful_stand_in_passes() -> None:
         code, output = run_suite(server)
     assert code == 0, output
     assert "6 passed" in output
+    assert "life-cycle rules across tests held each xdist worker" not in output
 
 
 def test_a_bad_200_asking_to_be_retried_is_checked() -> None:
@@ -70,3 +71,19 @@ def test_a_terminal_job_seen_running_by_a_later_test_fails_that_test() -> None:
         f"test_lifecycle_moves_forward_only[{JOB}], and here: job.status: expected "
         '"completed" for good, found string "running" [rule:terminal-is-final]'
     ) in output
+
+
+ACROSS_WORKERS = (
+    "batch-contract: the life-cycle rules across tests held each xdist worker's tests to each "
+    "other only, not to the other workers' (-n): run without -n to hold the whole run to them"
+)
+
+
+def test_under_xdist_the_run_says_the_check_across_tests_was_split() -> None:
+    """Under `-n 2` each worker holds only its own tests to the life-cycle rules across tests
+    (documented); the run says so in its summary, so that a green run under -n does not claim
+    the check the run without -n makes."""
+    with sly_server("faithful") as server:
+        code, output = run_suite(server, "-n", "2")
+    assert code == 0, output
+    assert ACROSS_WORKERS in output.splitlines()
