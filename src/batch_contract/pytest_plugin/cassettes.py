@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import Formatter
 from typing import Any, Literal
 from urllib.parse import unquote
 
@@ -134,10 +136,13 @@ def check_replay_mode(run: CassetteRun) -> None:
         )
 
 
-def check_jobs_file(cassette_dir: Path) -> None:
+def check_jobs_file(cassette_dir: Path, templates: Iterable[str] = ()) -> None:
     """A replayed folder of cassettes must have its jobs.txt: the jobs it lists are run whether
     or not their cassettes are there, so a deleted cassette fails its tests instead of dropping
-    them. Without it, replay would only run the cassettes it finds."""
+    them. Without it, replay would only run the cassettes it finds. Every cassette must be one a
+    test plays: one of a listed job, by the name the suite records it under (the contract tests'
+    `contract_cassette` `templates`); any other would never be read, and a job's cassettes left
+    behind when its line went would drop unseen."""
     if not (cassette_dir / JOBS_FILE).is_file():
         raise UsageError(
             f"batch-contract: {cassette_dir} holds cassettes but no {JOBS_FILE}: without it a "
@@ -148,13 +153,41 @@ def check_jobs_file(cassette_dir: Path) -> None:
     listed = read_jobs(cassette_dir)
     for kind in ("status", "lifecycle"):
         for path in sorted((cassette_dir / kind).glob("*.yaml")):
-            job = unquote(path.stem)
-            if job not in listed.get(kind, ()):
+            segment = path_segment(unquote(path.stem))
+            if unquote(path.stem) not in listed.get(kind, ()) and segment == path.stem:
                 raise UsageError(
                     f"batch-contract: {path} is not listed in {cassette_dir / JOBS_FILE}: a job "
                     "it does not list would be dropped unseen once its cassette is deleted; add "
-                    f"the line `{kind} {path.stem}` (recording adds it), or delete the cassette"
+                    f"the line `{kind} {segment}` (recording adds it), or delete the cassette"
                 )
+    for path in _never_played(cassette_dir, listed, templates):
+        raise UsageError(
+            f"batch-contract: {path}: no test plays this cassette (it is no cassette of a job "
+            f"{JOBS_FILE} lists, under the name the suite records it by), so it would never be "
+            f"checked; delete it, or list its job in {cassette_dir / JOBS_FILE}"
+        )
+
+
+def _never_played(
+    cassette_dir: Path, listed: Mapping[str, tuple[str, ...]], templates: Iterable[str]
+) -> list[Path]:
+    """The cassettes under the folders the `templates` write to that no template names for a
+    listed job (a folder no collected test writes to is not looked at)."""
+    expected: set[str] = set()
+    folders: set[str] = set()
+    for template in templates:
+        folders.add(template.split("/", 1)[0])
+        fields = [name for _, name, _, _ in Formatter().parse(template) if name]
+        if not fields:
+            expected.add(template + ".yaml")
+        elif len(fields) == 1 and fields[0].endswith("_job_id"):
+            kind = fields[0].removesuffix("_job_id")
+            for job in listed.get(kind, ()):
+                expected.add(template.format(**{fields[0]: path_segment(job)}) + ".yaml")
+        else:
+            folders.discard(template.split("/", 1)[0])  # not a name this check can tell
+    found = (path for folder in sorted(folders) for path in (cassette_dir / folder).glob("*.yaml"))
+    return sorted(p for p in found if p.relative_to(cassette_dir).as_posix() not in expected)
 
 
 def cassette_name(item: Any) -> str | None:

@@ -218,7 +218,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if state.target is None:
             raise pytest.UsageError(missing_folder_message(state.options.cassette_dir))
         try:
-            check_jobs_file(state.options.cassette_dir)
+            check_jobs_file(state.options.cassette_dir, _templates(contract))
         except UsageError as error:
             raise pytest.UsageError(str(error)) from None
     if replay:
@@ -347,6 +347,12 @@ def pytest_runtest_makereport(
     elif isinstance(error, RuntimeError) and str(error).startswith("Network is disabled"):
         report.longrepr = blocked_message(str(error).rsplit(" ", 1)[-1].strip("'"))
     return report
+
+
+def _templates(contract: list[pytest.Item]) -> set[str]:
+    """The `contract_cassette` names of the contract tests (before they are formatted)."""
+    markers = (item.get_closest_marker("contract_cassette") for item in contract)
+    return {str(marker.args[0]) for marker in markers if marker is not None and marker.args}
 
 
 def call_passed(item: pytest.Item) -> bool:

@@ -150,6 +150,46 @@ def test_a_cassette_jobs_txt_does_not_list_is_a_usage_error(
     ]
 
 
+JOB = "bjb-0c10ba61-652b-52cb-b354-06ef5c489ff8"
+
+
+@pytest.mark.parametrize("case", ["left-behind", "encoded-copy", "unencoded-name", "stray"])
+def test_a_cassette_no_test_plays_is_a_usage_error(
+    pytester: pytest.Pytester, tmp_path: Path, case: str
+) -> None:
+    """Every cassette in the folder must be one a test plays: the auth cassettes left behind when
+    a job's line and status cassette went, a second copy of a cassette under another encoding
+    of its name (`%2D` for `-`), a name the suite never records (a space left unencoded), or a
+    stray file in a folder the suite writes to. Each would never be read: replay stops at start
+    with one line naming it."""
+    folder = copy_shipped(tmp_path)
+    jobs = folder / "jobs.txt"
+    if case == "left-behind":
+        kept = [line for line in jobs.read_text().splitlines() if line != f"status {JOB}"]
+        jobs.write_text("\n".join(kept) + "\n")
+        (folder / "status" / f"{JOB}.yaml").unlink()
+        named = folder / "auth" / f"{JOB}.without-key.yaml"
+    else:
+        source = folder / "status" / f"{JOB}.yaml"
+        name = {
+            "encoded-copy": JOB.replace("-", "%2D", 1),
+            "unencoded-name": "bjb x",
+            "stray": "notes",
+        }[case]
+        named = folder / ("status" if case != "stray" else "not-found") / f"{name}.yaml"
+        named.write_bytes(source.read_bytes())
+        if case == "unencoded-name":
+            jobs.write_text(jobs.read_text() + "status bjb%20x\n")
+    result = replay(pytester, folder)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    assert result.stderr.lines == [
+        f"ERROR: batch-contract: {named}: no test plays this cassette (it is no cassette of a "
+        "job jobs.txt lists, under the name the suite records it by), so it would never be "
+        f"checked; delete it, or list its job in {jobs}",
+        "",
+    ]
+
+
 def test_under_xdist_the_summary_says_what_replay_deselected(pytester: pytest.Pytester) -> None:
     """Under pytest-xdist (`-n 2`) replay still ends by saying that the schemathesis test was
     deselected and why, and pytest's last line counts it, as a run without `-n` does."""
