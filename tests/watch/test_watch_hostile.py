@@ -395,12 +395,39 @@ def test_an_sdk_that_is_no_regular_file_is_refused_unread(tmp_path: Path, kind: 
     assert one_line(done.returncode, done.stdout, done.stderr) == f"{path}: not a regular file"
 
 
-def test_a_url_with_a_password_is_refused_without_showing_it(run_watch: Run) -> None:
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://reader:S3cr3tPa55@127.0.0.1:1/openapi.json",
+        "http://reader:a/S3cr3tPa55@127.0.0.1:1/openapi.json",
+        "http://reader:19381/S3cr3tPa55@127.0.0.1:1/openapi.json",
+        "http://reader:a?S3cr3tPa55@127.0.0.1:1/openapi.json",
+        "http://reader:a#S3cr3tPa55@127.0.0.1:1/openapi.json",
+        "HTTPS://S3cr3tPa55@127.0.0.1:1/openapi.json",
+        "http:reader:S3cr3tPa55@127.0.0.1:1/openapi.json",
+        " http://reader:S3cr3tPa55@127.0.0.1:1/openapi.json",
+        "file://reader:S3cr3tPa55@127.0.0.1:1/openapi.json",
+    ],
+    ids=[
+        "plain",
+        "slash",
+        "port-like",
+        "question",
+        "hash",
+        "user-only",
+        "no-slashes",
+        "space",
+        "file",
+    ],
+)
+def test_a_url_with_a_password_is_refused_without_showing_it(run_watch: Run, url: str) -> None:
     """`https://user:pw@host/...`: urllib would not send the credentials (it looked the host up
-    as `user:pw@host`, and the line printed the password); one line, the credentials masked."""
-    url = "http://reader:s3cret-Pw@127.0.0.1:1/openapi.json"
-    line = one_line(*run_watch("--spec", url))
-    assert line == (
-        "http://***@127.0.0.1:1/openapi.json: a user or password in the URL is not sent: serve "
-        "the spec without one, or save it and pass the file"
+    as `user:pw@host`, and the line printed the password); one line, the credentials masked,
+    wherever the `@` falls (a password holding `/`, `?` or `#` moves it past the authority)."""
+    code, out, err = run_watch("--spec", url)
+    assert "S3cr3tPa55" not in out + err
+    line = one_line(code, out, err)
+    assert line.endswith(
+        "://***@127.0.0.1:1/openapi.json: a user or password in the URL is not sent: serve the "
+        "spec without one, or save it and pass the file"
     )

@@ -5,7 +5,6 @@ copy, and the baseline folder."""
 from __future__ import annotations
 
 import http.client
-import re
 import time
 import urllib.request
 from collections.abc import Mapping
@@ -117,15 +116,17 @@ def fetch(url: str, timeout: float) -> bytes:
 
 def _no_credentials(url: str) -> None:
     """Refuses a URL that holds a user or password (`https://user:pw@host/...`), shown without
-    them: urllib would not send them (it looked up `user:pw@host` as a host name), and an error
-    line would print the password."""
-    authority = re.split(r"[/?#]", url.partition("://")[2], maxsplit=1)[0]
-    if "@" in authority:
-        shown = url.replace(authority, "***@" + authority.rpartition("@")[2], 1)
-        raise InputError(
-            f"{shown}: a user or password in the URL is not sent: serve the spec without one, "
-            "or save it and pass the file"
-        )
+    them: urllib would not send them (it looked `user:pw@host` up as a host name), and an error
+    line would print the password. Any `@` counts, wherever it falls: a password holding an
+    unencoded `/`, `?` or `#` moves it out of where a parser looks for one."""
+    scheme, _, rest = url.partition(":")
+    if "@" not in rest:
+        return
+    shown = f"{scheme}://***@{rest.rpartition('@')[2]}"
+    raise InputError(
+        f"{shown}: a user or password in the URL is not sent: serve the spec without one, or "
+        "save it and pass the file"
+    )
 
 
 def parse_structured(raw: bytes, label: str) -> Any:
@@ -179,8 +180,8 @@ def openapi_document(value: Any, label: str) -> Mapping[str, Any]:
 
 def load_spec(where: str, timeout: float) -> Mapping[str, Any]:
     """The OpenAPI document named by `--spec` (a file or an http(s) URL)."""
-    if is_url(where):
-        _no_credentials(where)
+    if is_url(where.strip()) or "://" in where:
+        _no_credentials(where.strip())
     raw = fetch(where, timeout) if is_url(where) else read_file(Path(where), where)
     return openapi_document(parse_structured(raw, where), where)
 
