@@ -60,8 +60,8 @@ MIN_EMBEDDED = 8
 """Keys at least this long are found anywhere; shorter ones only where they stand alone."""
 MAX_KEY = 256
 """Keys at most this long are found in every form; a longer one (no real key is: LlamaCloud's
-are about 52 characters) only verbatim, in any letter case (its pattern of every form grows with
-it: 0.3 s to build at 256 characters, minutes at 100 kB)."""
+are about 52 characters) only verbatim, in any letter case (its pattern of every form grows
+with the key, and so does the time to build it)."""
 MIN_KEY = 8
 """A key in `LLAMA_CLOUD_API_KEY` shorter than this is no credential: the faces that print what
 they read do not mask it (`env_secret`), and say so once (`no_key_note`)."""
@@ -86,8 +86,8 @@ _BYTES_LITERAL = re.compile(
     r"""(?:bytearray\()?(b(?:'(?:[^'\\\n]++|\\.)*+'|"(?:[^"\\\n]++|\\.)*+"))\)?"""
 )
 """A Python bytes literal as `repr` writes it (perhaps inside `bytearray(...)`): group 1. The
-repeats are possessive: a plain one keeps a backtracking record a character, 36 bytes each (38
-MiB of memory for a literal of one MiB)."""
+repeats are possessive: a plain one keeps a backtracking record for each character, so memory
+would grow with the literal."""
 _CUT_LITERAL = re.compile(r"""b'([^'\n]*?)(?:\.\.\.|\u2026)|b"([^"\n]*?)(?:\.\.\.|\u2026)""")
 """A Python bytes literal a reporter cut short (no closing quote before its ellipsis)."""
 _CUT_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]?)?\Z")
@@ -166,8 +166,8 @@ def _text(text: str) -> str:
 
 def _prefixes(units: list[str]) -> str:
     """A pattern for any first units of `units` (none too), the most first: nested a `_CHUNK` of
-    units a level, not a unit a level (the `re` compiler recurses once per level: a key of 350
-    characters nested per unit raised RecursionError)."""
+    units a level, not a unit a level (the `re` compiler recurses once per level, so a nesting
+    per unit would run out of stack for a long key)."""
     if len(units) <= _CHUNK:
         nested = ""
         for unit in reversed(units):
@@ -334,8 +334,8 @@ def _view(
     text: str, found: Iterator[re.Match[str]], replace: Callable[[str], str]
 ) -> tuple[str, Where]:
     """`text` with each `found` replaced by `replace` of it, and where each character came from
-    (kept as where each piece starts, not an index a character: a list of ints a character took
-    40 bytes a character of memory)."""
+    (kept as where each piece starts, not an index for each character, which would take memory
+    in proportion to the text)."""
     pieces: list[str] = []
     starts: list[int] = []  # where each piece starts in the view
     origins: list[tuple[int, int | None]] = []  # and in `text`: kept (start, None), replaced span

@@ -154,7 +154,7 @@ def load_cassettes(folder: Path, problems: list[str]) -> list[Recorded]:
     if not folder.is_dir():
         raise UsageError(f"{folder}: no such folder of cassettes")
     unlisted: list[OSError] = []
-    files = sorted(  # in path order, as before: where a shape was first seen stays the same
+    files = sorted(  # in path order: where a shape was first seen is the same in every run
         path
         for path in folder_files(folder, unlisted)
         if path.suffix.lower() in CASSETTE_SUFFIXES and not path.name.startswith(".")

@@ -56,8 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _page_file(name: str) -> str:
-    """The name given to -o: a file, never `-` (a page is not written to standard output, where
-    `-o -` used to write a file named `-`)."""
+    """The name given to -o: a file, never `-` (a page is not written to standard output, and a
+    file named `-` is not what `-` asks for)."""
     if name == "-":
         raise argparse.ArgumentTypeError(
             "the page is written to a file, not standard output: give a file name"
