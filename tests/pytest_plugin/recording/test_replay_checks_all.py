@@ -105,6 +105,21 @@ def test_an_answer_never_asked_for_fails_its_test(
     )
 
 
+def usage_error(result: pytest.RunResult) -> str:
+    """The one line of a replay stopped at start as a usage error (exit 4), with nothing run."""
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    line, end = result.stderr.lines  # one line, then the empty end
+    assert end == ""
+    assert "passed" not in result.stdout.str()
+    return line
+
+
+def drop_line(jobs: Path, line: str) -> None:
+    """Removes `line` from the jobs.txt `jobs`."""
+    kept = [each for each in jobs.read_text().splitlines() if each != line]
+    jobs.write_text("\n".join(kept) + "\n")
+
+
 def test_a_folder_without_jobs_txt_is_a_usage_error(
     pytester: pytest.Pytester, tmp_path: Path
 ) -> None:
@@ -114,17 +129,13 @@ def test_a_folder_without_jobs_txt_is_a_usage_error(
     folder = copy_shipped(tmp_path)
     (folder / "jobs.txt").unlink()
     (folder / "status" / "bjb-0c10ba61-652b-52cb-b354-06ef5c489ff8.yaml").unlink()
-    result = replay(pytester, folder)
-    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
-    assert result.stderr.lines == [
+    assert usage_error(replay(pytester, folder)) == (
         f"ERROR: batch-contract: {folder} holds cassettes but no jobs.txt: without it a deleted "
         "cassette's tests would be dropped unseen; re-record with `pytest contract_tests "
         "--reference --record-mode=rewrite` (or `--live` instead of `--reference`, against your "
         "staging), which writes it, or write one `status <job id>` or `lifecycle <job id>` line "
-        f"per recorded job into {folder / 'jobs.txt'}",
-        "",
-    ]
-    assert "passed" not in result.stdout.str()
+        f"per recorded job into {folder / 'jobs.txt'}"
+    )
 
 
 @pytest.mark.parametrize("kind", ["status", "lifecycle"])
@@ -138,16 +149,12 @@ def test_a_cassette_jobs_txt_does_not_list_is_a_usage_error(
     cassette = sorted((folder / kind).glob("*.yaml"))[0]
     jobs = folder / "jobs.txt"
     line = f"{kind} {cassette.stem}"
-    kept = [each for each in jobs.read_text().splitlines() if each != line]
-    jobs.write_text("\n".join(kept) + "\n")
-    result = replay(pytester, folder)
-    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
-    assert result.stderr.lines == [
+    drop_line(jobs, line)
+    assert usage_error(replay(pytester, folder)) == (
         f"ERROR: batch-contract: {cassette} is not listed in {jobs}: a job it does not list "
         "would be dropped unseen once its cassette is deleted; add the line "
-        f"`{line}` (recording adds it), or delete the cassette",
-        "",
-    ]
+        f"`{line}` (recording adds it), or delete the cassette"
+    )
 
 
 JOB = "bjb-0c10ba61-652b-52cb-b354-06ef5c489ff8"
@@ -165,8 +172,7 @@ def test_a_cassette_no_test_plays_is_a_usage_error(
     folder = copy_shipped(tmp_path)
     jobs = folder / "jobs.txt"
     if case == "left-behind":
-        kept = [line for line in jobs.read_text().splitlines() if line != f"status {JOB}"]
-        jobs.write_text("\n".join(kept) + "\n")
+        drop_line(jobs, f"status {JOB}")
         (folder / "status" / f"{JOB}.yaml").unlink()
         named = folder / "auth" / f"{JOB}.without-key.yaml"
     else:
@@ -180,14 +186,11 @@ def test_a_cassette_no_test_plays_is_a_usage_error(
         named.write_bytes(source.read_bytes())
         if case == "unencoded-name":
             jobs.write_text(jobs.read_text() + "status bjb%20x\n")
-    result = replay(pytester, folder)
-    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
-    assert result.stderr.lines == [
+    assert usage_error(replay(pytester, folder)) == (
         f"ERROR: batch-contract: {named}: no test plays this cassette (it is no cassette of a "
         "job jobs.txt lists, under the name the suite records it by), so it would never be "
-        f"checked; delete it, or list its job in {jobs}",
-        "",
-    ]
+        f"checked; delete it, or list its job in {jobs}"
+    )
 
 
 def test_under_xdist_the_summary_says_what_replay_deselected(pytester: pytest.Pytester) -> None:
