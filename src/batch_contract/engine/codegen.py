@@ -63,6 +63,8 @@ class _Writer:
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {}
         self._names = 0
+        self._referred: set[tuple[tuple[str, ...], str]] = set()
+        """Each `$ref` already written at a path: its checks at that path are written once."""
 
     def constant(self, value: Any) -> str:
         """The name the source uses for `value`."""
@@ -94,7 +96,13 @@ class _Writer:
         if "$ref" in schema:
             if schema["$ref"] not in self.defs:
                 raise Unsupported(f"$ref {schema['$ref']}")
-            self.schema(self.defs[schema["$ref"]], value, path, indent, depth + 1)
+            # Written again at the same path (the strict schema refers to the documented one at
+            # the top and again through its job), it would find what it found there: the value
+            # at a path is the same wherever the schema reaches it, as the lister follows no
+            # keyword that could reach a path twice with different values (items, conditionals).
+            if (path, schema["$ref"]) not in self._referred:
+                self._referred.add((path, schema["$ref"]))
+                self.schema(self.defs[schema["$ref"]], value, path, indent, depth + 1)
         kind = self._name()
         self._add(indent, f"{kind} = type({value})")
         where = self.constant(json_path(path))
