@@ -174,12 +174,12 @@ def progress_matches_counts(job: Mapping[str, Any], progress: Any) -> tuple[Find
     processed = processed if type(processed) in _NUMERIC else 0
     failed = failed if type(failed) in _NUMERIC else 0
     skipped = skipped if type(skipped) in _NUMERIC else 0
+    if processed > total or failed > total or skipped > total:
+        return ()  # a job of 0 items with 1 processed too: no progress can be right
     if total <= 0:
         if abs(progress) <= TOLERANCE or abs(progress - 100) <= TOLERANCE:
             return ()
         return (("progress_percentage", "0 or 100 for a job of 0 items", describe(progress)),)
-    if processed > total or failed > total or skipped > total:
-        return ()
     low = 100 * processed / total
     high = 100 * (processed + failed + skipped) / total
     if low - TOLERANCE <= progress <= high + TOLERANCE:
