@@ -9,6 +9,7 @@ lines byte by byte.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,8 +53,12 @@ on purpose: the quick rule test does not order them."""
 
 
 def compact(value: Any) -> bytes:
-    """The compact line of `value` as a block of NDJSON holds it: its newline kept."""
-    return orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)
+    """The compact line of `value` as a block of NDJSON holds it: its newline kept (written by
+    the standard library when it is nested deeper than orjson writes, 255 levels)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
 
 
 def example_lines() -> list[Any]:

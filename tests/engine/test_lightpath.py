@@ -10,6 +10,7 @@ well.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -59,7 +60,10 @@ def job_of(raw: bytes) -> bytes | None:
         return None
     if type(value) is not dict or type(value.get("job")) is not dict:
         return None
-    return orjson.dumps(value["job"])
+    try:
+        return orjson.dumps(value["job"])
+    except TypeError:  # nested deeper than orjson writes (255 levels)
+        return json.dumps(value["job"], separators=(",", ":"), ensure_ascii=False).encode()
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -106,17 +110,21 @@ def test_reads_what_orjson_reads(path: Path) -> None:
     value = parse_light(raw)
     if value is None:
         return
-    assert orjson.dumps(value) == orjson.dumps(parse_document(raw))
+    assert value == parse_document(raw)  # and 1 is no 1.0: the types of the leaves, below
     assert [type(v) for v in _leaves(value)] == [type(v) for v in _leaves(parse_document(raw))]
 
 
 def _leaves(value: Any) -> list[Any]:
-    """Every scalar of a parsed value, depth first."""
-    if isinstance(value, dict):
-        return [leaf for item in value.values() for leaf in _leaves(item)]
-    if isinstance(value, list):
-        return [leaf for item in value for leaf in _leaves(item)]
-    return [value]
+    """Every scalar of a parsed value, depth first (walked without recursion: examples nest 500
+    levels)."""
+    out, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict | list):
+            stack.extend(reversed(item.values() if isinstance(item, dict) else item))
+        else:
+            out.append(item)
+    return out
 
 
 @pytest.mark.parametrize(

@@ -127,11 +127,20 @@ class Validator:
 
     def violations_of_invalid(self, document: Any) -> tuple[Violation, ...]:
         """The violations of a document jsonschema-rs's `is_valid` has already found invalid, as
-        its `iter_errors` lists them, sorted by path."""
+        its `iter_errors` lists them, sorted by path; the reference engine's for a document
+        holding unpaired surrogates, which jsonschema-rs cannot read. Either lists a document
+        nested deeper than it reads (`within_depth`) as its shallow copy."""
         try:
             return self.rs_violations(document)
-        except UnicodeEncodeError:  # unpaired surrogates: jsonschema-rs cannot read them
-            return self.reference_violations(document)
+        except UnicodeEncodeError:
+            try:
+                return self.reference_violations(document)
+            except RecursionError:
+                return self.reference_violations(within_depth(document))
+        except ValueError as error:
+            if str(error) != _RS_TOO_DEEP:
+                raise
+            return self.violations_of_invalid(within_depth(document))
 
     def rs_violations(self, document: Any) -> tuple[Violation, ...]:
         """Every violation as jsonschema-rs's `iter_errors` lists it, sorted (raises
@@ -186,6 +195,30 @@ class Validator:
             else:
                 out.append(_make(path, keyword, error.validator_value, error.instance))
         return sort_violations(out)
+
+
+_RS_TOO_DEEP = "Recursion limit reached"
+"""What jsonschema-rs's `iter_errors` raises for an invalid value nested 256 levels or more,
+which it cannot hand back (its `is_valid` decides them all the same)."""
+SCHEMA_DEPTH = 64
+"""How deep `within_depth` keeps a document: far below jsonschema-rs's 255 levels and Python's
+recursion limit, and far beyond the 3 levels the contract's schemas look into (a value there is
+only ever named by its type; tests/core/test_deep_values.py holds the schemas to it)."""
+
+
+def within_depth(value: Any, depth: int = SCHEMA_DEPTH) -> Any:
+    """A copy of a parsed value with each array or object nested deeper than `depth` levels
+    emptied: the schema violations of the two are the same, as no schema keyword of the contract
+    reaches that far (an emptied container keeps its type, which is all a schema then reads)."""
+    if isinstance(value, dict):
+        if depth <= 0:
+            return {}
+        return {key: within_depth(item, depth - 1) for key, item in value.items()}
+    if isinstance(value, list):
+        if depth <= 0:
+            return []
+        return [within_depth(item, depth - 1) for item in value]
+    return value
 
 
 def _rs_types(kind: Any) -> list[str]:
