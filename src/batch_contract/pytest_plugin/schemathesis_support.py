@@ -9,6 +9,7 @@ deselected, visibly, when the suite replays cassettes and has no server to gener
 from __future__ import annotations
 
 import functools
+import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from schemathesis.specs.openapi.checks import unsupported_method
 
 from batch_contract import ENDPOINT_PATH
 from batch_contract.core import rules
-from batch_contract.core.check import contract_check
+from batch_contract.core.check import NUMBER_RANGE, contract_check
 from batch_contract.core.jsondoc import parse_document
 from batch_contract.core.schemas import schema_dir
 from batch_contract.errors import DocumentError, UsageError
@@ -51,6 +52,7 @@ BUILTIN_CHECKS = (
 """The schemathesis checks that apply to this endpoint (a GET with bearer auth, no body)."""
 CUSTOM_CHECKS = (
     "semantic_rules",
+    "contract_json",
     "success_reached",
     "unsupported_method_refused",
     "no_server_error",
@@ -68,6 +70,13 @@ class RuleViolation(Failure):
     """A 200 body that honours the schema but breaks an error-level semantic rule."""
 
     kind_title = "Semantic rule violated"
+
+
+class JsonViolation(Failure):
+    """A 200 body that schemathesis reads as JSON and the contract refuses: a duplicate key, an
+    unpaired surrogate, NaN, a number beyond +-(2^53-1) (docs/contract-decisions.md)."""
+
+    kind_title = "Body breaks the contract's JSON"
 
 
 class NoSuccess(Failure):
@@ -92,6 +101,35 @@ def rule_errors(content: bytes) -> list[str]:
         return []
     found = contract_check("documented", "status", _levels()).errors(doc)
     return [f"{v.path}: {v.message} [{v.keyword}]" for v in found if v.keyword.startswith("rule:")]
+
+
+def json_errors(content: bytes) -> list[str]:
+    """What the one check refuses in a body that schemathesis's own reading of JSON accepts, one
+    line each: the parse problem (a duplicate key, an unpaired surrogate, NaN, ...), else each
+    number beyond +-(2^53-1). A body Python's json cannot read is schemathesis's own failure
+    (ST109), and schema violations are its schema check's (ST108)."""
+    try:
+        doc = parse_document(content)
+    except DocumentError as error:
+        try:
+            json.loads(content)
+        except (ValueError, RecursionError):  # not JSON to schemathesis either
+            return []
+        return [str(error)]
+    found = contract_check("documented", "status", _levels()).errors(doc)
+    return [f"{v.path}: {v.message} [{v.keyword}]" for v in found if v.keyword == NUMBER_RANGE]
+
+
+@schemathesis.check
+def contract_json(ctx: Any, response: Any, case: Any) -> bool | None:
+    """The contract's JSON (docs/contract-decisions.md) over every 200 body: what Python's json,
+    and so schemathesis's schema check, lets through."""
+    if response.status_code != 200:
+        return None
+    errors = json_errors(response.content)
+    if errors:
+        raise JsonViolation(operation=case.operation.label, message="\n".join(errors))
+    return None
 
 
 @schemathesis.check

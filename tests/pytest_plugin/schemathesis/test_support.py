@@ -1,6 +1,7 @@
 """The schemathesis support module: settings, the rule check, schemathesis.toml, the CLI recipe,
 replay deselection, and no network fetch while resolving the schema files."""
 
+import io
 import json
 import re
 import socket
@@ -9,11 +10,13 @@ import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from schemathesis.core.jsonschema import resolver
 
+from batch_contract.cli.main import parse_validate_args, run_validate
 from batch_contract.errors import UsageError
 from batch_contract.pytest_plugin.schemathesis_support import (
     BUILTIN_CHECKS,
@@ -22,7 +25,10 @@ from batch_contract.pytest_plugin.schemathesis_support import (
     DEFAULT_SEED,
     MAX_EXAMPLES_ENV,
     SEED_ENV,
+    JsonViolation,
     Settings,
+    contract_json,
+    json_errors,
     load_openapi,
     rule_errors,
     settings_from,
@@ -74,6 +80,71 @@ def test_rule_errors_ignore_valid_and_non_json_bodies() -> None:
     assert rule_errors(_documented()) == []
     assert rule_errors(b'{"job": ') == []
     assert rule_errors(b"[1, 2]") == []
+
+
+EXAMPLES = ROOT / "tests" / "examples"
+MALFORMED = sorted((EXAMPLES / "malformed").glob("*.json"))
+BEYOND_SAFE = sorted((EXAMPLES / "beyond-safe").glob("*.json"))
+
+
+def _python_reads(raw: bytes) -> bool:
+    """Whether Python's json (so schemathesis) reads a body."""
+    try:
+        json.loads(raw)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+@pytest.mark.parametrize("path", MALFORMED, ids=[path.stem for path in MALFORMED])
+def test_json_errors_name_what_python_reads_and_the_contract_refuses(path: Path) -> None:
+    """A malformed example that Python's json reads (a duplicate key, NaN, an unpaired
+    surrogate, ...) gets the problem its `.expected` names; one it cannot read is left to
+    schemathesis's own deserialization check."""
+    raw = path.read_bytes()
+    keyword, _, problem = path.with_suffix(".expected").read_text().strip().partition(" ")
+    found = json_errors(raw)
+    if not _python_reads(raw):
+        assert found == []
+        return
+    assert len(found) == 1, found
+    assert problem.removeprefix(keyword + " ").split(" at line ")[0] in found[0]
+
+
+def test_json_errors_cover_the_schemathesis_blind_spots() -> None:
+    """The three bodies an outside audit saw schemathesis pass are all among the examples
+    Python reads and the contract refuses: a duplicate key, an unpaired surrogate, NaN."""
+    refused = {path.stem for path in MALFORMED if _python_reads(path.read_bytes())}
+    assert {"duplicate-key-in-job", "unpaired-surrogate", "nan"} <= refused
+
+
+@pytest.mark.parametrize("path", BEYOND_SAFE, ids=[path.stem for path in BEYOND_SAFE])
+def test_json_errors_name_each_number_beyond_the_safe_range(path: Path) -> None:
+    """A body with numbers beyond +-(2^53-1) gets one `number-range` line for each path
+    validate-status names."""
+    raw = path.read_bytes()
+    out = io.StringIO()
+    options = parse_validate_args([str(path), "--format", "json"])
+    run_validate(options, stdin=sys.stdin.buffer, stdout=out, stderr=io.StringIO())
+    (result,) = json.loads(out.getvalue())["results"]
+    paths = [v["path"] for v in result["violations"] if v["keyword"] == "number-range"]
+    found = json_errors(raw)
+    assert paths
+    assert [line.split(": ", 1)[0] for line in found] == paths
+    assert all(line.endswith("[number-range]") for line in found)
+
+
+def test_the_contract_json_check_fails_a_200_and_leaves_other_statuses() -> None:
+    """The check schemathesis runs raises its failure on a 200 whose body has a duplicate key,
+    and says nothing of a 404 with the same body or a 200 with a faithful one."""
+    duplicate = b'{"job": {"id": "a", "id": "b"}, "progress_percentage": 0}'
+    case = SimpleNamespace(operation=SimpleNamespace(label="GET /api/v1/beta/batch-processing"))
+    with pytest.raises(JsonViolation) as raised:
+        contract_json(None, SimpleNamespace(status_code=200, content=duplicate), case)
+    assert str(raised.value.message) == 'duplicate object key "id"'
+    assert contract_json(None, SimpleNamespace(status_code=404, content=duplicate), case) is None
+    faithful = SimpleNamespace(status_code=200, content=_documented())
+    assert contract_json(None, faithful, case) is None
 
 
 def test_toml_enables_exactly_the_checks_of_the_python_api() -> None:
