@@ -1,7 +1,6 @@
 """The schemathesis support module: settings, the rule check, schemathesis.toml, the CLI recipe,
 replay deselection, and no network fetch while resolving the schema files."""
 
-import io
 import json
 import re
 import socket
@@ -16,7 +15,6 @@ from typing import Any
 import pytest
 from schemathesis.core.jsonschema import resolver
 
-from batch_contract.cli.main import parse_validate_args, run_validate
 from batch_contract.errors import UsageError
 from batch_contract.pytest_plugin.schemathesis_support import (
     BUILTIN_CHECKS,
@@ -118,19 +116,26 @@ def test_json_errors_cover_the_schemathesis_blind_spots() -> None:
     assert {"duplicate-key-in-job", "unpaired-surrogate", "nan"} <= refused
 
 
+def _beyond(value: Any, at: str = "$") -> list[str]:
+    """The JSON paths of the numbers beyond +-(2^53-1) in a value Python's json read (written
+    here, from I-JSON's rule, not from the package)."""
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _beyond(item, f"{at}.{key}")]
+    if isinstance(value, list):
+        return [p for index, item in enumerate(value) for p in _beyond(item, f"{at}[{index}]")]
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return [at] if number and not abs(value) <= 2**53 - 1 else []
+
+
 @pytest.mark.parametrize("path", BEYOND_SAFE, ids=[path.stem for path in BEYOND_SAFE])
 def test_json_errors_name_each_number_beyond_the_safe_range(path: Path) -> None:
-    """A body with numbers beyond +-(2^53-1) gets one `number-range` line for each path
-    validate-status names."""
+    """A body with numbers beyond +-(2^53-1) gets one `number-range` line for each of them, by
+    path."""
     raw = path.read_bytes()
-    out = io.StringIO()
-    options = parse_validate_args([str(path), "--format", "json"])
-    run_validate(options, stdin=sys.stdin.buffer, stdout=out, stderr=io.StringIO())
-    (result,) = json.loads(out.getvalue())["results"]
-    paths = [v["path"] for v in result["violations"] if v["keyword"] == "number-range"]
+    expected = sorted(_beyond(json.loads(raw)))
     found = json_errors(raw)
-    assert paths
-    assert [line.split(": ", 1)[0] for line in found] == paths
+    assert expected
+    assert sorted(line.split(": ", 1)[0] for line in found) == expected
     assert all(line.endswith("[number-range]") for line in found)
 
 
