@@ -14,7 +14,7 @@ import pytest
 
 from batch_contract.assertions import BatchStatusMismatch, assert_batch_status
 from batch_contract.core.check import ContractCheck
-from batch_contract.core.validation import SCHEMA_DEPTH
+from batch_contract.core.validation import SCHEMA_DEPTH, within_depth
 
 SCHEMAS = Path(__file__).parents[2] / "schemas"
 JOB = {"id": "bjb-1", "job_type": "parse", "project_id": "proj-1", "status": "running"}
@@ -56,10 +56,13 @@ def test_a_deep_undocumented_field_is_named_by_the_strict_profile(levels: int) -
     assert found(ContractCheck("documented", "status"), body) == []
 
 
-def test_a_deep_value_beside_an_unpaired_surrogate_is_listed() -> None:
+@pytest.mark.parametrize("surrogate_first", [True, False], ids=["surrogate-first", "deep-first"])
+def test_a_deep_value_beside_an_unpaired_surrogate_is_listed(surrogate_first: bool) -> None:
     """An unpaired surrogate sends the listing to pure-Python jsonschema, which cannot walk
-    10,000 levels either: both violations are still named."""
-    job = {**JOB, "status": nested(10_000, "array"), "workflow_id": "\ud800"}
+    10,000 levels either: both violations are still named, whichever of the two jsonschema-rs
+    meets first."""
+    deep, odd = {"status": nested(10_000, "array")}, {"workflow_id": "\ud800"}
+    job = {**JOB, **odd, **deep} if surrogate_first else {**JOB, **deep, **odd}
     body = {"job": job, "progress_percentage": 0}
     assert found(ContractCheck("documented", "status"), body) == [
         "$.job.status enum: array",
@@ -73,6 +76,17 @@ def test_assert_batch_status_fails_a_deep_value_with_its_violations() -> None:
     with pytest.raises(BatchStatusMismatch) as raised:
         assert_batch_status(body)
     assert [v.path for v in raised.value.violations] == ["$.job.status", "$.job.status"]
+
+
+def test_what_lies_deeper_than_kept_is_emptied_keeping_its_type() -> None:
+    """`within_depth` keeps `depth` levels and empties the containers below, arrays as arrays
+    and objects as objects; scalars and shallow values are kept as they are."""
+    value = {"a": [1, {"b": [[2]], "c": "x"}], "d": None}
+    assert within_depth(value, 2) == {"a": [[], {}], "d": None}
+    assert within_depth(value, 3) == {"a": [1, {"b": [], "c": "x"}], "d": None}
+    assert within_depth(value, 9) == value
+    assert within_depth(nested(200, "array"), 1) == [[]]
+    assert within_depth(7, 0) == 7
 
 
 def _depth(schema: Any, files: dict[str, Any]) -> int:

@@ -89,3 +89,10 @@ def test_a_body_jsonschema_rs_cannot_read_still_gets_its_number_violations() -> 
         ("$.job.total_items", "number-range"),
         ('$.job["x\udc00"]', "additionalProperties"),
     ]
+
+
+def test_a_number_deep_in_a_value_is_named_by_its_whole_path() -> None:
+    """A number four and five levels down, beside others, is named by every key and index on
+    its way, in path order."""
+    value = {"job": {"x": [{"y": {"z": 2**60}}, 1, [3, -(2**54)]]}, "n": 5}
+    assert [v.path for v in number_violations(value)] == ["$.job.x[0].y.z", "$.job.x[2][1]"]
