@@ -132,11 +132,8 @@ class Validator:
         nested deeper than it reads (`within_depth`) as its shallow copy."""
         try:
             return self.rs_violations(document)
-        except UnicodeEncodeError:
-            try:
-                return self.reference_violations(document)
-            except RecursionError:
-                return self.reference_violations(within_depth(document))
+        except UnicodeEncodeError:  # the reference engine reads no deeper than Python recurses
+            return self.reference_violations(within_depth(document))
         except ValueError as error:
             if str(error) != _RS_TOO_DEEP:
                 raise
