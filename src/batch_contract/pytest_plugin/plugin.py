@@ -95,6 +95,8 @@ class State:
 
 
 STATE = pytest.StashKey[State]()
+CONTROLLER_CHECKS = "batch_contract_controller_checks"
+"""Set in a pytest-xdist worker's `workerinput` when the controller makes the start-up check."""
 PASSED = pytest.StashKey[bool]()
 CASSETTE = pytest.StashKey[str]()
 
@@ -122,6 +124,8 @@ def pytest_configure(config: pytest.Config) -> None:
         report_plugin.start(config, options.profile)
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
+    if getattr(config, "workerinput", {}).get(CONTROLLER_CHECKS):
+        state.checked = True
     config.stash[STATE] = state
     env_key = Secret.from_env(KEY_ENV)
     masking.install(config, lambda: (env_key, state.target.api_key if state.target else None))
@@ -178,6 +182,27 @@ def check_deployment(config: pytest.Config, target: Target) -> None:
             "check the key and the base URL",
             returncode=pytest.ExitCode.USAGE_ERROR,
         )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Under pytest-xdist, in the controller: a live run's workers leave the start-up check to
+    the controller (a worker's `pytest.exit` crashes xdist, and its line is never shown)."""
+    state = node.config.stash.get(STATE, None)
+    if state is not None and state.options.kind == "live":
+        node.workerinput[CONTROLLER_CHECKS] = True
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """Under pytest-xdist, in the controller, once the first worker has collected a test and
+    before any test runs: the start-up check of a live run, which stops the run with one line."""
+    state = node.config.stash.get(STATE, None)
+    if state is None or state.checked or not ids:
+        return
+    if state.target is not None and state.target.kind == "live":
+        state.checked = True
+        check_deployment(node.config, state.target)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
