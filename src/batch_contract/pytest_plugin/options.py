@@ -98,8 +98,9 @@ def add_options(parser: pytest.Parser) -> None:
         dest=BASE_URL,
         default=None,
         metavar="URL",
-        help="base URL of the deployment for --live (default: LLAMA_CLOUD_BASE_URL "
-        "or https://api.cloud.llamaindex.ai); also --base-url in the contract suite",
+        help="base URL of the deployment for --live (default: LLAMA_CLOUD_BASE_URL; with "
+        "neither, --live stops: production is never assumed); also --base-url in the contract "
+        "suite",
     )
     group.addoption(
         "--contract-allow-insecure-http",
