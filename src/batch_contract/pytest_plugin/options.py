@@ -91,7 +91,8 @@ def add_options(parser: pytest.Parser) -> None:
         dest="batch_contract_reference_breaks",
         metavar="NAME",
         help="make the --reference server break the contract this way (repeatable; "
-        "`batch-contract serve --list-breaks`): the suite must then fail",
+        "`batch-contract serve --list-breaks`): the suite must then fail; without --reference, "
+        "or with an unknown NAME, the run stops at start",
     )
     group.addoption(
         "--contract-base-url",

@@ -65,6 +65,7 @@ from batch_contract.pytest_plugin.targets import (
     replay_target,
 )
 from batch_contract.secret import Secret
+from batch_contract.server.breaks import check_breaks
 
 JOB_ID_FIXTURES = {"status_job_id": "status_job_ids", "lifecycle_job_id": "lifecycle_job_ids"}
 NOT_ASKED_FOR = {
@@ -102,16 +103,22 @@ CASSETTE = pytest.StashKey[str]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Resolves the target; a live target missing its key, URL or job ids stops the run."""
+    """Resolves the target; a live target missing its key, URL or job ids stops the run, and so
+    does a break of the reference server (`--reference-break`) that is unknown or has no
+    `--reference` to break."""
     try:
         options = read_options(config)
         state = State(options)
+        breaks = check_breaks(config.getoption("--contract-reference-break"))
+        if breaks and options.kind != "reference":
+            raise UsageError(
+                f"--reference-break breaks the --reference server only: add --reference (a "
+                f"{options.kind} run would ignore it)"
+            )
         if options.kind == "live":
             state.target = live_target(options)
         elif options.kind == "reference":
-            state.reference = ReferenceServer(
-                options.profile, tuple(config.getoption("--contract-reference-break"))
-            )
+            state.reference = ReferenceServer(options.profile, breaks)
         else:
             state.target = replay_target(options)
         state.cassettes = cassette_run(

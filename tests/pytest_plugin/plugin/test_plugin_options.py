@@ -206,3 +206,41 @@ def test_live_run_against_server_passes_and_hides_key(
     assert "StillRunningWarning" in output  # the documented example stays pending
     assert key not in output
     assert key not in junit.read_text()
+
+
+IGNORED_BREAK = "ERROR: --reference-break breaks the --reference server only: add --reference"
+UNKNOWN_BREAK = "ERROR: unknown break 'nosuch' (batch-contract serve --list-breaks)"
+LIVE = ["--live", "--base-url", "http://127.0.0.1:9", "--job-id", "bjb-1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["--reference-break", "status-unknown"],
+            f"{IGNORED_BREAK} (a replay run would ignore it)",
+        ),
+        (
+            ["--contract-reference-break", "status-unknown", "-q"],
+            f"{IGNORED_BREAK} (a replay run would ignore it)",
+        ),
+        (
+            [*LIVE, "--reference-break", "status-unknown"],
+            f"{IGNORED_BREAK} (a live run would ignore it)",
+        ),
+        (["--reference-break", "nosuch"], UNKNOWN_BREAK),
+        ([*LIVE, "--contract-reference-break", "nosuch"], UNKNOWN_BREAK),
+        (["--reference", "--reference-break", "nosuch"], UNKNOWN_BREAK),
+    ],
+)
+def test_a_break_that_would_not_apply_stops_at_start(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, args: list[str], expected: str
+) -> None:
+    """`--reference-break` breaks the reference server: without `--reference` (replay, live) it
+    would be dropped and the run pass having checked less than asked, and an unknown name is
+    refused in every mode; each stops the run at start with one line, exit 4, sending nothing."""
+    monkeypatch.setenv("LLAMA_CLOUD_API_KEY", "canary-key-0123456789")
+    result = pytester.runpytest_inprocess(str(SUITE), *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    assert [line for line in result.stderr.lines if line.startswith("ERROR:")] == [expected]
+    assert "passed" not in result.stdout.str()
