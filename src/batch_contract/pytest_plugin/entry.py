@@ -95,11 +95,12 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """Says why contract tests were deselected, so a green run never hides an unchecked suite;
-    and, under pytest-xdist, that the life-cycle rules across tests held each worker's tests to
-    each other only."""
+    and, under pytest-xdist, once tests ran, that the life-cycle rules across tests held each
+    worker's tests to each other only."""
     for line in deselection.summary(config):
         terminalreporter.write_line(f"batch-contract: {line}", yellow=True)
-    if _workers_apart(config):
+    ran = any(terminalreporter.stats.get(key) for key in ("passed", "failed", "error"))
+    if ran and _workers_apart(config):
         terminalreporter.write_line(
             "batch-contract: the life-cycle rules across tests held each xdist worker's tests to "
             "each other only, not to the other workers' (-n): run without -n to hold the whole "

@@ -91,15 +91,17 @@ def add_options(parser: pytest.Parser) -> None:
         dest="batch_contract_reference_breaks",
         metavar="NAME",
         help="make the --reference server break the contract this way (repeatable; "
-        "`batch-contract serve --list-breaks`): the suite must then fail",
+        "`batch-contract serve --list-breaks`): the suite must then fail; without --reference, "
+        "or with an unknown NAME, the run stops at start",
     )
     group.addoption(
         "--contract-base-url",
         dest=BASE_URL,
         default=None,
         metavar="URL",
-        help="base URL of the deployment for --live (default: LLAMA_CLOUD_BASE_URL "
-        "or https://api.cloud.llamaindex.ai); also --base-url in the contract suite",
+        help="base URL of the deployment for --live (default: LLAMA_CLOUD_BASE_URL; with "
+        "neither, --live stops: production is never assumed); also --base-url in the contract "
+        "suite",
     )
     group.addoption(
         "--contract-allow-insecure-http",

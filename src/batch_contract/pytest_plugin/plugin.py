@@ -65,6 +65,7 @@ from batch_contract.pytest_plugin.targets import (
     replay_target,
 )
 from batch_contract.secret import Secret
+from batch_contract.server.breaks import check_breaks
 
 JOB_ID_FIXTURES = {"status_job_id": "status_job_ids", "lifecycle_job_id": "lifecycle_job_ids"}
 NOT_ASKED_FOR = {
@@ -95,21 +96,29 @@ class State:
 
 
 STATE = pytest.StashKey[State]()
+CONTROLLER_CHECKS = "batch_contract_controller_checks"
+"""Set in a pytest-xdist worker's `workerinput` when the controller makes the start-up check."""
 PASSED = pytest.StashKey[bool]()
 CASSETTE = pytest.StashKey[str]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Resolves the target; a live target missing its key, URL or job ids stops the run."""
+    """Resolves the target; a live target missing its key, URL or job ids stops the run, and so
+    does a break of the reference server (`--reference-break`) that is unknown or has no
+    `--reference` to break."""
     try:
         options = read_options(config)
         state = State(options)
+        breaks = check_breaks(config.getoption("--contract-reference-break"))
+        if breaks and options.kind != "reference":
+            raise UsageError(
+                f"--reference-break breaks the --reference server only: add --reference (a "
+                f"{options.kind} run would ignore it)"
+            )
         if options.kind == "live":
             state.target = live_target(options)
         elif options.kind == "reference":
-            state.reference = ReferenceServer(
-                options.profile, tuple(config.getoption("--contract-reference-break"))
-            )
+            state.reference = ReferenceServer(options.profile, breaks)
         else:
             state.target = replay_target(options)
         state.cassettes = cassette_run(
@@ -122,6 +131,8 @@ def pytest_configure(config: pytest.Config) -> None:
         report_plugin.start(config, options.profile)
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
+    if getattr(config, "workerinput", {}).get(CONTROLLER_CHECKS):
+        state.checked = True
     config.stash[STATE] = state
     env_key = Secret.from_env(KEY_ENV)
     masking.install(config, lambda: (env_key, state.target.api_key if state.target else None))
@@ -178,6 +189,27 @@ def check_deployment(config: pytest.Config, target: Target) -> None:
             "check the key and the base URL",
             returncode=pytest.ExitCode.USAGE_ERROR,
         )
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Under pytest-xdist, in the controller: a live run's workers leave the start-up check to
+    the controller (a worker's `pytest.exit` crashes xdist, and its line is never shown)."""
+    state = node.config.stash.get(STATE, None)
+    if state is not None and state.options.kind == "live":
+        node.workerinput[CONTROLLER_CHECKS] = True
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """Under pytest-xdist, in the controller, once the first worker has collected a test and
+    before any test runs: the start-up check of a live run, which stops the run with one line."""
+    state = node.config.stash.get(STATE, None)
+    if state is None or state.checked or not ids:
+        return
+    if state.target is not None and state.target.kind == "live":
+        state.checked = True
+        check_deployment(node.config, state.target)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

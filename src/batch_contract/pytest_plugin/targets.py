@@ -17,7 +17,8 @@ from batch_contract.errors import UsageError
 from batch_contract.secret import Secret
 
 Kind = Literal["live", "reference", "replay"]
-DEFAULT_BASE_URL = "https://api.cloud.llamaindex.ai"
+PRODUCTION_BASE_URL = "https://api.cloud.llamaindex.ai"
+"""Named in the line that asks for a base URL: a live run never falls back to production."""
 KEY_ENV = "LLAMA_CLOUD_API_KEY"
 BASE_URL_ENV = "LLAMA_CLOUD_BASE_URL"
 JOB_IDS_ENV = "BATCH_CONTRACT_JOB_IDS"
@@ -92,7 +93,12 @@ def live_target(options: Options, environ: dict[str, str] | None = None) -> Targ
     key = Secret.from_env(KEY_ENV, env)
     if key is None:
         raise UsageError(f"--live needs an API key: set {KEY_ENV} (never pass it as an option)")
-    base_url = (options.base_url or env.get(BASE_URL_ENV) or DEFAULT_BASE_URL).strip()
+    base_url = (options.base_url or "").strip() or env.get(BASE_URL_ENV, "").strip()
+    if not base_url:
+        raise UsageError(
+            f"--live needs a base URL: set {BASE_URL_ENV} or pass --base-url (production is "
+            f"{PRODUCTION_BASE_URL}, never assumed)"
+        )
     if not base_url.startswith(("http://", "https://")):
         raise UsageError(
             f"--live needs an http(s) base URL: --base-url or {BASE_URL_ENV}, got {base_url!r}"

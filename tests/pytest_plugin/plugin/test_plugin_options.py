@@ -43,7 +43,11 @@ def test_help_lists_every_option(pytester: pytest.Pytester) -> None:
     ("env", "args", "message"),
     [
         ({}, ["--job-id", "bjb-1"], "set LLAMA_CLOUD_API_KEY"),
-        ({"LLAMA_CLOUD_API_KEY": "canary-key-0123456789"}, [], "at least one job id"),
+        (
+            {"LLAMA_CLOUD_API_KEY": "canary-key-0123456789"},
+            ["--base-url", "http://127.0.0.1:9"],
+            "at least one job id",
+        ),
         (
             {"LLAMA_CLOUD_API_KEY": "canary-key-0123456789"},
             ["--job-id", "x", "--base-url", "ftp:"],
@@ -69,6 +73,50 @@ def test_live_without_settings_fails_at_start(
     assert len(errors) == 1
     assert message in errors[0]
     assert "canary-key" not in result.stdout.str() + result.stderr.str()
+
+
+@pytest.mark.parametrize(
+    ("env_url", "args"),
+    [
+        (None, []),
+        ("", []),
+        ("  ", []),
+        (None, ["--base-url", ""]),
+        ("", ["--contract-base-url", " "]),
+    ],
+)
+def test_live_without_base_url_stops_at_start(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    env_url: str | None,
+    args: list[str],
+) -> None:
+    """A live run given no base URL (unset, or empty as an unset CI variable expands) stops with
+    one line saying what to set, exit 4: it never sends the key to production unasked."""
+    monkeypatch.setenv("LLAMA_CLOUD_API_KEY", "canary-key-0123456789")
+    monkeypatch.setenv("BATCH_CONTRACT_JOB_IDS", "bjb-1")
+    monkeypatch.delenv("LLAMA_CLOUD_BASE_URL", raising=False)
+    if env_url is not None:
+        monkeypatch.setenv("LLAMA_CLOUD_BASE_URL", env_url)
+    result = pytester.runpytest_inprocess(str(SUITE), "--live", "--collect-only", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert [line for line in result.stderr.lines if line.startswith("ERROR:")] == [
+        "ERROR: --live needs a base URL: set LLAMA_CLOUD_BASE_URL or pass --base-url (production "
+        "is https://api.cloud.llamaindex.ai, never assumed)"
+    ]
+    assert "live target" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("target", [[], ["--reference"]])
+def test_replay_and_reference_need_no_base_url(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, target: list[str]
+) -> None:
+    """Replay and --reference never read the base URL: an empty LLAMA_CLOUD_BASE_URL changes
+    nothing for them."""
+    monkeypatch.setenv("LLAMA_CLOUD_BASE_URL", "")
+    result = pytester.runpytest_inprocess(str(SUITE), "--collect-only", "-q", *target)
+    assert result.ret == 0, result.stdout.str() + result.stderr.str()
+    assert "test_status_body_matches_schema[" in result.stdout.str()
 
 
 def test_unreachable_server_fails_in_one_line(
@@ -158,3 +206,41 @@ def test_live_run_against_server_passes_and_hides_key(
     assert "StillRunningWarning" in output  # the documented example stays pending
     assert key not in output
     assert key not in junit.read_text()
+
+
+IGNORED_BREAK = "ERROR: --reference-break breaks the --reference server only: add --reference"
+UNKNOWN_BREAK = "ERROR: unknown break 'nosuch' (batch-contract serve --list-breaks)"
+LIVE = ["--live", "--base-url", "http://127.0.0.1:9", "--job-id", "bjb-1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["--reference-break", "status-unknown"],
+            f"{IGNORED_BREAK} (a replay run would ignore it)",
+        ),
+        (
+            ["--contract-reference-break", "status-unknown", "-q"],
+            f"{IGNORED_BREAK} (a replay run would ignore it)",
+        ),
+        (
+            [*LIVE, "--reference-break", "status-unknown"],
+            f"{IGNORED_BREAK} (a live run would ignore it)",
+        ),
+        (["--reference-break", "nosuch"], UNKNOWN_BREAK),
+        ([*LIVE, "--contract-reference-break", "nosuch"], UNKNOWN_BREAK),
+        (["--reference", "--reference-break", "nosuch"], UNKNOWN_BREAK),
+    ],
+)
+def test_a_break_that_would_not_apply_stops_at_start(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, args: list[str], expected: str
+) -> None:
+    """`--reference-break` breaks the reference server: without `--reference` (replay, live) it
+    would be dropped and the run pass having checked less than asked, and an unknown name is
+    refused in every mode; each stops the run at start with one line, exit 4, sending nothing."""
+    monkeypatch.setenv("LLAMA_CLOUD_API_KEY", "canary-key-0123456789")
+    result = pytester.runpytest_inprocess(str(SUITE), *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    assert [line for line in result.stderr.lines if line.startswith("ERROR:")] == [expected]
+    assert "passed" not in result.stdout.str()
