@@ -83,6 +83,13 @@ def sdk_venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
     return make_venv(tmp_path_factory.mktemp("sdk") / "venv", f"{ROOT}[sdk]")
 
 
+@pytest.fixture(scope="session")
+def bench_venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
+    """The `[bench]` install, the one the README and docs/performance.md name for the
+    benchmarks."""
+    return make_venv(tmp_path_factory.mktemp("bench") / "venv", f"{ROOT}[bench]")
+
+
 @pytest.fixture(params=["light", "suite"])
 def any_install(request: pytest.FixtureRequest) -> Venv:
     """The light install, then the `[suite]` one."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from batch_contract.core.limits import MAX_DOCUMENT_BYTES, expands_beyond
+from batch_contract.core.output import printable
 from batch_contract.core.reading import Document, read_regular, too_large
 
 ENDPOINT = re.compile(
@@ -92,6 +93,37 @@ def is_cassette(value: Any) -> bool:
     """Whether a loaded YAML/JSON value has the shape of a vcrpy cassette: exactly the keys
     `interactions` and `version`, as vcrpy writes them."""
     return isinstance(value, dict) and value.keys() == CASSETTE_KEYS
+
+
+def is_cassette_attempt(value: Any) -> bool:
+    """Whether a YAML value that is not exactly a cassette was meant as one, so that a folder's
+    walk names it rather than passing it over: a mapping with an `interactions` key (a cassette
+    that lost its `version: 1`, as a file cut short does), or with a `version` that is a whole
+    number (one whose `interactions` key is misspelt). A docker-compose file's `version: "3.8"`
+    is text, and a config or OpenAPI file has neither key."""
+    if not isinstance(value, dict):
+        return False
+    return "interactions" in value or type(value.get("version")) is int
+
+
+NO_INTERACTIONS = "not a vcrpy cassette (no 'interactions' list)"
+MISSING = (("interactions", "no 'interactions' list"), ("version", "no 'version' key"))
+SHOWN_KEYS = 3
+"""Unexpected keys a message names at most."""
+
+
+def not_a_cassette(value: Any) -> str:
+    """The one line for a YAML value that is no cassette: for a cassette attempt, what it lacks
+    (`interactions`, `version`) and the keys vcrpy does not write."""
+    if not is_cassette_attempt(value):
+        return NO_INTERACTIONS
+    wrong = [text for key, text in MISSING if key not in value]
+    extra = sorted(printable(str(key)) for key in value if key not in CASSETTE_KEYS)
+    if extra:
+        shown = ", ".join(f"'{key}'" for key in extra[:SHOWN_KEYS])
+        more = f" and {len(extra) - SHOWN_KEYS} more" if len(extra) > SHOWN_KEYS else ""
+        wrong.append(f"unexpected key{'s' if len(extra) > 1 else ''} {shown}{more}")
+    return f"not a vcrpy cassette ({'; '.join(wrong)})"
 
 
 class Interaction(NamedTuple):
@@ -192,11 +224,14 @@ class CassetteRead(NamedTuple):
         ]
 
 
-def read_cassette(path: Path) -> CassetteRead | None:
+def read_cassette(path: Path, json_attempts: bool = False) -> CassetteRead | None:
     """The cassette in a `.yaml`, `.yml` or `.json` file, read as validate-status reads it; None
-    for a file that is not a cassette (another YAML file, a JSON body). `OSError` when it cannot
-    be read."""
-    if path.suffix.lower() == ".json":
+    for a file that is not a cassette (another YAML file, a JSON body). A YAML cassette attempt
+    not of vcrpy's shape (`is_cassette_attempt`) is one problem of the file; so is a JSON one
+    when `json_attempts` (drift, which compares cassettes only: validate-status checks such a
+    JSON document as a body). `OSError` when it cannot be read."""
+    is_json = path.suffix.lower() == ".json"
+    if is_json:
         raw, size = read_regular(path)
         if size > MAX_DOCUMENT_BYTES or len(raw) > MAX_DOCUMENT_BYTES:
             return CassetteRead([], [(None, too_large(max(size, len(raw))))], {}, {})
@@ -212,6 +247,8 @@ def read_cassette(path: Path) -> CassetteRead | None:
         except UnreadableYaml as error:
             return CassetteRead([], [(None, error.problem)], {}, {})
     if not is_cassette(value):
+        if is_cassette_attempt(value) and (json_attempts or not is_json):
+            return CassetteRead([], [(None, not_a_cassette(value))], {}, {})
         return None
     if not isinstance(value["interactions"], list):
         return CassetteRead([], [(None, NOT_A_LIST)], {}, {})
@@ -301,8 +338,8 @@ def cassette_file(path: Path, source: str, explicit: bool) -> Iterator[Document]
         yield Document(source, problem=error.problem)
         return
     if not is_cassette(value):
-        if not explicit:  # a folder's other YAML files (configs, OpenAPI) are not documents
-            return
-        yield Document(source, problem="not a vcrpy cassette (no 'interactions' list)")
+        if not explicit and not is_cassette_attempt(value):
+            return  # a folder's other YAML files (configs, OpenAPI) are not documents
+        yield Document(source, problem=not_a_cassette(value))
         return
     yield from cassette_documents(value, source)

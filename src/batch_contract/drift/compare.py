@@ -111,10 +111,10 @@ def _cassette(path: Path, name: str) -> Iterable[Recorded]:
     cassette, and for a response whose code is not a number or whose body cannot be decoded as
     recorded (drift compares every response, not only the endpoint's successes)."""
     try:
-        read = read_cassette(path)
+        read = read_cassette(path, json_attempts=True)
         if read is None:
             if path.suffix.lower() == ".json":
-                return []  # a JSON file that is no cassette: not ours to compare
+                return []  # a JSON file that is no cassette, nor meant as one: not ours to compare
             raise MalformedInteraction("no 'interactions' list")
         if read.problems:
             where, problem = read.problems[0]
