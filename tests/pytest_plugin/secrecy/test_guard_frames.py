@@ -9,10 +9,8 @@ from __future__ import annotations
 import asyncio
 import http.server
 import json
-import threading
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import httpx
 import pytest
@@ -21,6 +19,7 @@ from batch_contract.assertions import BatchStatusMismatch
 from batch_contract.guard import StatusGuard
 
 from .canary import CANARY, echoed_forms, holds_canary
+from .stand_in import StandIn, standing_in
 
 FORMS = [form for form in echoed_forms().values() if "\x00" not in form]
 STATUS = "/api/v1/beta/batch-processing/bjb-1"
@@ -45,42 +44,27 @@ class _Echoing(http.server.BaseHTTPRequestHandler):
     server's `cut` set, the body stops at half its Content-Length."""
 
     protocol_version = "HTTP/1.1"
-    server: _EchoingServer
+    server: StandIn
 
     def do_GET(self) -> None:
         """The answer, whatever the path."""
         body = breaking_body()
+        cut = self.server.settings["cut"]
         self.send_response(200, f"OK {CANARY}")
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body) + (1000 if self.server.cut else 0)))
+        self.send_header("Content-Length", str(len(body) + (1000 if cut else 0)))
         self.end_headers()
-        self.wfile.write(body[: len(body) // 2] if self.server.cut else body)
+        self.wfile.write(body[: len(body) // 2] if cut else body)
         self.wfile.flush()
-        self.close_connection = self.server.cut
+        self.close_connection = cut
 
     def log_message(self, format: str, *args: object) -> None:
         """Quiet."""
 
 
-class _EchoingServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, cut: bool) -> None:
-        super().__init__(("127.0.0.1", 0), _Echoing)
-        self.cut = cut
-
-
-@contextmanager
-def echoing(cut: bool = False) -> Iterator[str]:
-    """The stand-in on 127.0.0.1, in a thread for the block; yields its base URL."""
-    server = _EchoingServer(cut)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def echoing(cut: bool = False) -> AbstractContextManager[str]:
+    """The stand-in on 127.0.0.1 for the block; yields its base URL."""
+    return standing_in(_Echoing, cut=cut)
 
 
 def guard_frames(error: BaseException) -> str:

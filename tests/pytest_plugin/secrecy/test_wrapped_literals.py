@@ -12,10 +12,7 @@ import json
 import pprint
 import subprocess
 import sys
-import threading
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,6 +20,7 @@ import pytest
 from batch_contract.secret import Secret
 
 from .canary import CANARY, echoed_forms, holds_canary_wrapped
+from .stand_in import StandIn, standing_in
 
 ROOT = Path(__file__).resolve().parents[3]
 FORMS = {name: form for name, form in echoed_forms().items() if not name.startswith("utf-16")}
@@ -72,7 +70,7 @@ class _Cutting(http.server.BaseHTTPRequestHandler):
     Content-Length; any other job a 404, any other method a 405."""
 
     protocol_version = "HTTP/1.1"
-    server: _CuttingServer
+    server: StandIn
 
     def _answer(self, status: int, body: bytes, length: int) -> None:
         self.send_response(status)
@@ -90,7 +88,7 @@ class _Cutting(http.server.BaseHTTPRequestHandler):
             return
         document = {"job": {"id": JOB, "status": "completed"}, "echo": list(FORMS.values())}
         body = json.dumps(document).encode()
-        if self.server.gzip:
+        if self.server.settings["gzip"]:
             body = gzip.compress(body)
         self._answer(200, body[: len(body) * 3 // 4], len(body) + 1000)
         self.close_connection = True
@@ -104,27 +102,6 @@ class _Cutting(http.server.BaseHTTPRequestHandler):
         """Quiet."""
 
 
-class _CuttingServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, gzip: bool) -> None:
-        super().__init__(("127.0.0.1", 0), _Cutting)
-        self.gzip = gzip
-
-
-@contextmanager
-def cutting_server(gzip: bool) -> Iterator[str]:
-    """The stand-in on 127.0.0.1, in a thread for the block; yields its base URL."""
-    server = _CuttingServer(gzip)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
 def test_a_body_cut_short_shows_no_key_under_very_verbose_locals(
     tmp_path: Path, compressed: bool
@@ -132,7 +109,7 @@ def test_a_body_cut_short_shows_no_key_under_very_verbose_locals(
     """`-vv -l` on a run whose schemathesis test reads a body cut short: the client's frames hold
     the partial body as a wrapped bytes literal; the terminal and the JUnit XML show it, masked."""
     junit = tmp_path / "junit.xml"
-    with cutting_server(compressed) as url:
+    with standing_in(_Cutting, gzip=compressed) as url:
         done = subprocess.run(
             [sys.executable, "-m", "pytest", str(ROOT / "contract_tests"), "-p", "no:cacheprovider",
              "--live", "--contract-base-url", url, "--job-id", JOB, "--http-retries", "0",
