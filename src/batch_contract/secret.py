@@ -94,7 +94,9 @@ _CUT_LITERAL = re.compile(r"""b'([^'\n]*?)(?:\.\.\.|\u2026)|b"([^"\n]*?)(?:\.\.\
 """A Python bytes literal a reporter cut short (no closing quote before its ellipsis)."""
 _CUT_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]?)?\Z")
 """What is left of an escape the cut fell inside (`\\x9` of `\\x9c`)."""
-_ONE_LITERAL = r"""b(?:'(?:[^'\\\n]++|\\.)*+'|"(?:[^"\\\n]++|\\.)*+")"""
+_REPR_ESCAPE = r"""\\(?:x[0-9a-fA-F]{2}|[\\'"ntr])"""
+"""The escapes `repr` writes in a bytes literal (no other: `ast.literal_eval` would warn)."""
+_ONE_LITERAL = rf"""b(?:'(?:[^'\\\n]++|{_REPR_ESCAPE})*+'|"(?:[^"\\\n]++|{_REPR_ESCAPE})*+")"""
 _LITERAL_WRAP = r"""[ \t]*\r?\n[ \t]*(?:E[ \t]+|>[ \t]+)?"""
 _BYTES_WRAP = re.compile(rf"""['"]{_LITERAL_WRAP}b['"]""")
 """Where pprint continued a bytes literal on the next line (pytest's `-vv -l` shows
@@ -524,6 +526,8 @@ class Secret:
         deflate stream, whose first `_INFLATED` bytes hold this secret (a logger may show a
         response body as it came, a parser the line it refused); of a literal `cut` short, what
         it inflates to as far as it goes, taken as cut there."""
+        if "\\" in re.sub(_REPR_ESCAPE, "", literal):  # no repr: `ast.literal_eval` would warn
+            return False
         try:
             raw = ast.literal_eval(literal)
         except (ValueError, SyntaxError):

@@ -12,6 +12,7 @@ import json
 import pprint
 import subprocess
 import sys
+import warnings
 import zlib
 from pathlib import Path
 
@@ -124,3 +125,15 @@ def test_a_body_cut_short_shows_no_key_under_very_verbose_locals(
     assert "data       = (" in output, output  # the partial body, as a wrapped literal
     assert not holds_canary_wrapped(output), output
     assert not holds_canary_wrapped(junit.read_text("utf-8"))
+
+
+def test_a_wrapped_literal_with_an_escape_repr_never_writes_is_masked_without_a_warning() -> None:
+    """Text that looks like a wrapped literal but holds `\\q` (an invalid escape, which Python
+    warns about when it reads one) is masked across the wrap, and masking it warns nothing."""
+    text = f"x = (b'abc\\q {CANARY[:5]}'\n b'{CANARY[5:]} \\x00'\n b'z')"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        shown = Secret(CANARY).mask(text)  # a new pattern: nothing read before
+    assert caught == []
+    assert holds_canary_wrapped(text)
+    assert not holds_canary_wrapped(shown), shown
