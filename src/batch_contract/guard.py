@@ -26,6 +26,7 @@ import random
 import re
 import threading
 import warnings
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal, NamedTuple, get_args
 from urllib.parse import unquote
@@ -144,22 +145,30 @@ class StatusGuard:
     def __call__(self, response: Any) -> None:
         """The httpx response hook: `httpx.Client(event_hooks={"response": [guard]})`."""
         job_id = self._wanted(response, _httpx_path, self._httpx_carried)
-        if job_id is not None:
-            body = _httpx_body(response)
-            if body.reason is not None:
-                self._skip(body.reason)
-            else:
-                self._judge(response, job_id, body, defer=_from_sdk)
+        if job_id is None:
+            return
+        body = _httpx_body(response)
+        if body.reason is not None:
+            self._skip(body.reason)
+            return
+        error = self._judge(response, job_id, body, defer=_from_sdk)
+        del response, body  # the frame a traceback shows holds neither (its repr: the reason)
+        if error is not None:
+            raise error.with_traceback(None)
 
     async def async_hook(self, response: Any) -> None:
         """The httpx.AsyncClient response hook: `event_hooks={"response": [guard.async_hook]}`."""
         job_id = self._wanted(response, _httpx_path, self._httpx_carried)
-        if job_id is not None:
-            body = await _httpx_abody(response)
-            if body.reason is not None:
-                self._skip(body.reason)
-            else:
-                self._judge(response, job_id, body, defer=_from_sdk)
+        if job_id is None:
+            return
+        body = await _httpx_abody(response)
+        if body.reason is not None:
+            self._skip(body.reason)
+            return
+        error = self._judge(response, job_id, body, defer=_from_sdk)
+        del response, body  # the frame a traceback shows holds neither
+        if error is not None:
+            raise error.with_traceback(None)
 
     def requests_hook(self, response: Any, *args: Any, **kwargs: Any) -> None:
         """The requests response hook: `session.hooks["response"].append(guard.requests_hook)`.
@@ -176,7 +185,10 @@ class StatusGuard:
             body = _Body(response.headers, failure=_TOO_LARGE)
         else:
             body = _Body(response.headers, response.content)
-        self._judge(response, job_id, body, defer=_never)
+        error = self._judge(response, job_id, body, defer=_never)
+        del response, body  # the frame a traceback shows holds neither
+        if error is not None:
+            raise error.with_traceback(None)
 
     def _skip(self, reason: SkipReason) -> None:
         with self._lock:
@@ -242,10 +254,11 @@ class StatusGuard:
 
     def _judge(
         self, response: Any, job_id: str, body: _Body, *, defer: Callable[[Any], bool]
-    ) -> None:
+    ) -> Exception | None:
         """Check the body read from the response and report a failure the way `on_violation`
-        says; an exception is raised later, from the response's `raise_for_status`, when
-        `defer(response)` says so."""
+        says. An exception is returned, for the hook to raise from a frame that holds neither the
+        response (its repr shows the reason phrase) nor the body; or raised later, from the
+        response's `raise_for_status`, when `defer(response)` says so."""
         try:
             if body.failure is not None:
                 raise BatchStatusMismatch(body.failure)
@@ -258,13 +271,14 @@ class StatusGuard:
             self._checked += 1
             self._invalid += failure is not None
         if failure is None:
-            return
+            return None
         try:
             self._report(failure)
-        except Exception as error:
+        except Exception as error:  # raise mode, or a warning the filters turn into an error
             if not defer(response):
-                raise
+                return error
             _raise_later(response, error)
+        return None
 
     def _report(self, failure: _Failure) -> None:
         if self.on_violation == "raise":
@@ -339,7 +353,7 @@ def _httpx_body(response: Any) -> _Body:
         return _Body(response.headers, failure=_TOO_LARGE)
     import httpx
 
-    chunks: list[bytes] = []
+    chunks: deque[bytes] = deque()  # emptied as they are replayed
     size = 0
     error: BaseException | None = None
     source = iter(response.stream)
@@ -350,12 +364,13 @@ def _httpx_body(response: Any) -> _Body:
             if size > MAX_DOCUMENT_BYTES:
                 break
     except Exception as failed:
-        error = failed
+        error = _without_this_frame(failed)
     original = response.stream
 
     class Replay(httpx.SyncByteStream):
         def __iter__(self) -> Iterator[bytes]:
-            yield from chunks
+            while chunks:  # a read error raised below shows no chunk in this frame
+                yield chunks.popleft()
             if error is not None:
                 raise error
             yield from source
@@ -376,7 +391,7 @@ async def _httpx_abody(response: Any) -> _Body:
         return _Body(response.headers, failure=_TOO_LARGE)
     import httpx
 
-    chunks: list[bytes] = []
+    chunks: deque[bytes] = deque()  # emptied as they are replayed
     size = 0
     error: BaseException | None = None
     source = response.stream.__aiter__()
@@ -387,13 +402,13 @@ async def _httpx_abody(response: Any) -> _Body:
             if size > MAX_DOCUMENT_BYTES:
                 break
     except Exception as failed:
-        error = failed
+        error = _without_this_frame(failed)
     original = response.stream
 
     class Replay(httpx.AsyncByteStream):
         async def __aiter__(self) -> AsyncIterator[bytes]:
-            for chunk in chunks:
-                yield chunk
+            while chunks:  # a read error raised below shows no chunk in this frame
+                yield chunks.popleft()
             if error is not None:
                 raise error
             async for chunk in source:
@@ -406,7 +421,16 @@ async def _httpx_abody(response: Any) -> _Body:
     return _decoded(response, chunks, size, error)
 
 
-def _decoded(response: Any, chunks: list[bytes], size: int, error: BaseException | None) -> _Body:
+def _without_this_frame(error: BaseException) -> BaseException:
+    """`error` caught while the guard read, its traceback starting below the frame that caught it
+    (whose locals hold what was read so far): the caller gets it when it reads."""
+    below = error.__traceback__.tb_next if error.__traceback__ else None
+    return error.with_traceback(below)
+
+
+def _decoded(
+    response: Any, chunks: Iterable[bytes], size: int, error: BaseException | None
+) -> _Body:
     """The body of raw `chunks` (`size` bytes in all) decoded as the response's
     `Content-Encoding` says, a few kilobytes at a time and no further than the limit + 1."""
     if error is not None:
@@ -502,7 +526,8 @@ def _mask(text: str, secrets: tuple[Secret, ...]) -> str:
 
 def _masked(mismatch: BatchStatusMismatch, raw_job_id: str, headers: Any) -> _Failure:
     """The failure to report: the job named in the title, every credential of the request's
-    `headers` masked. No frame that a traceback of the failure shows holds a credential."""
+    `headers` masked. No frame of the guard that a traceback of the failure shows holds a
+    credential (the hooks raise from a frame that holds neither the response nor its body)."""
     secrets = tuple(Secret(secret) for secret in _secrets(headers))  # each pattern built once
     job_id = unquote(raw_job_id)
     violations = tuple(

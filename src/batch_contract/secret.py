@@ -25,6 +25,8 @@ with the key set). It finds the key as a server or a reporter may show it:
   anywhere inside a longer token (all three alignments); the whole token is replaced;
 - across a line break a reporter inserted (a wrapped line, pytest's `E   ` prefix, `'...'\\n '...'`
   string continuations): the span is replaced and the line breaks are kept;
+- inside a bytes literal pprint wrapped over several lines (`(b'...'\\n b'...')`, pytest's
+  `-vv -l`): in its parts joined, and in what the joined bytes inflate to (the whole literal);
 - with its backslashes escaped again by a JSON writer, once or twice (a literal in a JSON report,
   in a message it quotes), and as a GitHub annotation writes it (`%3A`, `%2C`, `%25`).
 
@@ -92,6 +94,15 @@ _CUT_LITERAL = re.compile(r"""b'([^'\n]*?)(?:\.\.\.|\u2026)|b"([^"\n]*?)(?:\.\.\
 """A Python bytes literal a reporter cut short (no closing quote before its ellipsis)."""
 _CUT_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]?)?\Z")
 """What is left of an escape the cut fell inside (`\\x9` of `\\x9c`)."""
+_REPR_ESCAPE = r"""\\(?:x[0-9a-fA-F]{2}|[\\'"ntr])"""
+"""The escapes `repr` writes in a bytes literal (no other: `ast.literal_eval` would warn)."""
+_ONE_LITERAL = rf"""b(?:'(?:[^'\\\n]++|{_REPR_ESCAPE})*+'|"(?:[^"\\\n]++|{_REPR_ESCAPE})*+")"""
+_LITERAL_WRAP = r"""[ \t]*\r?\n[ \t]*(?:E[ \t]+|>[ \t]+)?"""
+_BYTES_WRAP = re.compile(rf"""['"]{_LITERAL_WRAP}b['"]""")
+"""Where pprint continued a bytes literal on the next line (pytest's `-vv -l` shows
+`(b'...'\\n b'...')`): the closing quote, the line break, the `b` and the next opening quote."""
+_WRAPPED_LITERAL = re.compile(rf"{_ONE_LITERAL}(?:{_LITERAL_WRAP}{_ONE_LITERAL})+")
+"""A bytes literal pprint wrapped over several lines: its parts, one a line."""
 _STREAM_START = re.compile(b"\x1f\x8b\x08|\x78[\x01\x5e\x9c\xda]")
 """Where a gzip or zlib stream may start (their headers)."""
 _LITERAL_DEPTH = 2
@@ -466,6 +477,8 @@ class Secret:
         found = list(self._matches(text))
         if depth and "\\x" in text:
             found += self._in_literals(text, depth)
+        if across_lines and "\n" in text:
+            found += self._in_wrapped_literals(text, depth)
         for view, where in _views(text, across_lines):
             found += [(where(s)[0], where(e - 1)[1]) for s, e in self._matches(view) if e > s]
             if depth and "\\x" in view:
@@ -477,6 +490,22 @@ class Secret:
             else:
                 merged.append((start, end))
         return merged
+
+    def _in_wrapped_literals(self, text: str, depth: int) -> list[tuple[int, int]]:
+        """Where a bytes literal pprint wrapped over several lines holds this secret: in its
+        parts joined (a form the wrap cut in two), or in what the joined bytes inflate to."""
+        if not _BYTES_WRAP.search(text):
+            return []
+        view, where = _view(text, _BYTES_WRAP.finditer(text), lambda _: "")
+        found = [(where(s)[0], where(e - 1)[1]) for s, e in self._matches(view) if e > s]
+        for literal in _WRAPPED_LITERAL.finditer(text) if depth else ():
+            try:
+                joined = b"".join(map(ast.literal_eval, re.findall(_ONE_LITERAL, literal.group())))
+            except (ValueError, SyntaxError):
+                continue
+            if self._in_compressed(repr(joined), depth - 1):
+                found.append(literal.span())
+        return found
 
     def _in_literals(self, text: str, depth: int) -> list[tuple[int, int]]:
         """The spans of the Python bytes literals of `text` that inflate to this secret."""
@@ -497,6 +526,8 @@ class Secret:
         deflate stream, whose first `_INFLATED` bytes hold this secret (a logger may show a
         response body as it came, a parser the line it refused); of a literal `cut` short, what
         it inflates to as far as it goes, taken as cut there."""
+        if "\\" in re.sub(_REPR_ESCAPE, "", literal):  # no repr: `ast.literal_eval` would warn
+            return False
         try:
             raw = ast.literal_eval(literal)
         except (ValueError, SyntaxError):

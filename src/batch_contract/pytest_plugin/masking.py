@@ -10,6 +10,8 @@ schemathesis's failure text and the bodies it quotes, a retry warning, a capture
   (JUnit's `<property>`). A failure text that holds the key is replaced by its masked rendering.
 - Warnings (`pytest_warning_recorded`, run first): the warnings summary.
 - Live logs (`--log-cli-level`) and `--log-file`: a filter on pytest's own handlers.
+- `--debug`'s file: pytest traces every hook call there with its arguments (a test's exception
+  before any report is made of it), through its trace root's writer, which is wrapped.
 
 The keys are the one in `LLAMA_CLOUD_API_KEY` and the target's (the reference server's own)."""
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any, cast
@@ -98,6 +101,14 @@ class ReportMasking:
             ):
                 handler.addFilter(_LogMask(self))
 
+    def mask_debug_file(self, config: pytest.Config) -> None:
+        """Wraps the writer `--debug` set on pytest's trace root (pluggy's `TagTracer`, which
+        has `setwriter` but no getter: `_writer`), once; nothing without `--debug`."""
+        root = config.trace.root
+        writer = getattr(root, "_writer", None)
+        if writer is not None and not isinstance(writer, _MaskedWriter):
+            root.setwriter(_MaskedWriter(writer, self))
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         """Filters pytest's log handlers, registered by now."""
@@ -151,10 +162,34 @@ class _LogMask(logging.Filter):
         return True
 
 
+class _MaskedWriter:
+    """Writes each message of pytest's trace (a hook call and its arguments) masked. A message
+    traced while one is masked (the import of a module is traced) waits for it, then is masked
+    in turn."""
+
+    def __init__(self, write: Callable[[str], object], masking: ReportMasking) -> None:
+        self.write = write
+        self.masking = masking
+        self.local = threading.local()
+
+    def __call__(self, text: str) -> None:
+        pending: list[str] | None = getattr(self.local, "pending", None)
+        if pending is not None:
+            pending.append(text)
+            return
+        self.local.pending = pending = [text]
+        try:
+            while pending:
+                self.write(self.masking.mask(pending.pop(0)))
+        finally:
+            self.local.pending = None
+
+
 def install(config: pytest.Config, keys: Keys) -> ReportMasking:
     """Registers the masking plugin for this run, and its filter on pytest's log handlers (now,
     or at the start of the session when pytest's logging plugin is not registered yet)."""
     masking = ReportMasking(keys)
     config.pluginmanager.register(masking, "batch-contract-masking")
     masking.filter_logs(config)
+    masking.mask_debug_file(config)
     return masking

@@ -167,3 +167,25 @@ def inflated_literals(text: str) -> list[bytes]:
                 with contextlib.suppress(zlib.error):
                     found.append(zlib.decompressobj(wbits).decompress(raw[start:]))
     return found
+
+
+_LITERAL_PART = r"""b'(?:[^'\\\n]|\\.)*'|b"(?:[^"\\\n]|\\.)*\""""
+_WRAPPED_LITERAL = re.compile(rf"\((?:{_LITERAL_PART})(?:\s*\n\s*(?:{_LITERAL_PART}))+\)")
+_CONTINUATION = re.compile(r"""['"]\s*\n\s*b['"]""")
+
+
+def holds_canary_wrapped(text: str, key: str = CANARY) -> bool:
+    """Whether `text` holds the key in any form, also inside a bytes literal pprint wrapped over
+    several lines (`(b'...'\\n b'...')`, pytest's `-vv -l`): the literal as Python itself reads
+    it (adjacent literals are one), as it is and inflated, and the text with each continuation
+    (`'\\n b'`) taken out."""
+    if holds_canary(text, key) or holds_canary(_CONTINUATION.sub("", text), key):
+        return True
+    for literal in _WRAPPED_LITERAL.findall(text):
+        raw = ast.literal_eval(literal)
+        inflated = inflated_literals(repr(raw))
+        with contextlib.suppress(zlib.error):  # a raw deflate stream cut short
+            inflated.append(zlib.decompressobj(-15).decompress(raw))
+        if holds_canary(raw, key) or any(holds_canary(each, key) for each in inflated):
+            return True
+    return False
