@@ -33,8 +33,8 @@ with the key set). It finds the key as a server or a reporter may show it:
 - cut before an ellipsis a JSON writer escaped (`\\u2026`).
 
 Parts of the key are found too: its secret part (`secret_part`, the key without a public prefix
-such as `llx-`) in every form above, and any run of `RUN` (12) characters of it or more in a
-row, verbatim in any letter case or as hex, that holds a letter and a digit or letters of both
+such as `llx-`) whole in every form above, and any run of `RUN` (12) characters of it or more in
+a row, verbatim in any letter case or as hex, that holds a letter and a digit or letters of both
 cases (a key split in pieces, a provider's hint `llx-Q7mZp3Vt9RwX****1uTq5W`).
 
 A key shorter than `MIN_EMBEDDED` (8) characters cannot be told apart from ordinary text: it is
@@ -354,9 +354,8 @@ def _core_branches(raw: bytes, tag: str) -> list[tuple[set[str], list[str]]]:
 
 def forms_pattern(value: str) -> re.Pattern[str]:
     """A pattern matching `value` in every form (see the module's docstring), and its secret part
-    (`secret_part`, when it has `MIN_EMBEDDED` characters or more) in every form found whole or
-    cut at its end. A match of the group `b64...` is part of a base64 token: `Secret` widens it
-    to the whole token."""
+    (`secret_part`, when it has `MIN_EMBEDDED` characters or more) whole in every form. A match
+    of the group `b64...` is part of a base64 token: `Secret` widens it to the whole token."""
     if len(value) > MAX_KEY:
         return re.compile(re.escape(value), re.IGNORECASE)
     if len(value) < MIN_EMBEDDED:
@@ -429,11 +428,13 @@ class _Runs:
         folded = text.lower()
         if len(folded) != len(text):  # a character lower-cased to two (`İ`): fold each
             folded = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-        for found in self._folded.finditer(folded):
+        position = 0
+        while found := self._folded.search(folded, position):  # blocks may overlap: each one
             for number, at in self._blocks[found.group()]:
                 span = self._grown(folded, found.start(), number, at)
                 if span:
                     yield span
+            position = found.start() + 1
 
     def _grown(self, folded: str, position: int, number: int, at: int) -> tuple[int, int] | None:
         """The run of source `number` around its block at `at`, found at `position` in the

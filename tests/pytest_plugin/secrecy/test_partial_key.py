@@ -124,3 +124,11 @@ def test_the_secret_part_of_a_key_with_a_longer_public_prefix_is_masked() -> Non
     assert key.mask("a Zr8PqW3m b %5A%72%38%50%71%57%33%6D") == "a *** b ***"
     late = Secret("abcdefghi-Zr8PqW3m")
     assert late.mask("a Zr8PqW3m b") == "a Zr8PqW3m b"
+
+
+def test_a_run_that_starts_inside_a_piece_of_the_key_leading_nowhere_is_masked() -> None:
+    """In a key that holds `bW2` twice, text holding 6 characters of it up to the first `bW2` and
+    then the 12 that follow the second (`q9ZbW2` `NcV5pLs8H`) shows those 12 masked: a piece of
+    the key that does not grow to a run hides no run that overlaps it."""
+    key = Secret("llx-T4kq9ZbW2mbW2NcV5pLs8HdJ3fYg6QeA1uKo0iEr")
+    assert key.mask("q9ZbW2NcV5pLs8H") == "q9Z***"
