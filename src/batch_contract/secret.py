@@ -28,7 +28,16 @@ with the key set). It finds the key as a server or a reporter may show it:
 - inside a bytes literal pprint wrapped over several lines (`(b'...'\\n b'...')`, pytest's
   `-vv -l`): in its parts joined, and in what the joined bytes inflate to (the whole literal);
 - with its backslashes escaped again by a JSON writer, once or twice (a literal in a JSON report,
-  in a message it quotes), and as a GitHub annotation writes it (`%3A`, `%2C`, `%25`).
+  in a message it quotes), and as a GitHub annotation writes it (`%3A`, `%2C`, `%25`);
+- with a line feed, CR LF, tab, CR, soft hyphen or zero-width space a server put inside it, as it
+  is or escaped (`\\n`, `\\u200b`, `\\xAD`: `_GAP`), between two characters of its character
+  forms (in hex: an escaped line break only);
+- cut before an ellipsis a JSON writer escaped (`\\u2026`).
+
+Parts of the key are found too: its secret part (`secret_part`, the key without a public prefix
+such as `llx-`) whole in every form above, and any run of `RUN` (12) characters of it or more in
+a row, verbatim in any letter case or as hex, that holds a letter and a digit or letters of both
+cases (a key split in pieces, a provider's hint `llx-Q7mZp3Vt9RwX****1uTq5W`).
 
 A key shorter than `MIN_EMBEDDED` (8) characters cannot be told apart from ordinary text: it is
 replaced in all these forms only where it stands alone (no letter or digit on either side), and
@@ -69,6 +78,20 @@ MIN_KEY = 8
 they read do not mask it (`env_secret`), and say so once (`no_key_note`)."""
 _NO_KEY = re.compile(r'[\s"\\{}\[\],:\x00-\x1f\x7f]')
 """What no key in `LLAMA_CLOUD_API_KEY` holds (see `_is_key`)."""
+PUBLIC_PREFIX = 8
+"""A key's public prefix (the same in every key of a provider) is at most this long and ends in
+`-` or `_` (LlamaCloud's `llx-`, `sk-`, `sk_live_`): what follows it is the secret part, masked
+in every form on its own (`secret_part`)."""
+RUN = 12
+"""A run of this many characters of the key in a row or more (a key split in pieces, a
+provider's hint `llx-Q7mZp3Vt9RwX****1uTq5W`) is masked, verbatim in any letter case or as hex,
+when it holds a letter and a digit, or letters of both cases: 12 characters of a random key
+(36^12, about 5e18 choices) never stand in ordinary text by chance, and a run of words or of
+digits alone (`batch-contract`, a timestamp), all a made-up key may share with a report, is no
+run. Shorter pieces (8 characters of a hint, a key split in four) are not found."""
+_BLOCK = 6
+"""A run of `RUN` units holds one of the key's blocks of this many units starting at a multiple
+of `RUN - _BLOCK + 1`: `Secret` looks for those few blocks, then grows each one found."""
 _CHUNK = 64
 """How many units of a form a level of its nested pattern holds (see `_prefixes`)."""
 _BASE64_CHAR = re.compile(r"[A-Za-z0-9+/_=-]|%(?:2[bBfF]|3[dD])")
@@ -78,12 +101,28 @@ _WIDE_CODECS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
 _BREAK = re.compile(r"""['"]?[ \t]*\r?\n[ \t]*(?:E[ \t]+|>[ \t]+)?['"]?""")
 """A line break a reporter may insert, with what it adds around it: indentation, pytest's `E   `
 or `>   ` prefix, the quotes of a string continued on the next line."""
-_CUT = r"(?=.{0,9}?(?:\.\.\.|\u2026))"
-"""Where a reporter cut a value short: an ellipsis, after what is left of the unit it cut (an
-escape, `%2` of `%2F`, a separator, a character without its zero byte)."""
-_CUT_BEFORE = r"(?:(?<=\.\.\.)|(?<=\u2026))[%&#xXuU\\0-9a-fA-F;\x00]{0,9}?"
-"""Where a reporter cut a value at its start: after an ellipsis, perhaps the rest of a cut
-escape (`6C` of `%6C`)."""
+_GAP = (
+    r"(?:\\+(?:[nrt]|x[aA][dD]|u00[aA][dD]|u200[bBcCdD]|u2060|u[fF][eE][fF][fF])"
+    r"|[\t\r\u00ad\u200b-\u200d\u2060\ufeff])*"
+)
+"""What a server may have put between two characters of the key (a line feed, CR LF, a tab, a
+soft hyphen, a zero-width space or joiner: a line-wrapping or hyphenating writer), as it is or
+escaped as JSON, `repr` or YAML show it (`\\n`, `\\r\\n`, `\\t`, `\\u00ad`, `\\xAD`,
+`\\u200b`), its backslash escaped again too (`\\\\n`): allowed between any two units of the
+character, hex, wide and base64 forms."""
+_LINE_GAP = r"(?:\\+(?:r\\+)?n)?"
+"""An escaped line break (`\\n`, `\\r\\n`) a hex dump wrapped before it was escaped may hold:
+allowed between two bytes of the hex form (the whole `_GAP` there would take twice the time
+to build the pattern)."""
+_CUT = r"(?=.{0,9}?(?:\.\.\.|\u2026|\\+u2026))"
+"""Where a reporter cut a value short: an ellipsis (also JSON-escaped, `\\u2026`), after what is
+left of the unit it cut (an escape, `%2` of `%2F`, a separator, a character without its zero
+byte)."""
+_CUT_BEFORE = (
+    r"(?<=[.\u20266])(?:(?<=\.\.\.)|(?<=\u2026)|(?<=\\u2026))[%&#xXuU\\0-9a-fA-F;\x00]{0,9}?"
+)
+"""Where a reporter cut a value at its start: after an ellipsis (also JSON-escaped), perhaps the
+rest of a cut escape (`6C` of `%6C`)."""
 _BYTES_LITERAL = re.compile(
     r"""(?:bytearray\()?(b(?:'(?:[^'\\\n]++|\\.)*+'|"(?:[^"\\\n]++|\\.)*+"))\)?"""
 )
@@ -279,56 +318,155 @@ def _after_cut(units: list[str], minimum: int) -> str:
     return _suffixes(units[: len(units) - minimum]) + "".join(units[len(units) - minimum :])
 
 
+def secret_part(value: str) -> str:
+    """The key without its public prefix: what follows its last `-` or `_` among its first
+    `PUBLIC_PREFIX` characters (`llx-Q7mZ...`: `Q7mZ...`; `sk_live_...`: what follows
+    `sk_live_`), or the whole key when it has none."""
+    cut = max((at + 1 for at, char in enumerate(value[:PUBLIC_PREFIX]) if char in "-_"), default=0)
+    return value[cut:]
+
+
+def _whole_or_part(units: list[str], public: int, alone: str) -> list[str]:
+    """The patterns of a form (`units`) whose first `public` units are the key's public prefix:
+    the form whole or cut after `MIN_EMBEDDED` units or more (`_whole_or_cut`), and its secret
+    part whole (its first unit `alone`, written without a separator; never cut: 8 characters of
+    a made-up key's secret part may be a word, `contract...`)."""
+    forms = [_whole_or_cut(units, MIN_EMBEDDED)]
+    return [*forms, alone + "".join(units[public + 1 :])] if public else forms
+
+
+def _core_branches(raw: bytes, tag: str) -> list[tuple[set[str], list[str]]]:
+    """The alternatives of `forms_pattern` for the base64 and base32 forms of `raw`, by the
+    characters they may start with (`tag` keeps their groups' names apart)."""
+    cores = _base64_cores(raw)
+    branches = [
+        (
+            {core[0] for core in cores},
+            [
+                _whole_or_cut(
+                    [_base64_unit(c) for c in core],
+                    min(len(core), 11),
+                    f"{BASE64_GROUP}{tag}{number}",
+                )
+                for number, core in enumerate(cores)
+            ],
+        )
+    ]
+    cores = _base32_cores(raw)  # either letter case
+    if cores:
+        base32 = [
+            _whole_or_cut(list(map(_variant_class, core)), 13, f"{BASE64_GROUP}32{tag}{number}")
+            for number, core in enumerate(cores)
+        ]  # cut after 13 characters or more: 8 bytes of the key
+        starts = {c for core in cores for c in (core[0], core[0].lower())}
+        branches.append((starts, base32))
+    return branches
+
+
 def forms_pattern(value: str) -> re.Pattern[str]:
-    """A pattern matching `value` in every form (see the module's docstring). A match of the group
-    `b64` is part of a base64 token: `Secret` widens it to the whole token."""
+    """A pattern matching `value` in every form (see the module's docstring), and its secret part
+    (`secret_part`, when it has `MIN_EMBEDDED` characters or more) whole in every form. A match
+    of the group `b64...` is part of a base64 token: `Secret` widens it to the whole token."""
     if len(value) > MAX_KEY:
         return re.compile(re.escape(value), re.IGNORECASE)
-    hex_units = [_hex(b) for b in value.encode("utf-8")]
-    hex_units[1:] = [_HEX_SEPARATOR + unit for unit in hex_units[1:]]
-    text_forms = [_text(value), "".join(hex_units)]
     if len(value) < MIN_EMBEDDED:
+        hex_form = _HEX_SEPARATOR.join(_hex(b) for b in value.encode("utf-8"))
         tokens = "|".join(_base64_tokens(value.encode("utf-8")))
-        alone = "|".join([*text_forms, tokens])
+        alone = "|".join([_text(value), hex_form, tokens])
         pattern = f"(?<![A-Za-z0-9])(?:{alone})(?![A-Za-z0-9])"
         tails = _base64_tails(value.encode("utf-8"))
         if tails:
             pattern += f"|(?P<{BASE64_GROUP}>{'|'.join(tails)})(?![A-Za-z0-9+/_=-])"
         return re.compile(pattern)
     raw = value.encode("utf-8")
+    hex_units = [_hex(b) for b in raw]
+    hex_units[1:] = [_LINE_GAP + _HEX_SEPARATOR + unit for unit in hex_units[1:]]
     char_units = [_char(c) for c in value]
+    char_units[1:] = [_GAP + unit for unit in char_units[1:]]
     wide_units = [_variant_class(c) for c in value]
     wide_units[:-1] = [unit + _WIDE_SEPARATOR for unit in wide_units[:-1]]
     forms = [char_units, hex_units, wide_units]
-    text_starts = {value[0], value[0].lower(), value[0].upper(), "%", "\\", "&", f"{raw[0]:02x}"[0]}
-    branches = [(text_starts, [_whole_or_cut(units, MIN_EMBEDDED) for units in forms])]
-    cores = _base64_cores(raw)
-    branches.append(
-        (
-            {core[0] for core in cores},
-            [
-                _whole_or_cut(
-                    [_base64_unit(c) for c in core], min(len(core), 11), f"{BASE64_GROUP}{number}"
-                )
-                for number, core in enumerate(cores)
-            ],
-        )
-    )
-    cores = _base32_cores(raw)  # either letter case
-    if cores:
-        base32 = [
-            _whole_or_cut(list(map(_variant_class, core)), 13, f"{BASE64_GROUP}32{number}")
-            for number, core in enumerate(cores)
-        ]  # cut after 13 characters or more: 8 bytes of the key
-        starts = {c for core in cores for c in (core[0], core[0].lower())}
-        branches.append((starts, base32))
+    starts = {value[0], value[0].lower(), value[0].upper(), "%", "\\", "&", f"{raw[0]:02x}"[0]}
+    part = secret_part(value)
+    public = len(value) - len(part) if len(part) >= MIN_EMBEDDED else 0
+    public_bytes = len(value[:public].encode("utf-8"))
+    text = _whole_or_part(char_units, public, _char(part[0]))
+    text += _whole_or_part(hex_units, public_bytes, _hex(raw[public_bytes]))
+    text += _whole_or_part(wide_units, public, wide_units[public])
+    branches = [(starts, text), *_core_branches(raw, "")]
+    if public:  # its end is the key's: found cut at its start as the key
+        starts |= {part[0], part[0].lower(), part[0].upper(), f"{raw[public_bytes]:02x}"[0]}
+        branches += _core_branches(part.encode("utf-8"), "s")
     alternatives = [
-        f"(?=[{''.join(sorted(map(re.escape, starts)))}])(?:{'|'.join(parts)})"
-        for starts, parts in branches
-    ]
+        f"(?=[{_class(starts)}])(?:{'|'.join(parts)})" for starts, parts in branches
+    ]  # one look-ahead for all first: most characters start no form
+    every_start = _class(set().union(*(starts for starts, _ in branches)))
     cut = "|".join(_after_cut(units, MIN_EMBEDDED) for units in forms)
-    alternatives.append(f"{_CUT_BEFORE}(?:{cut})")
-    return re.compile("|".join(alternatives))
+    return re.compile(f"(?=[{every_start}])(?:{'|'.join(alternatives)})|{_CUT_BEFORE}(?:{cut})")
+
+
+def _class(chars: set[str]) -> str:
+    """The inside of a character class of `chars`."""
+    return "".join(sorted(map(re.escape, chars)))
+
+
+def _random_looking(piece: str) -> bool:
+    """Whether a piece of a key holds a letter and a digit, or letters of both cases."""
+    letters = [c for c in piece if c.isalpha()]
+    digits = any(c.isdigit() for c in piece)
+    return bool(letters) and (digits or len({c.isupper() for c in letters}) == 2)
+
+
+class _Runs:
+    """Where a text holds a run of `RUN` characters of the key or more (see `RUN`), verbatim in
+    any letter case, or of its UTF-8 bytes in hex (run together, in either case)."""
+
+    def __init__(self, value: str) -> None:
+        raw = value.encode("utf-8")
+        self._sources = [(value.lower(), value, 1), (raw.hex(), raw.decode("latin-1"), 2)]
+        self._blocks: dict[str, list[tuple[int, int]]] = {}  # lower-cased block: source, start
+        step = RUN - _BLOCK + 1
+        for number, (folded, _, unit) in enumerate(self._sources):
+            for start in range(0, len(folded) // unit - _BLOCK + 1, step):
+                block = folded[start * unit : (start + _BLOCK) * unit]
+                self._blocks.setdefault(block, []).append((number, start * unit))
+        # looked for in lower-cased text: alternatives that start with a plain character let `re`
+        # skip to where one stands (a class a character would try each alternative everywhere)
+        self._folded = re.compile("|".join(map(re.escape, sorted(self._blocks))))
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """The (start, end) of each run in `text`."""
+        folded = text.lower()
+        if len(folded) != len(text):  # a character lower-cased to two (`İ`): fold each
+            folded = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        position = 0
+        while found := self._folded.search(folded, position):  # blocks may overlap: each one
+            for number, at in self._blocks[found.group()]:
+                span = self._grown(folded, found.start(), number, at)
+                if span:
+                    yield span
+            position = found.start() + 1
+
+    def _grown(self, folded: str, position: int, number: int, at: int) -> tuple[int, int] | None:
+        """The run of source `number` around its block at `at`, found at `position` in the
+        lower-cased text, if it is long enough and random-looking."""
+        source, original, unit = self._sources[number]
+        before = 0
+        while (
+            before < min(position, at) and folded[position - before - 1] == source[at - before - 1]
+        ):
+            before += 1
+        after = _BLOCK * unit
+        while (
+            position + after < len(folded)
+            and at + after < len(source)
+            and folded[position + after] == source[at + after]
+        ):
+            after += 1
+        first, last = -(-(at - before) // unit), (at + after) // unit  # whole units only
+        if last - first < RUN or not _random_looking(original[first:last]):
+            return None
+        return position - before, position + after
 
 
 _JSON_ESCAPED = re.compile(r'\\([\\"])')
@@ -412,11 +550,12 @@ def _views(text: str, across_lines: bool) -> list[tuple[str, Where]]:
 class Secret:
     """A secret string whose `repr` and `str` are masked; `get_secret_value()` gives it."""
 
-    __slots__ = ("_pattern", "_value")
+    __slots__ = ("_pattern", "_runs", "_value")
 
     def __init__(self, value: str) -> None:
         self._value = value
         self._pattern: re.Pattern[str] | None = None
+        self._runs: _Runs | None = None
 
     @classmethod
     def from_env(cls, name: str, environ: dict[str, str] | None = None) -> Secret | None:
@@ -456,6 +595,10 @@ class Secret:
         return self._pattern
 
     def _matches(self, text: str) -> Iterator[tuple[int, int]]:
+        if RUN < len(self._value) <= MAX_KEY:
+            if self._runs is None:
+                self._runs = _Runs(self._value)
+            yield from self._runs.spans(text)
         for found in self.forms.finditer(text):
             start, end = found.span()
             if (found.lastgroup or "").startswith(BASE64_GROUP):

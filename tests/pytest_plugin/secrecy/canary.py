@@ -148,6 +148,54 @@ def holds_canary(data: str | bytes, key: str = CANARY) -> bool:
         return False
 
 
+LLX = "llx-T4kq9ZbW2mRx7NcV5pLs8HdJ3fYg6QeA1uKo0iEr"
+"""A made-up key shaped as LlamaCloud's: the public prefix `llx-`, then 40 random characters."""
+SEPARATORS = {
+    "lf": "\n",
+    "crlf": "\r\n",
+    "tab": "\t",
+    "cr": "\r",
+    "zwsp": "\u200b",
+    "shy": "\u00ad",
+}
+"""What a line-wrapping or hyphenating server may put inside the key it echoes."""
+RUN = 12
+"""The fewest characters of the key in a row that must never show (the scrubber's promise)."""
+_ESCAPED_SEPARATOR = re.compile(r"\\+(?:[nrt]|u200b|u00ad|xad)|[\t\r\u200b\u00ad]", re.IGNORECASE)
+
+
+def partial_forms(key: str = LLX) -> dict[str, str]:
+    """The parts of a key shaped as LlamaCloud's a server may echo, by name: its secret part (the
+    key without `llx-`) in every form of `echoed_forms`, the key split in two, a provider's hint
+    (16 first and 6 last characters), 20 characters of it upper-cased, hex of its first 24,
+    and the key with a separator inside."""
+    part = key[4:]
+    forms = {f"secret-{name}": form for name, form in echoed_forms(part).items()}
+    half = len(key) // 2
+    forms["split-first"], forms["split-second"] = key[:half], key[half:]
+    forms["hint"] = key[:16] + "*" * 20 + key[-6:]
+    forms["run-upper"] = key[10:30].upper()
+    forms["prefix-hex"] = key[:24].encode().hex()
+    forms |= {f"inside-{name}": key[:half] + sep + key[half:] for name, sep in SEPARATORS.items()}
+    return forms
+
+
+def holds_part(data: str, key: str = LLX) -> bool:
+    """Whether text holds the secret part of a key shaped as LlamaCloud's (`holds_canary`), or
+    `RUN` characters of the key in a row (any letter case) or their hex, also once the
+    separators a writer showed escaped (`\\n`, `\\u200b`...) or as they are are taken out."""
+    hexed = key.encode().hex()
+    for text in (data, _ESCAPED_SEPARATOR.sub("", data)):
+        if holds_canary(text, key[4:]):
+            return True
+        folded = text.lower()
+        if any(key[at : at + RUN].lower() in folded for at in range(len(key) - RUN + 1)):
+            return True
+        if any(hexed[at : at + 2 * RUN] in folded for at in range(0, len(hexed) - 2 * RUN + 1, 2)):
+            return True
+    return False
+
+
 def inflated_literals(text: str) -> list[bytes]:
     """What each Python bytes literal of `text` inflates to: a raw deflate stream, or a gzip or
     zlib stream starting at any of its bytes (a logger may show a compressed body as it came),
