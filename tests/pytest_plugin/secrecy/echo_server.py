@@ -19,7 +19,8 @@ import threading
 import zlib
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from .canary import CANARY, echoed_forms
@@ -171,10 +172,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """Quiet."""
 
 
+Served = TypeVar("Served", bound=http.server.HTTPServer)
+
+
 @contextmanager
-def echo_server(breaking: bool, undecodable: bool = False) -> Iterator[EchoServer]:
-    """The stand-in, serving on 127.0.0.1 in a thread for the duration of the block."""
-    server = EchoServer(breaking, undecodable)
+def serving(server: Served) -> Iterator[Served]:
+    """`server` serving on a thread for the duration of the block, then closed."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -182,3 +185,8 @@ def echo_server(breaking: bool, undecodable: bool = False) -> Iterator[EchoServe
     finally:
         server.shutdown()
         server.server_close()
+
+
+def echo_server(breaking: bool, undecodable: bool = False) -> AbstractContextManager[EchoServer]:
+    """The stand-in, serving on 127.0.0.1 in a thread for the duration of the block."""
+    return serving(EchoServer(breaking, undecodable))

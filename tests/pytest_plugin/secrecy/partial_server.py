@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import http.server
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from urllib.parse import urlsplit
 
 from .canary import LLX, partial_forms
+from .echo_server import serving
 from .echo_server import status_body as echo_status_body
 
 ECHOES = {**partial_forms(), "cut-ellipsis": LLX[:10] + "\u2026"}
@@ -107,14 +106,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """Quiet."""
 
 
-@contextmanager
-def partial_server(breaking: bool) -> Iterator[PartialServer]:
+def partial_server(breaking: bool) -> AbstractContextManager[PartialServer]:
     """The stand-in, serving on 127.0.0.1 in a thread for the duration of the block."""
-    server = PartialServer(breaking)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serving(PartialServer(breaking))
