@@ -147,14 +147,11 @@ def test_drift_names_every_bad_cassette_and_compares_the_rest(tmp_path: Path) ->
     prefix = "batch-contract drift: new/"
     assert (done.returncode, done.stderr) == (
         2,
-        f"{prefix}broken-yaml.yaml: not a readable vcrpy cassette "
-        f"({BAD_ENTRIES['broken-yaml.yaml']})\n"
+        f"{prefix}broken-yaml.yaml: {BAD_ENTRIES['broken-yaml.yaml']}\n"
         f"{prefix}dangling.yaml: not a readable vcrpy cassette (No such file or directory)\n"
         f"{prefix}fifo.yaml: not a readable vcrpy cassette (not a regular file)\n"
-        f"{prefix}interactions-null.yaml: not a readable vcrpy cassette "
-        f"({BAD_ENTRIES['interactions-null.yaml']})\n"
-        f"{prefix}request-a-number.yaml: not a readable vcrpy cassette "
-        f"({BAD_ENTRIES['request-a-number.yaml']})\n",
+        f"{prefix}interactions-null.yaml: {BAD_ENTRIES['interactions-null.yaml']}\n"
+        f"{prefix}request-a-number.yaml:{BAD_ENTRIES['request-a-number.yaml']}\n",
     )
     clear(tmp_path / "new")
     assert done.stdout == command([], tmp_path, "batch-contract", "drift", str(OLD), "new").stdout

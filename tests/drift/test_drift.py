@@ -251,8 +251,8 @@ def test_unreadable_cassette_exits_2(new: Path) -> None:
     code, _, err = run(str(OLD), str(new))
     assert code == 2
     assert err == (
-        f"batch-contract drift: {new / 'status' / 'broken.yaml'}: not a readable vcrpy "
-        "cassette (not a readable YAML cassette: ParserError at line 2)\n"
+        f"batch-contract drift: {new / 'status' / 'broken.yaml'}: not a readable YAML "
+        "cassette: ParserError at line 2\n"
     )
 
 

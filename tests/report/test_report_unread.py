@@ -78,9 +78,7 @@ def test_an_unread_cassette_of_against_is_named(tmp_path: Path) -> None:
     old.mkdir()
     shutil.copy(GOOD, old / "good.yaml")
     shutil.copy(MALFORMED / "broken-yaml.yaml", old / "broken-yaml.yaml")
-    said = (
-        f"{old / 'broken-yaml.yaml'}: not a readable vcrpy cassette ({UNREAD['broken-yaml.yaml']})"
-    )
+    said = f"{old / 'broken-yaml.yaml'}: {UNREAD['broken-yaml.yaml']}"
     code, err = build(tmp_path / "page.html", str(GOOD), "--against", str(old))
     assert (code, err) == (1, f"batch-contract report: {said}\n")
     page = (tmp_path / "page.html").read_text()

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from batch_contract.core.cassette_files import (
+    NO_INTERACTIONS,
     BodyTooLarge,
     MalformedInteraction,
     decode_body,
@@ -107,37 +108,40 @@ def _body(response: Mapping[str, Any]) -> tuple[Any, bool]:
 
 def _cassette(path: Path, name: str) -> Iterable[Recorded]:
     """The responses of one cassette file, read as validate-status reads it (`read_cassette`);
-    `InputError` (one line) for one that validate-status refuses, for a YAML file that is no
-    cassette, and for a response whose code is not a number or whose body cannot be decoded as
-    recorded (drift compares every response, not only the endpoint's successes)."""
+    `InputError` (one line) for one that validate-status refuses, in validate-status's words, for
+    a YAML file that is no cassette, and for a response whose code is not a number or whose body
+    cannot be decoded as recorded (drift compares every response, not only the endpoint's
+    successes)."""
     try:
         read = read_cassette(path, json_attempts=True)
-        if read is None:
-            if path.suffix.lower() == ".json":
-                return []  # a JSON file that is no cassette, nor meant as one: not ours to compare
-            raise MalformedInteraction("no 'interactions' list")
-        if read.problems:
-            where, problem = read.problems[0]
-            raise MalformedInteraction(problem if where is None else f"{where}: {problem}")
-        found = []
-        for item in read.interactions:
-            if item.status is None:
-                raise MalformedInteraction(f"{item.where}: status code: not a number")
-            body, is_json = _body(item.response)
-            found.append(
-                Recorded(
-                    f"{name}:{item.where}",
-                    name,
-                    _endpoint(item.method, item.uri),
-                    item.status,
-                    body,
-                    is_json,
-                )
-            )
-    except MalformedInteraction as error:
-        raise InputError(f"{path}: not a readable vcrpy cassette ({error})") from None
     except OSError as error:
         raise InputError(f"{path}: not a readable vcrpy cassette ({error.strerror})") from None
+    if read is None:
+        if path.suffix.lower() == ".json":
+            return []  # a JSON file that is no cassette, nor meant as one: not ours to compare
+        raise InputError(f"{path}: {NO_INTERACTIONS}")
+    if read.problems:
+        raise InputError(read.lines(str(path))[0])
+    found = []
+    for item in read.interactions:
+        try:
+            if item.status is None:
+                raise MalformedInteraction("status code: not a number")
+            body, is_json = _body(item.response)
+        except MalformedInteraction as error:
+            raise InputError(
+                f"{path}:{item.where}: unreadable cassette interaction: {error}"
+            ) from None
+        found.append(
+            Recorded(
+                f"{name}:{item.where}",
+                name,
+                _endpoint(item.method, item.uri),
+                item.status,
+                body,
+                is_json,
+            )
+        )
     return found
 
 
