@@ -286,3 +286,21 @@ def test_a_run_that_checked_nothing_writes_a_red_page(tmp_path: Path) -> None:
     assert done.returncode == 5, done.stdout
     assert 'class="verdict fail"' in text
     assert "no response of the endpoint was checked" in text
+
+
+def test_a_passing_run_that_checked_no_body_writes_a_red_page(tmp_path: Path) -> None:
+    """`-k auth`: the run's tests pass (exit 0) but every response they got is a 401, so no body
+    of the endpoint was checked: the page is red and says so, as `batch-contract report` is over
+    the same responses, and names the run's own outcome beside it."""
+    done, text = suite(tmp_path, "-k", "auth")
+    assert done.returncode == 0, done.stdout
+    seen = re.search(r"<dt>responses of the endpoint</dt><dd>(\d+)</dd>", text)
+    assert seen is not None
+    assert int(seen.group(1)) > 0
+    assert 'class="verdict fail"' in text
+    assert (
+        f"✗ FAIL</span> no body of the endpoint was checked ({seen.group(1)} responses seen, "
+        "none a 200 with a body)</h2>"
+    ) in text
+    assert "<dt>bodies checked</dt><dd>0</dd>" in text
+    assert re.search(r"<dt>contract run</dt><dd>\d+ passed \(exit status 0\)</dd>", text)

@@ -1,12 +1,14 @@
 """`batch-contract report PATH... -o report.html`: one self-contained HTML page of what the inputs
 (cassettes, JSON and NDJSON files, folders: what validate-status, coverage and drift read) show.
 Exit 0 when the page shows no error, 1 when it shows one (or breaking drift, or names a cassette
-that could not be read), 2 on a usage error or a path that cannot be read."""
+that could not be read, or no body of the endpoint was checked), 2 on a usage error (an output
+that is one of the inputs among them) or a path that cannot be read."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import shutil
 import sys
 import tempfile
@@ -35,8 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
         "the verdict, the job life-cycle drawn, jobs over time, coverage and violations (and "
         f"drift with --against). Any form of ${KEY_ENV} is masked.",
         epilog="Exit codes: 0 the page shows no error; 1 it shows a violation, a breaking "
-        "change or a cassette that could not be read; 2 usage errors and paths that cannot be "
-        "read.",
+        "change, a cassette that could not be read, or that no body of the endpoint was "
+        "checked; 2 usage errors (an output that is one of the inputs among them) and paths "
+        "that cannot be read.",
     )
     parser.add_argument(
         "paths", nargs="+", metavar="PATH", help="cassettes, JSON or NDJSON bodies, or folders"
@@ -65,6 +68,22 @@ def _page_file(name: str) -> str:
     return name
 
 
+def _refuse_overwriting_an_input(output: str, inputs: Sequence[str]) -> None:
+    """A usage error when the page would be written over one of the inputs (the same file, by
+    any name: a symlink, `./`, a relative or absolute path)."""
+    for name in inputs:
+        try:
+            same = os.path.samefile(output, name)
+        except OSError:  # one of them does not exist (yet): not the same file
+            continue
+        if same and not os.path.isdir(output):
+            also = "" if name == output else f" (the same file as {name})"
+            raise UsageError(
+                f"{output} is one of the inputs{also}: the page would overwrite it; give "
+                "another file name"
+            )
+
+
 def _folder(paths: Sequence[str], into: Path) -> Path:
     """One folder of cassettes holding `paths` (a lone folder is used as is; files and further
     folders are copied into a scratch folder), for the drift face, which reads folders."""
@@ -86,8 +105,9 @@ def run(args: argparse.Namespace, stderr: TextIO) -> int:
     """Read, check, draw and write the page; return the exit code."""
     from batch_contract.drift.compare import drift
     from batch_contract.report.gather import gather, read_inputs
-    from batch_contract.report.page import Context, render
+    from batch_contract.report.page import Context, render, unchecked
 
+    _refuse_overwriting_an_input(args.output, [*args.paths, *(args.against or ())])
     profile: Profile = args.profile
     levels = load_levels()
     errors: list[str] = []
@@ -110,6 +130,9 @@ def run(args: argparse.Namespace, stderr: TextIO) -> int:
         for line in found.old_problems:  # NEW's were read above, each already in `unread`
             stderr.write(f"{PROG}: {printable(line)}\n")
         data.unread.extend(found.old_problems)
+    nothing = unchecked(data)
+    if nothing is not None and data.responses:
+        stderr.write(f"{PROG}: {printable(' '.join(args.paths))}: {nothing}\n")
     made = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     context = Context(args.title, tuple(args.paths), made)
     page = render(data, context, env_secret(), found)
@@ -117,7 +140,7 @@ def run(args: argparse.Namespace, stderr: TextIO) -> int:
         Path(args.output).write_text(page, encoding="utf-8")
     except OSError as error:
         raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
-    bad = data.errors or data.unread or (found is not None and found.breaking)
+    bad = data.errors or data.unread or nothing or (found is not None and found.breaking)
     return ExitCode.VIOLATION if bad else ExitCode.OK
 
 

@@ -59,16 +59,29 @@ class Context:
     """Whether the run that made the page failed (a red verdict whatever the bodies show)."""
 
 
+def unchecked(data: ReportData) -> str | None:
+    """Why nothing of the endpoint was checked (no body at all: the page is red, whatever else
+    it shows), or None when a body was checked. A response that is no 200 with a body (a 500, a
+    204, a redirect, a 401) is counted and shown, but checks nothing: it is never a pass."""
+    if data.documents:
+        return None
+    if not data.responses:
+        return "no response of the endpoint was checked"
+    seen = f"{data.responses} response{'s' if data.responses != 1 else ''} seen"
+    return f"no body of the endpoint was checked ({seen}, none a 200 with a body)"
+
+
 def _verdict(data: ReportData, context: Context, drift: Drift | None, esc: Scrubbed) -> str:
+    nothing = unchecked(data)
     empty = data.documents == 0 and data.responses == 0
     red = bool(data.errors or data.unread) or context.failed or bool(drift and drift.breaking)
-    red = red or empty
+    red = red or nothing is not None
     word = "FAIL" if red else "PASS"
     why = "violations of the contract were found" if data.errors else "no error found"
     if context.failed and not data.errors:
         why = "the contract run failed"
-    if empty:
-        why = "no response of the endpoint was checked"
+    if nothing is not None:
+        why = nothing
     if data.unread:
         unread = f"{len(data.unread)} part(s) of the input could not be read"
         why = unread if why == "no error found" or empty else f"{why}; {unread}"
