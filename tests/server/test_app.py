@@ -145,7 +145,20 @@ def test_step_seconds_moves_jobs_by_time_since_their_first_poll() -> None:
     now[0] = 103.9
     assert [book.step(job), book.step(job)] == [1, 1]
     now[0] = 140.0
-    assert book.step(job) == 20
+    assert book.step(job) == len(job.steps)  # past the last step, which the app clamps
+
+
+@pytest.mark.parametrize("step_seconds", [5e-324, 1e-320, 2.2250738585072014e-308])
+def test_a_tiny_step_seconds_reaches_the_last_step(
+    make_client: MakeClient, step_seconds: float
+) -> None:
+    """A positive step so small that elapsed time over it is infinity (5e-324, the smallest
+    float): every later GET sees the last step, 200, no 500 with an OverflowError."""
+    client = make_client(step_seconds=step_seconds)
+    url = job_path(MOVING_JOB_IDS[0])
+    answers = [client.get(url, headers=auth()) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert [answer.json()["job"]["status"] for answer in answers[1:]] == ["completed"] * 2
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import time
 
 import httpx
@@ -95,6 +96,38 @@ def test_one_access_line_per_request_and_never_the_key(
     assert f'"POST {job_path(DOCUMENTED_JOB_ID)}" 405 ' in lines[3]
     assert all(line.endswith("ms") for line in lines)
     assert not [line for line in lines if KEY in line or "Bearer" in line]
+
+
+def test_the_logged_client_is_the_peer_never_x_forwarded_for(
+    live_server: RunningServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client on 127.0.0.1 sending `X-Forwarded-For` (a forged log line, header text): the line
+    names the socket's own peer address and port, and no text of the header shows."""
+    caplog.set_level(logging.INFO, logger="batch_contract.server")
+    forged = '10.0.0.1:1 "GET /x" 200 1.0ms fake token=abc123def456ghi'
+    host, port = live_server.base_url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        peer = sock.getsockname()  # the server's peer: this socket, seen from its own side
+        request = (
+            f"GET {job_path(DOCUMENTED_JOB_ID)} HTTP/1.1\r\nHost: {host}\r\n"
+            f"Authorization: Bearer {KEY}\r\nX-Forwarded-For: {forged}\r\n"
+            "Connection: close\r\n\r\n"
+        )
+        sock.sendall(request.encode())
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    deadline = time.monotonic() + 5  # the server logs a request once its response has gone out
+    while True:
+        lines = [r.getMessage() for r in caplog.records if r.name == "batch_contract.server"]
+        if lines or time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+    assert len(lines) == 1
+    assert lines[0].startswith(f'{peer[0]}:{peer[1]} "GET {job_path(DOCUMENTED_JOB_ID)}" 200 ')
+    assert "10.0.0.1" not in lines[0]
+    assert "abc123def456ghi" not in lines[0]
 
 
 def test_secret_looking_query_values_and_the_key_are_scrubbed() -> None:

@@ -30,7 +30,8 @@ class JobBook:
         return self.jobs.get(job_id)
 
     def step(self, job: Job, *, advance: bool = True) -> int:
-        """The step this poll sees; may run past the last step, which callers clamp.
+        """The step this poll sees; may run past the last step (by one at most), which callers
+        clamp.
 
         Without `step_seconds` each advancing poll (a GET) moves one step; with it, the step is
         the time since the job's first GET divided by `step_seconds`. HEAD does not advance.
@@ -47,4 +48,5 @@ class JobBook:
             if advance:
                 self._first_poll.setdefault(job.id, now)
             first = self._first_poll.get(job.id, now)
-            return int((now - first) / self.step_seconds)
+            steps = (now - first) / self.step_seconds  # inf for a tiny step, such as 5e-324
+            return int(steps) if steps < len(job.steps) else len(job.steps)

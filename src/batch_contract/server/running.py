@@ -53,11 +53,14 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 def uvicorn_server(app: Any) -> uvicorn.Server:
-    """A uvicorn server for the app that leaves logging alone (the app logs its own lines)."""
+    """A uvicorn server for the app that leaves logging alone (the app logs its own lines) and
+    trusts no proxy header: the client it logs is the socket's peer, never `X-Forwarded-For`
+    (which uvicorn believes by default from 127.0.0.1, so any local client could forge it)."""
     config = uvicorn.Config(
         app,
         log_config=None,
         access_log=False,
+        proxy_headers=False,
         lifespan="off",
         ws="none",
         http="h11",
