@@ -85,13 +85,24 @@ def github_lines(result: Result) -> list[str]:
 def json_lines(result: Result, warnings_as_errors: bool = False) -> list[str]:
     """The one JSON entry of a result in the `results` list (valid documents included)."""
     entry = {
-        "source": result.document.source,
+        "source": _utf8(result.document.source),
         "where": result.document.where,
         "valid": result.is_valid(warnings_as_errors),
         "problem": result.problem,
         "violations": [_violation_json(v) for v in result.violations],
     }
     return [json.dumps(entry, ensure_ascii=False)]
+
+
+def _utf8(text: str) -> str:
+    """`text` as UTF-8 can hold it: a byte of a file name that is not UTF-8 (read as a lone
+    surrogate, `\udcff`) is written as that escape's six characters, as the text report shows
+    it; JSON has no way to carry the byte itself."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def reporter_for(
