@@ -305,8 +305,8 @@ def test_toml_blocks_set_real_rules(block: Block) -> None:
 @pytest.mark.parametrize("block", of("yaml"))
 def test_yaml_blocks_are_pre_commit_configs_of_our_hooks(block: Block) -> None:
     """A YAML block is a pre-commit configuration naming this repository's hooks, each scoped
-    by a `files:` pattern to files the hook reads (tests/installs/test_pre_commit.py runs it with
-    pre-commit)."""
+    by a `files:` pattern to files the hook reads, and to no other name: a `files:` of the user's
+    replaces the hook's own (tests/installs/test_pre_commit.py runs it with pre-commit)."""
     hooks = {
         hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     }
@@ -316,6 +316,8 @@ def test_yaml_blocks_are_pre_commit_configs_of_our_hooks(block: Block) -> None:
             assert hook["id"] in hooks
             assert re.search(hook["files"], "tests/fixtures/log.ndjson")
             assert re.search(hooks[hook["id"]]["files"], "tests/fixtures/log.ndjson")
+            for other in ("tests/fixtures/README.md", "cassettes/notes.txt", "cassettes/a.csv"):
+                assert not re.search(hook["files"], other)
 
 
 # --- outputs without a language ---------------------------------------------------------------

@@ -80,7 +80,9 @@ def _run_pre_commit(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
 
 def test_a_bad_ndjson_line_fails_the_hook(hooks: tuple[Path, str], tmp_path: Path) -> None:
     """`pre-commit run --all-files` with the README's config fails on the NDJSON log's bad line
-    (line 3 of 4) and names it; `package.json`, outside `files:`, is not read; fixed, it passes."""
+    (line 3 of 4) and names it; `package.json`, outside `files:`, is not read, nor are a README
+    and a CSV file inside the scoped folder (a `files:` of the user's replaces the hook's own
+    filter, so the README's pattern keeps the names the hook reads); fixed, it passes."""
     folder, commit = hooks
     config = readme_config()
     config = re.sub(r"repo: \S+", f"repo: {folder}", config)
@@ -89,6 +91,8 @@ def test_a_bad_ndjson_line_fails_the_hook(hooks: tuple[Path, str], tmp_path: Pat
     (repo / "tests" / "fixtures").mkdir(parents=True)
     (repo / ".pre-commit-config.yaml").write_text(config)
     (repo / "package.json").write_text('{"name": "not a status response"}\n')
+    (repo / "tests" / "fixtures" / "README.md").write_text("# Recorded responses\n")
+    (repo / "tests" / "fixtures" / "jobs.csv").write_text("id,status\nbjb-1,running\n")
     lines = [json.dumps(GOOD)] * 4
     lines[2] = json.dumps({**GOOD, "progress_percentage": 101})
     log = repo / "tests" / "fixtures" / "log.ndjson"
@@ -103,7 +107,8 @@ def test_a_bad_ndjson_line_fails_the_hook(hooks: tuple[Path, str], tmp_path: Pat
         "found number 101"
     ) in failed.stdout
     assert "4 documents: 3 valid, 1 invalid" in failed.stdout
-    assert "package.json" not in failed.stdout
+    for name in ("package.json", "README.md", "jobs.csv"):
+        assert name not in failed.stdout
 
     lines[2] = json.dumps(GOOD)
     log.write_text("\n".join(lines) + "\n")
