@@ -99,7 +99,12 @@ def build_validate_parser(prog: str = "validate-status") -> argparse.ArgumentPar
         default="text",
         help="text (default), one json report, or github annotations",
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print the summary line only")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print the summary line only (text and github; a JSON report is always whole)",
+    )
     parser.add_argument(
         "--max-errors",
         type=_positive_int,
