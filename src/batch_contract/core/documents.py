@@ -59,6 +59,22 @@ def _json_file(path: Path, source: str) -> Iterator[Document]:
     yield document
 
 
+EMPTY_LOG = "no document: the NDJSON log is empty or holds only blank lines"
+
+
+def whole_log(items: Iterator[Document | LineBlock], source: str) -> Iterator[Document | LineBlock]:
+    """The items of a whole NDJSON file or stream, then a problem (`EMPTY_LOG`) when not one of
+    its lines holds anything: an empty log beside other inputs is named and fails the run, as a
+    run over it alone fails with nothing found. Only the lines up to the first that is not blank
+    are looked at."""
+    for item in items:
+        yield item
+        if isinstance(item, Document) or any(map(bytes.strip, item.lines)):
+            yield from items
+            return
+    yield Document(source, problem=EMPTY_LOG)
+
+
 def is_ndjson(path: Path, ndjson: bool) -> bool:
     """Whether a file is read one document per line."""
     return ndjson or path.suffix.lower() in NDJSON_SUFFIXES
@@ -72,7 +88,8 @@ def file_items(
     suffix = path.suffix.lower()
     if ndjson or suffix in NDJSON_SUFFIXES:
         with open_regular(path)[0] as handle:
-            yield from iter_line_blocks(handle, source) if blocks else iter_lines(handle, source)
+            lines = iter_line_blocks(handle, source) if blocks else iter_lines(handle, source)
+            yield from whole_log(lines, source)
     elif suffix in CASSETTE_SUFFIXES:
         from batch_contract.core.cassette_files import cassette_file
 
@@ -138,7 +155,7 @@ def iter_items(
 def _documents_of(name: str, *, stdin: BinaryIO, ndjson: bool) -> Iterable[Document | LineBlock]:
     if name == STDIN:
         if ndjson:
-            return iter_line_blocks(stdin, "<stdin>")
+            return whole_log(iter_line_blocks(stdin, "<stdin>"), "<stdin>")
         raw = stdin.read(MAX_DOCUMENT_BYTES + 1)
         if len(raw) > MAX_DOCUMENT_BYTES:
             return [Document("<stdin>", problem=too_large(len(raw)) + " or more")]
