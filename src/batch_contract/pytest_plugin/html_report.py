@@ -1,7 +1,8 @@
 """`--contract-report PATH`: the contract suite writes the report page of `batch-contract report`
 at the end of a run, from every response of the endpoint its HTTP client received (replay,
 `--reference` or `--live`), as the coverage recorder counts them. The page is red when a body
-breaks the contract or the run failed; every form of the run's key is masked."""
+breaks the contract, when no body of the endpoint was checked, or when the run failed; every form
+of the run's key is masked."""
 
 from __future__ import annotations
 
