@@ -304,3 +304,8 @@ def test_a_passing_run_that_checked_no_body_writes_a_red_page(tmp_path: Path) ->
     ) in text
     assert "<dt>bodies checked</dt><dd>0</dd>" in text
     assert re.search(r"<dt>contract run</dt><dd>\d+ passed \(exit status 0\)</dd>", text)
+    said = (
+        f"batch-contract: contract report written to {tmp_path / 'run.html'} (FAIL: no body of the "
+        f"endpoint was checked ({seen.group(1)} responses seen, none a 200 with a body))"
+    )
+    assert said in done.stdout.splitlines()

@@ -38,6 +38,9 @@ class ReportRecorder:
     requests: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     written: str = ""
+    red: bool = False
+    """Whether `written` is shown in red: the page could not be written, or is red for want of a
+    body checked (a run that may still pass)."""
 
     def observe(self, response: httpx.Response) -> None:
         """An httpx response hook: keeps a response of the endpoint and its body."""
@@ -88,7 +91,7 @@ class ReportRecorder:
             return
         from batch_contract.pytest_plugin.fixtures import rule_levels
         from batch_contract.report.gather import gather
-        from batch_contract.report.page import Context, render
+        from batch_contract.report.page import Context, render, unchecked
 
         data = gather(self.exchanges, self.profile, rule_levels(self.config))
         run = ", ".join(f"{n} {outcome}" for outcome, n in sorted(self.outcomes.items()))
@@ -106,17 +109,22 @@ class ReportRecorder:
             self.path.write_text(render(data, context, secret), encoding="utf-8")
         except OSError as error:
             self.written = f"cannot write the report {self.path}: {error.strerror or error}"
+            self.red = True
             if session.exitstatus == pytest.ExitCode.OK:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
             return
         self.written = f"contract report written to {self.path}"
+        nothing = unchecked(data)
+        if nothing is not None:  # a red page after a run that may pass: said where it is seen
+            self.written += f" (FAIL: {nothing})"
+            self.red = True
 
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        """Says where the page went (or, in red, why it could not be written)."""
+        """Says where the page went (in red, why it could not be written, or that it is red for
+        want of a body checked)."""
         if self.written:
-            red = self.written.startswith("cannot")
-            terminalreporter.write_line(f"batch-contract: {self.written}", red=red)
+            terminalreporter.write_line(f"batch-contract: {self.written}", red=self.red)
 
 
 def start(config: pytest.Config, profile: str) -> None:
