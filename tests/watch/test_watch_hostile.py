@@ -301,6 +301,69 @@ def test_url_trickling_bytes_meets_the_deadline(run_watch: Run, endless_url: str
     assert time.monotonic() - started < 10
 
 
+class _Dripper:
+    """A raw-socket server on 127.0.0.1 that answers each connection a byte every 0.05 s: the
+    status line (`/status`) or, after a whole status line, a header that never ends
+    (`/headers`). Stops when the test ends."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=self._drip, args=(connection,), daemon=True).start()
+
+    def _drip(self, connection: socket.socket) -> None:
+        with connection:
+            request = connection.recv(65536)
+            first = b"" if b"/status" in request else b"HTTP/1.1 200 OK\r\n"
+            drip = b"HTTP/1.1 200 OK" if not first else b"X-Slow"
+            try:
+                connection.sendall(first)
+                while not self.stop.is_set():
+                    for byte in drip:
+                        connection.sendall(bytes([byte]))
+                        time.sleep(0.05)
+                    drip = b"x"
+            except OSError:  # the client has gone
+                return
+
+    def close(self) -> None:
+        """Stop accepting and dripping."""
+        self.stop.set()
+        self.thread.join()
+        self.listener.close()
+
+
+@pytest.fixture
+def drip_url() -> Iterator[str]:
+    """The base URL of a `_Dripper`."""
+    server = _Dripper()
+    yield f"http://127.0.0.1:{server.listener.getsockname()[1]}"
+    server.close()
+
+
+@pytest.mark.parametrize("part", ["status", "headers"])
+def test_url_dripping_its_status_line_or_headers_meets_the_deadline(
+    run_watch: Run, drip_url: str, part: str
+) -> None:
+    """A server that sends its status line or its headers a byte every 0.05 s (each read
+    succeeds, well within the per-read timeout) is cut off at --timeout for the whole answer."""
+    url = f"{drip_url}/{part}"
+    started = time.monotonic()
+    line = one_line(*run_watch("--spec", url, "--timeout", "1"))
+    assert line == f"{url}: no answer within 1 s"
+    assert time.monotonic() - started < 5
+
+
 def test_url_refusing_connections(run_watch: Run) -> None:
     """A port nobody listens on: one line."""
     with socket.create_server(("127.0.0.1", 0)) as probe:
