@@ -168,6 +168,14 @@ def _parameters(
     return found
 
 
+def _tags(listed: Any) -> tuple[str, ...]:
+    """An operation's tags, read tolerantly: they only name a successor, so tags that are not a
+    list of strings (`null`, a number) are no tags, never a reason to stop the watch."""
+    if not isinstance(listed, list):
+        return ()
+    return tuple(tag for tag in listed if isinstance(tag, str))
+
+
 def _sunset(operation: Mapping[str, Any]) -> str | None:
     for key in ("x-sunset", "x-sunset-date", "x-deprecation-date"):
         if isinstance(operation.get(key), str | int):
@@ -194,7 +202,7 @@ def _operation(
         statuses=sorted(str(code) for code in responses),
         deprecated=operation.get("deprecated") is True,
         sunset=_sunset(operation),
-        tags=tuple(str(tag) for tag in operation.get("tags", ()) if isinstance(tag, str)),
+        tags=_tags(operation.get("tags")),
     )
     schema = _json_response(responses, "200")
     if with_response and "200" in responses:

@@ -369,6 +369,8 @@ class _Models:
             head = node.value.id if isinstance(node.value, ast.Name) else None
             inner = node.slice
             args = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+            if not args:  # `Optional[()]`, `List[()]`: no type named, read as `Any`
+                args = [ast.Name("Any")]
             if head == "Optional":
                 return self._union(module, name, [args[0], ast.Constant(None)], depth)
             if head == "Union":
