@@ -129,6 +129,29 @@ def test_ref_problems_are_one_line(
     assert one_line(*run_watch("--spec", path)) == f"{path}: {expected}"
 
 
+@pytest.mark.parametrize(
+    ("responses", "expected"),
+    [
+        (
+            {"A": {"$ref": "#/components/responses/B"}, "B": {"$ref": "#/components/responses/A"}},
+            f"GET {EP}: 200: $ref cycle: #/components/responses/A -> #/components/responses/B -> "
+            "#/components/responses/A",
+        ),
+        ({}, f"GET {EP}: 200: $ref #/components/responses/A points at nothing"),
+    ],
+    ids=["cycle", "dangling"],
+)
+def test_response_ref_problems_are_one_line(
+    run_watch: Run, tmp_path: Path, responses: dict[str, object], expected: str
+) -> None:
+    """A 200 response written as a `$ref` that loops or points at nothing: one line naming it."""
+    spec = json.loads(json.dumps(SPEC))
+    spec["paths"][EP]["get"]["responses"]["200"] = {"$ref": "#/components/responses/A"}
+    spec["components"]["responses"] = responses
+    path = write(tmp_path, "spec.json", json.dumps(spec))
+    assert one_line(*run_watch("--spec", path)) == f"{path}: {expected}"
+
+
 def test_spec_missing_the_response_schema(run_watch: Run, tmp_path: Path) -> None:
     """A 200 response without a JSON schema cannot be compared: one line, exit 2."""
     spec = json.loads(json.dumps(SPEC))
