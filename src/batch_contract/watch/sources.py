@@ -222,6 +222,10 @@ def _yaml(raw: bytes, label: str) -> Any:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:  # PyYAML would also read UTF-16 and UTF-32 (by their BOM): the watch reads UTF-8 only
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{label}: not JSON or YAML (not UTF-8 text)") from None
     try:
         value = yaml.load(raw, Loader=loader)
     except yaml.YAMLError as error:
