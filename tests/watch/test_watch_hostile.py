@@ -24,6 +24,7 @@ from .conftest import Run
 PROG = "batch-contract watch: "
 SPEC = json.loads((BASELINE / "provider-openapi.json").read_text(encoding="utf-8"))
 EP = "/api/v1/beta/batch-processing/{job_id}"
+RECORDINGS = Path(__file__).parent / "recordings"
 
 
 def one_line(code: int, out: str, err: str) -> str:
@@ -520,4 +521,21 @@ def test_a_url_with_a_password_is_refused_without_showing_it(run_watch: Run, url
     assert line.endswith(
         "://***@127.0.0.1:1/openapi.json: a user or password in the URL is not sent: serve the "
         "spec without one, or save it and pass the file"
+    )
+
+
+@pytest.mark.parametrize("kind", ["empty-folder", "no-json"])
+def test_recordings_without_a_body_are_named(run_watch: Run, tmp_path: Path, kind: str) -> None:
+    """`--recordings` over an empty folder, or over a file with no JSON body, says so in one
+    line and exits 2, the findings still printed: `seen: 0` over nothing is not a count."""
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    where = str(folder if kind == "empty-folder" else RECORDINGS / "not-json" / "app.log")
+    new = str(Path(__file__).parent / "specs" / "enum-status-value-added" / "new.json")
+    code, out, err = run_watch("--spec", new, "--recordings", where)
+    assert (code, err) == (2, f"{PROG}no recorded JSON body found in {where}\n")
+    assert out == (
+        'error: response-property-enum-value-added [spec] $.job.status: the enum value "queued" '
+        'is added (old: -, new: "queued", seen: 0)\n'
+        f"watch: 1 error(s), 0 warning(s), 0 info (spec {new})\n"
     )
