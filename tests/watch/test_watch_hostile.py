@@ -20,6 +20,7 @@ import pytest
 from batch_contract.watch.sources import BASELINE, MAX_SPEC_BYTES
 
 from .conftest import Run
+from .sdk_layout import build_wheel, layout, unpack
 
 PROG = "batch-contract watch: "
 SPEC = json.loads((BASELINE / "provider-openapi.json").read_text(encoding="utf-8"))
@@ -539,3 +540,74 @@ def test_recordings_without_a_body_are_named(run_watch: Run, tmp_path: Path, kin
         'is added (old: -, new: "queued", seen: 0)\n'
         f"watch: 1 error(s), 0 warning(s), 0 info (spec {new})\n"
     )
+
+
+def _padded(text: str, size: int, comment: str = "#") -> str:
+    """`text` followed by comment lines, `size` bytes in all (cheap to parse, costly to hold
+    were the bound not checked first)."""
+    pad = size - len(text.encode())
+    lines, rest = divmod(pad, 1000)
+    body = (comment + "a" * 998 + "\n") * lines
+    return text + body + (comment + "a" * (rest - 2) + "\n" if rest >= 2 else " " * rest)
+
+
+@pytest.mark.parametrize("form", ["wheel", "tree"])
+def test_an_sdk_source_file_over_256_kib_is_refused(
+    run_watch: Run, tmp_path: Path, form: str
+) -> None:
+    """An SDK source file of 262,145 bytes (256 KiB and one) is refused in one line before it is
+    parsed (a dense 4 MiB file costs `ast` gigabytes); one of exactly 262,144 bytes is read."""
+    files = layout("2.13.0")
+    files["llama_cloud/resources/exact.py"] = _padded("", 262_144)
+    where = (
+        build_wheel(tmp_path, "2.13.0", files)
+        if form == "wheel"
+        else unpack(tmp_path, "2.13.0", files)
+    )
+    assert run_watch("--sdk", str(where))[0] == 0
+    files["llama_cloud/resources/over.py"] = _padded("", 262_145)
+    folder = tmp_path / "over"
+    folder.mkdir()
+    if form == "wheel":
+        where = build_wheel(folder, "2.13.0", files)
+        expected = f"{where}: llama_cloud/resources/over.py: larger than 262144 bytes"
+    else:
+        where = unpack(folder, "2.13.0", files)
+        expected = f"{where}: resources/over.py: larger than 262144 bytes"
+    assert one_line(*run_watch("--sdk", str(where))) == expected
+
+
+def test_an_sdk_with_more_than_4_mib_of_source_to_parse_is_refused(
+    run_watch: Run, tmp_path: Path
+) -> None:
+    """Seventeen resource files of 250,000 bytes each (each under the per-file bound, 4.25 MB in
+    all): one line once 4 MiB of source has been parsed, not hours of `ast`."""
+    files = layout("2.13.0")
+    for index in range(17):
+        files[f"llama_cloud/resources/r{index:02d}.py"] = _padded("", 250_000)
+    wheel = build_wheel(tmp_path, "2.13.0", files)
+    line = one_line(*run_watch("--sdk", str(wheel)))
+    assert line == f"{wheel}: more than 4194304 bytes of Python source to parse"
+
+
+def test_a_yaml_spec_over_2_mib_is_refused_and_json_up_to_16_mib_is_read(
+    run_watch: Run, tmp_path: Path
+) -> None:
+    """YAML costs PyYAML about 200 bytes a byte: a YAML spec over 2 MiB (2,097,153 bytes) is
+    refused in one line; one of exactly 2 MiB is read, and so is a 3 MiB JSON spec."""
+    import yaml
+
+    text = yaml.safe_dump(SPEC)
+    exact = write(tmp_path, "exact.yaml", _padded(text, 2_097_152))
+    assert run_watch("--spec", exact)[:2] == (
+        0,
+        f"watch: 0 error(s), 0 warning(s), 0 info (spec {exact})\n",
+    )
+    over = write(tmp_path, "over.yaml", _padded(text, 2_097_153))
+    assert one_line(*run_watch("--spec", over)) == (
+        f"{over}: not JSON, and too large to read as YAML: 2097153 bytes (limit 2097152 for "
+        "YAML, 16777216 for JSON)"
+    )
+    document = json.dumps(SPEC)
+    big = write(tmp_path, "big.json", document + " " * (3 * 1024 * 1024 - len(document)))
+    assert run_watch("--spec", big)[0] == 0

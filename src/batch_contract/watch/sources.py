@@ -20,6 +20,9 @@ from batch_contract.errors import InputError, UsageError
 
 MAX_SPEC_BYTES = MAX_DOCUMENT_BYTES
 """The largest OpenAPI document read (the provider's whole API is well under it)."""
+MAX_YAML_BYTES = 2 * 1024 * 1024
+"""The largest YAML document read: PyYAML holds about 200 bytes for each byte of a dense YAML
+file (2 MiB: about 430 MB, what a 16 MiB JSON document costs orjson); JSON has the larger bound."""
 BASELINE = Path(__file__).resolve().parent / "baseline"
 """The shipped baseline: what the contract's schemas were derived from."""
 SPEC_FILE = "provider-openapi.json"
@@ -212,6 +215,11 @@ def parse_structured(raw: bytes, label: str) -> Any:
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
+        if len(raw) > MAX_YAML_BYTES:
+            raise InputError(
+                f"{label}: not JSON, and too large to read as YAML: {len(raw)} bytes (limit "
+                f"{MAX_YAML_BYTES} for YAML, {MAX_SPEC_BYTES} for JSON)"
+            ) from None
         value = _yaml(raw, label)
     if isinstance(value, dict | list) and deeper_than(value, MAX_DEPTH):
         raise InputError(f"{label}: nested deeper than {MAX_DEPTH} levels")
