@@ -3,6 +3,7 @@ traceback, a hang or unbounded memory. URLs are served on 127.0.0.1 by servers m
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import resource
@@ -333,7 +334,7 @@ def test_url_trickling_bytes_meets_the_deadline(run_watch: Run, endless_url: str
 class _Dripper:
     """A raw-socket server on 127.0.0.1 that answers each connection a byte every 0.05 s: the
     status line (`/status`) or, after a whole status line, a header that never ends
-    (`/headers`). Stops when the test ends."""
+    (`/headers`); to a TLS client, a 16 KiB handshake record. Stops when the test ends."""
 
     def __init__(self) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -355,6 +356,8 @@ class _Dripper:
             request = connection.recv(65536)
             first = b"" if b"/status" in request else b"HTTP/1.1 200 OK\r\n"
             drip = b"HTTP/1.1 200 OK" if not first else b"X-Slow"
+            if request.startswith(b"\x16"):  # a TLS ClientHello: a handshake record, dripped
+                first, drip = b"\x16\x03\x03\x40\x00", b"\x02"
             try:
                 connection.sendall(first)
                 while not self.stop.is_set():
@@ -380,13 +383,15 @@ def drip_url() -> Iterator[str]:
     server.close()
 
 
-@pytest.mark.parametrize("part", ["status", "headers"])
+@pytest.mark.parametrize("part", ["status", "headers", "tls"])
 def test_url_dripping_its_status_line_or_headers_meets_the_deadline(
     run_watch: Run, drip_url: str, part: str
 ) -> None:
-    """A server that sends its status line or its headers a byte every 0.05 s (each read
-    succeeds, well within the per-read timeout) is cut off at --timeout for the whole answer."""
-    url = f"{drip_url}/{part}"
+    """A server that sends its status line, its headers or its TLS handshake a byte every 0.05 s
+    (each read succeeds, well within the per-read timeout) is cut off at --timeout for the whole
+    answer."""
+    base = drip_url.replace("http:", "https:") if part == "tls" else drip_url
+    url = f"{base}/{part}"
     started = time.monotonic()
     line = one_line(*run_watch("--spec", url, "--timeout", "1"))
     assert line == f"{url}: no answer within 1 s"
@@ -611,3 +616,25 @@ def test_a_yaml_spec_over_2_mib_is_refused_and_json_up_to_16_mib_is_read(
     document = json.dumps(SPEC)
     big = write(tmp_path, "big.json", document + " " * (3 * 1024 * 1024 - len(document)))
     assert run_watch("--spec", big)[0] == 0
+
+
+def test_a_connection_opened_after_the_deadline_is_not_made() -> None:
+    """A connection of the fetch (a redirect's next hop) opened once the deadline has passed
+    fails at once, and one opened before it waits for the connect and a TLS handshake no longer
+    than the time left: the deadline covers the connect too."""
+    from batch_contract.watch.sources import _bounded_connection
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        late = _bounded_connection(http.client.HTTPConnection, time.monotonic() - 1)
+        connection = late("127.0.0.1", port, timeout=30)
+        with pytest.raises(TimeoutError):
+            connection.connect()
+        listener.settimeout(0.2)
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nothing tried to connect
+        soon = _bounded_connection(http.client.HTTPConnection, time.monotonic() + 2)
+        connection = soon("127.0.0.1", port, timeout=30)
+        connection.connect()
+        assert 0 < connection.timeout <= 2
+        connection.close()

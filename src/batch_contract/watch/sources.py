@@ -84,10 +84,15 @@ def _bounded_connection(base: type[http.client.HTTPConnection], deadline: float)
 
     class Connection(base):  # type: ignore[valid-type,misc]
         def connect(self) -> None:
+            given: Any = self.timeout  # type: ignore[has-type]
+            timeout = float(given if isinstance(given, float | int) else 30.0)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the deadline has passed")
+            self.timeout = min(timeout, left)  # the TCP connect, and a TLS handshake in all
             super().connect()
-            timeout = self.timeout if isinstance(self.timeout, float | int) else 30.0
             connected: socket.socket = self.sock  # type: ignore[has-type]
-            self.sock = _DeadlineSocket(connected, float(timeout), deadline)
+            self.sock = _DeadlineSocket(connected, timeout, deadline)
 
     return Connection
 
