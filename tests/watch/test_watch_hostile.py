@@ -3,6 +3,7 @@ traceback, a hang or unbounded memory. URLs are served on 127.0.0.1 by servers m
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import resource
@@ -20,10 +21,12 @@ import pytest
 from batch_contract.watch.sources import BASELINE, MAX_SPEC_BYTES
 
 from .conftest import Run
+from .sdk_layout import build_wheel, layout, unpack
 
 PROG = "batch-contract watch: "
 SPEC = json.loads((BASELINE / "provider-openapi.json").read_text(encoding="utf-8"))
 EP = "/api/v1/beta/batch-processing/{job_id}"
+RECORDINGS = Path(__file__).parent / "recordings"
 
 
 def one_line(code: int, out: str, err: str) -> str:
@@ -56,6 +59,8 @@ def write(folder: Path, name: str, content: str | bytes) -> str:
         (b'{\n  "openapi": [unclosed\n', "not JSON or YAML (ParserError at line 3)"),
         (b"\x00\x01\x02 binary", "not JSON or YAML (ReaderError)"),
         (b"openapi: 3.1.0\ninfo: {title: caf\xe9}\n", "not JSON or YAML (not UTF-8 text)"),
+        ('{"openapi": "3.1.0", "paths": {}}'.encode("utf-16"), "not JSON or YAML (not UTF-8 text)"),
+        ("openapi: 3.1.0\npaths: {}\n".encode("utf-32"), "not JSON or YAML (not UTF-8 text)"),
         (b"\x1f\x8b\x08\x00 the rest", "gzip-compressed, not JSON or YAML text"),
         (b"just a sentence, no document", "not an OpenAPI document (a str)"),
         (b"swagger: '2.0'\npaths: {}\n", "not an OpenAPI 3.0 or 3.1 document (swagger 2.0)"),
@@ -67,6 +72,8 @@ def write(folder: Path, name: str, content: str | bytes) -> str:
         "json-syntax",
         "binary",
         "latin-1",
+        "utf-16-bom",
+        "utf-32-bom",
         "gzip",
         "a-string",
         "swagger-2",
@@ -126,6 +133,29 @@ def test_ref_problems_are_one_line(
 ) -> None:
     """A $ref cycle on the response's way, a dangling or an external $ref: one line naming it."""
     path = write(tmp_path, "spec.json", json.dumps(spec_with(**schemas)))
+    assert one_line(*run_watch("--spec", path)) == f"{path}: {expected}"
+
+
+@pytest.mark.parametrize(
+    ("responses", "expected"),
+    [
+        (
+            {"A": {"$ref": "#/components/responses/B"}, "B": {"$ref": "#/components/responses/A"}},
+            f"GET {EP}: 200: $ref cycle: #/components/responses/A -> #/components/responses/B -> "
+            "#/components/responses/A",
+        ),
+        ({}, f"GET {EP}: 200: $ref #/components/responses/A points at nothing"),
+    ],
+    ids=["cycle", "dangling"],
+)
+def test_response_ref_problems_are_one_line(
+    run_watch: Run, tmp_path: Path, responses: dict[str, object], expected: str
+) -> None:
+    """A 200 response written as a `$ref` that loops or points at nothing: one line naming it."""
+    spec = json.loads(json.dumps(SPEC))
+    spec["paths"][EP]["get"]["responses"]["200"] = {"$ref": "#/components/responses/A"}
+    spec["components"]["responses"] = responses
+    path = write(tmp_path, "spec.json", json.dumps(spec))
     assert one_line(*run_watch("--spec", path)) == f"{path}: {expected}"
 
 
@@ -301,6 +331,73 @@ def test_url_trickling_bytes_meets_the_deadline(run_watch: Run, endless_url: str
     assert time.monotonic() - started < 10
 
 
+class _Dripper:
+    """A raw-socket server on 127.0.0.1 that answers each connection a byte every 0.05 s: the
+    status line (`/status`) or, after a whole status line, a header that never ends
+    (`/headers`); to a TLS client, a 16 KiB handshake record. Stops when the test ends."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=self._drip, args=(connection,), daemon=True).start()
+
+    def _drip(self, connection: socket.socket) -> None:
+        with connection:
+            request = connection.recv(65536)
+            first = b"" if b"/status" in request else b"HTTP/1.1 200 OK\r\n"
+            drip = b"HTTP/1.1 200 OK" if not first else b"X-Slow"
+            if request.startswith(b"\x16"):  # a TLS ClientHello: a handshake record, dripped
+                first, drip = b"\x16\x03\x03\x40\x00", b"\x02"
+            try:
+                connection.sendall(first)
+                while not self.stop.is_set():
+                    for byte in drip:
+                        connection.sendall(bytes([byte]))
+                        time.sleep(0.05)
+                    drip = b"x"
+            except OSError:  # the client has gone
+                return
+
+    def close(self) -> None:
+        """Stop accepting and dripping."""
+        self.stop.set()
+        self.thread.join()
+        self.listener.close()
+
+
+@pytest.fixture
+def drip_url() -> Iterator[str]:
+    """The base URL of a `_Dripper`."""
+    server = _Dripper()
+    yield f"http://127.0.0.1:{server.listener.getsockname()[1]}"
+    server.close()
+
+
+@pytest.mark.parametrize("part", ["status", "headers", "tls"])
+def test_url_dripping_its_status_line_or_headers_meets_the_deadline(
+    run_watch: Run, drip_url: str, part: str
+) -> None:
+    """A server that sends its status line, its headers or its TLS handshake a byte every 0.05 s
+    (each read succeeds, well within the per-read timeout) is cut off at --timeout for the whole
+    answer."""
+    base = drip_url.replace("http:", "https:") if part == "tls" else drip_url
+    url = f"{base}/{part}"
+    started = time.monotonic()
+    line = one_line(*run_watch("--spec", url, "--timeout", "1"))
+    assert line == f"{url}: no answer within 1 s"
+    assert time.monotonic() - started < 5
+
+
 def test_url_refusing_connections(run_watch: Run) -> None:
     """A port nobody listens on: one line."""
     with socket.create_server(("127.0.0.1", 0)) as probe:
@@ -431,3 +528,113 @@ def test_a_url_with_a_password_is_refused_without_showing_it(run_watch: Run, url
         "://***@127.0.0.1:1/openapi.json: a user or password in the URL is not sent: serve the "
         "spec without one, or save it and pass the file"
     )
+
+
+@pytest.mark.parametrize("kind", ["empty-folder", "no-json"])
+def test_recordings_without_a_body_are_named(run_watch: Run, tmp_path: Path, kind: str) -> None:
+    """`--recordings` over an empty folder, or over a file with no JSON body, says so in one
+    line and exits 2, the findings still printed: `seen: 0` over nothing is not a count."""
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    where = str(folder if kind == "empty-folder" else RECORDINGS / "not-json" / "app.log")
+    new = str(Path(__file__).parent / "specs" / "enum-status-value-added" / "new.json")
+    code, out, err = run_watch("--spec", new, "--recordings", where)
+    assert (code, err) == (2, f"{PROG}no recorded JSON body found in {where}\n")
+    assert out == (
+        'error: response-property-enum-value-added [spec] $.job.status: the enum value "queued" '
+        'is added (old: -, new: "queued", seen: 0)\n'
+        f"watch: 1 error(s), 0 warning(s), 0 info (spec {new})\n"
+    )
+
+
+def _padded(text: str, size: int, comment: str = "#") -> str:
+    """`text` followed by comment lines, `size` bytes in all (cheap to parse, costly to hold
+    were the bound not checked first)."""
+    pad = size - len(text.encode())
+    lines, rest = divmod(pad, 1000)
+    body = (comment + "a" * 998 + "\n") * lines
+    return text + body + (comment + "a" * (rest - 2) + "\n" if rest >= 2 else " " * rest)
+
+
+@pytest.mark.parametrize("form", ["wheel", "tree"])
+def test_an_sdk_source_file_over_256_kib_is_refused(
+    run_watch: Run, tmp_path: Path, form: str
+) -> None:
+    """An SDK source file of 262,145 bytes (256 KiB and one) is refused in one line before it is
+    parsed (a dense 4 MiB file costs `ast` gigabytes); one of exactly 262,144 bytes is read."""
+    files = layout("2.13.0")
+    files["llama_cloud/resources/exact.py"] = _padded("", 262_144)
+    where = (
+        build_wheel(tmp_path, "2.13.0", files)
+        if form == "wheel"
+        else unpack(tmp_path, "2.13.0", files)
+    )
+    assert run_watch("--sdk", str(where))[0] == 0
+    files["llama_cloud/resources/over.py"] = _padded("", 262_145)
+    folder = tmp_path / "over"
+    folder.mkdir()
+    if form == "wheel":
+        where = build_wheel(folder, "2.13.0", files)
+        expected = f"{where}: llama_cloud/resources/over.py: larger than 262144 bytes"
+    else:
+        where = unpack(folder, "2.13.0", files)
+        expected = f"{where}: resources/over.py: larger than 262144 bytes"
+    assert one_line(*run_watch("--sdk", str(where))) == expected
+
+
+def test_an_sdk_with_more_than_4_mib_of_source_to_parse_is_refused(
+    run_watch: Run, tmp_path: Path
+) -> None:
+    """Seventeen resource files of 250,000 bytes each (each under the per-file bound, 4.25 MB in
+    all): one line once 4 MiB of source has been parsed, not hours of `ast`."""
+    files = layout("2.13.0")
+    for index in range(17):
+        files[f"llama_cloud/resources/r{index:02d}.py"] = _padded("", 250_000)
+    wheel = build_wheel(tmp_path, "2.13.0", files)
+    line = one_line(*run_watch("--sdk", str(wheel)))
+    assert line == f"{wheel}: more than 4194304 bytes of Python source to parse"
+
+
+def test_a_yaml_spec_over_2_mib_is_refused_and_json_up_to_16_mib_is_read(
+    run_watch: Run, tmp_path: Path
+) -> None:
+    """YAML costs PyYAML about 200 bytes a byte: a YAML spec over 2 MiB (2,097,153 bytes) is
+    refused in one line; one of exactly 2 MiB is read, and so is a 3 MiB JSON spec."""
+    import yaml
+
+    text = yaml.safe_dump(SPEC)
+    exact = write(tmp_path, "exact.yaml", _padded(text, 2_097_152))
+    assert run_watch("--spec", exact)[:2] == (
+        0,
+        f"watch: 0 error(s), 0 warning(s), 0 info (spec {exact})\n",
+    )
+    over = write(tmp_path, "over.yaml", _padded(text, 2_097_153))
+    assert one_line(*run_watch("--spec", over)) == (
+        f"{over}: not JSON, and too large to read as YAML: 2097153 bytes (limit 2097152 for "
+        "YAML, 16777216 for JSON)"
+    )
+    document = json.dumps(SPEC)
+    big = write(tmp_path, "big.json", document + " " * (3 * 1024 * 1024 - len(document)))
+    assert run_watch("--spec", big)[0] == 0
+
+
+def test_a_connection_opened_after_the_deadline_is_not_made() -> None:
+    """A connection of the fetch (a redirect's next hop) opened once the deadline has passed
+    fails at once, and one opened before it waits for the connect and a TLS handshake no longer
+    than the time left: the deadline covers the connect too."""
+    from batch_contract.watch.sources import _bounded_connection
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        late = _bounded_connection(http.client.HTTPConnection, time.monotonic() - 1)
+        connection = late("127.0.0.1", port, timeout=30)
+        with pytest.raises(TimeoutError):
+            connection.connect()
+        listener.settimeout(0.2)
+        with pytest.raises(TimeoutError):
+            listener.accept()  # nothing tried to connect
+        soon = _bounded_connection(http.client.HTTPConnection, time.monotonic() + 2)
+        connection = soon("127.0.0.1", port, timeout=30)
+        connection.connect()
+        assert 0 < connection.timeout <= 2
+        connection.close()

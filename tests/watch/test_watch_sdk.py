@@ -137,3 +137,27 @@ def test_watch_runs_on_the_light_install() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "[]\n", "")
+
+
+@pytest.mark.parametrize(
+    ("annotation", "new"),
+    [("Optional[()]", "any"), ("List[()]", ["array"]), ("Annotated[()]", "any")],
+)
+def test_an_empty_subscript_in_a_model_reads_as_any(
+    run_watch: Run, tmp_path: Path, annotation: str, new: object
+) -> None:
+    """`Optional[()]`, `List[()]` (no type named) read as `Any` inside them, never a traceback:
+    the field's type widens, which is a finding like any other."""
+    model = STATUS_MODEL.replace(
+        "    directory_id: Optional[str] = None\n", f"    directory_id: {annotation} = None\n"
+    )
+    assert model != STATUS_MODEL
+    files = layout("2.13.0")
+    files["llama_cloud/types/beta/batch_get_status_response.py"] = model
+    code, out, err = run_watch(
+        "--sdk", str(build_wheel(tmp_path, "2.13.1", files)), "--format", "json"
+    )
+    assert (code, err) == (1, "")
+    assert [(f["id"], f["path"], f["new"]) for f in findings(out)] == [
+        ("response-property-type-changed", "$.job.directory_id", new)
+    ]

@@ -27,6 +27,7 @@ IDS = (
     "response-status-added",
     "response-status-removed",
     "request-parameter-added",
+    "request-parameter-became-required",
     "request-parameter-removed",
 )
 """Every finding id, in the order docs/watch.md lists them."""
@@ -125,9 +126,14 @@ def _statuses(source: str, where: str, old: Operation, new: Operation) -> list[F
 
 
 def _parameters(source: str, where: str, old: Operation, new: Operation) -> list[Finding]:
+    """Parameters compared as OpenAPI identifies them, by name and location: one that moves
+    between query and path is the old one gone and a new one added."""
+    before = {(str(p.get("in", "query")), name): p for name, p in old.parameters.items()}
+    after = {(str(p.get("in", "query")), name): p for name, p in new.parameters.items()}
     found = []
-    for name, now in new.parameters.items():
-        if name not in old.parameters:
+    for (place, name), now in after.items():
+        was = before.get((place, name))
+        if was is None:
             kind = "required" if now.get("required") else "optional"
             finding = Finding(
                 "request-parameter-added",
@@ -135,12 +141,23 @@ def _parameters(source: str, where: str, old: Operation, new: Operation) -> list
                 where,
                 None,
                 name,
-                f"a {kind} {now.get('in', 'query')} parameter {name} is added",
+                f"a {kind} {place} parameter {name} is added",
             )
             finding.extra["required"] = bool(now.get("required"))
             found.append(finding)
-    for name, was in old.parameters.items():
-        if name not in new.parameters:
+        elif now.get("required") and not was.get("required"):
+            found.append(
+                Finding(
+                    "request-parameter-became-required",
+                    source,
+                    where,
+                    "optional",
+                    "required",
+                    f"the optional {place} parameter {name} becomes required",
+                )
+            )
+    for place, name in before:
+        if (place, name) not in after:
             found.append(
                 Finding(
                     "request-parameter-removed",
@@ -148,7 +165,7 @@ def _parameters(source: str, where: str, old: Operation, new: Operation) -> list
                     where,
                     name,
                     None,
-                    f"the {was.get('in', 'query')} parameter {name} is gone",
+                    f"the {place} parameter {name} is gone",
                 )
             )
     return found

@@ -148,6 +148,20 @@ def _json_response(responses: Mapping[str, Any], code: str) -> Any:
     return None
 
 
+def _response_object(normaliser: Normaliser, response: Any, path: str) -> Any:
+    """A response object, its local `$ref`s (`#/components/responses/...`) followed (a cycle or
+    a dangling one is an `InputError`)."""
+    seen: list[str] = []
+    while isinstance(response, Mapping) and "$ref" in response:
+        ref = response["$ref"]
+        if ref in seen:
+            chain = " -> ".join([*seen, str(ref)])
+            raise InputError(f"{normaliser.label}: {METHOD} {path}: 200: $ref cycle: {chain}")
+        seen.append(str(ref))
+        response = normaliser.resolve(ref, f"{METHOD} {path}: 200")
+    return response
+
+
 def _parameters(
     normaliser: Normaliser, item: Mapping[str, Any], operation: Mapping[str, Any]
 ) -> dict[str, dict[str, Any]]:
@@ -166,6 +180,14 @@ def _parameters(
                 "required": parameter.get("required") is True,
             }
     return found
+
+
+def _tags(listed: Any) -> tuple[str, ...]:
+    """An operation's tags, read tolerantly: they only name a successor, so tags that are not a
+    list of strings (`null`, a number) are no tags, never a reason to stop the watch."""
+    if not isinstance(listed, list):
+        return ()
+    return tuple(tag for tag in listed if isinstance(tag, str))
 
 
 def _sunset(operation: Mapping[str, Any]) -> str | None:
@@ -194,8 +216,15 @@ def _operation(
         statuses=sorted(str(code) for code in responses),
         deprecated=operation.get("deprecated") is True,
         sunset=_sunset(operation),
-        tags=tuple(str(tag) for tag in operation.get("tags", ()) if isinstance(tag, str)),
+        tags=_tags(operation.get("tags")),
     )
+    if "200" in responses:
+        try:
+            responses["200"] = _response_object(normaliser, responses["200"], path)
+        except InputError:
+            if with_response:
+                raise
+            responses["200"] = None  # another operation's response: summarised, never a stop
     schema = _json_response(responses, "200")
     if with_response and "200" in responses:
         if schema is None:

@@ -26,8 +26,11 @@ from batch_contract.watch.shapes import Node, any_node
 
 PACKAGE = "llama_cloud"
 DISTRIBUTION = "llama-cloud"
-MAX_FILE_BYTES = 4 * 1024 * 1024
-"""The largest SDK source file read (the largest of llama-cloud 2.13.0 is under 100 KB)."""
+MAX_FILE_BYTES = 256 * 1024
+"""The largest SDK source file read: `ast` holds about 650 bytes for each byte of dense source
+(256 KiB: about 170 MB). The largest file of llama-cloud 2.13.0 is 74 KB, of 2.19.0 76 KB."""
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+"""The most Python source parsed in one run (llama-cloud 2.13.0 needs 1.1 MB, 2.19.0 1.2 MB)."""
 MAX_FILES = 20_000
 _SCALARS: dict[str, dict[str, Any]] = {
     "str": {"types": ["string"]},
@@ -50,6 +53,8 @@ class SdkTree:
     def __init__(self, label: str) -> None:
         self.label = label
         self.version: str | None = None
+        self.parsed = 0
+        """How many characters of source have been parsed (bounded by `MAX_SOURCE_BYTES`)."""
         self._files: dict[str, Any] = {}
 
     def names(self) -> list[str]:
@@ -170,6 +175,11 @@ def _parse(tree: SdkTree, name: str) -> ast.Module | None:
     text = tree.read(name)
     if text is None:
         return None
+    tree.parsed += len(text)
+    if tree.parsed > MAX_SOURCE_BYTES:
+        raise InputError(
+            f"{tree.label}: more than {MAX_SOURCE_BYTES} bytes of Python source to parse"
+        )
     try:
         return ast.parse(text, filename=name)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -369,6 +379,8 @@ class _Models:
             head = node.value.id if isinstance(node.value, ast.Name) else None
             inner = node.slice
             args = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+            if not args:  # `Optional[()]`, `List[()]`: no type named, read as `Any`
+                args = [ast.Name("Any")]
             if head == "Optional":
                 return self._union(module, name, [args[0], ast.Constant(None)], depth)
             if head == "Union":

@@ -98,15 +98,16 @@ def shows(finding: Finding, body: Any) -> bool | None:
 
 def count_seen(findings: list[Finding], paths: Sequence[str], unread: list[str]) -> None:
     """Sets `seen` on every finding a response can show (left None on the others); what cannot
-    be read goes to `unread`, one line each (`bodies`)."""
+    be read goes to `unread`, one line each (`bodies`), and so does recordings that hold no JSON
+    body at all (a `seen: 0` over nothing would read as looked at and not found)."""
     countable = [f for f in findings if shows(f, {}) is not None]
     for finding in countable:
         finding.seen = 0
-    if not countable:
-        for _ in bodies(paths, unread):  # still read: an unreadable path is an error either way
-            pass
-        return
-    for body in bodies(paths, unread):
+    problems, read = len(unread), 0
+    for body in bodies(paths, unread):  # read even when nothing is countable: an unreadable
+        read += 1  # path is an error either way
         for finding in countable:
             if shows(finding, body):
                 finding.seen = (finding.seen or 0) + 1
+    if read == 0 and len(unread) == problems:
+        unread.append(f"no recorded JSON body found in {' '.join(paths)}")

@@ -12,6 +12,7 @@ default; `[tool.batch-contract.watch]` overrides them per id.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -195,25 +196,58 @@ def _widened(old: Node, new: Node) -> Any:
 
 
 def _beyond(finding: Finding, old: Node) -> Any:
-    """A number the new bound allows and the old one did not (None: the bound narrows)."""
+    """A number the new bound admits, whatever the direction it moved: the bound itself (the
+    first number past it when exclusive), or just past the old bound when it is dropped. None
+    for a length or item-count bound: the contract's profiles bound no length, so no body of
+    another length fails them."""
     keyword = finding.extra.get("keyword", "")
     before, after = finding.old, finding.new
-    if not keyword.endswith(("imum",)) or before is None:
-        return _NONE  # a length or count bound, or one added: nothing this body can show
+    if not keyword.endswith("imum"):
+        return _NONE
     integer = old.get("types") == ["integer"]
     step = 1 if integer else 0.5
-    if finding.id == "response-property-min-changed":
-        if after is not None and after >= before:
-            return _NONE
-        return before - step if after is None else after
-    if after is not None and after <= before:
-        return _NONE
-    return before + step if after is None else after
+    lower = finding.id == "response-property-min-changed"
+    if after is None:
+        return _NONE if before is None else (before - step if lower else before + step)
+    value = after
+    if keyword.startswith("exclusive"):
+        value = after + step if lower else after - step
+    if integer and isinstance(value, float) and math.isfinite(value):
+        value = math.ceil(value) if lower else math.floor(value)
+    return value if _within(value, finding.extra.get("new_node", {})) else _NONE
 
 
-def _fails(body: Any, profile: str, levels: Mapping[str, Level]) -> tuple[bool, bool]:
-    """(an error-level violation, a warning) of a body under a profile."""
-    found = contract_check(profile, "status", levels).violations(body)  # type: ignore[arg-type]
+def _within(value: Any, node: Node) -> bool:
+    """Whether a number meets every numeric bound of a node (the new source admits it)."""
+    bounds = node.get("bounds", {})
+    return not (
+        ("minimum" in bounds and value < bounds["minimum"])
+        or ("exclusiveMinimum" in bounds and value <= bounds["exclusiveMinimum"])
+        or ("maximum" in bounds and value > bounds["maximum"])
+        or ("exclusiveMaximum" in bounds and value >= bounds["exclusiveMaximum"])
+    )
+
+
+def _narrows(finding: Finding) -> bool:
+    """Whether a bound is added, or moves inward (a minimum rises, a maximum falls)."""
+    before, after = finding.old, finding.new
+    if after is None:
+        return False
+    if before is None:
+        return True
+    rises = finding.id == "response-property-min-changed"
+    return bool(after >= before) if rises else bool(after <= before)
+
+
+def _fails(
+    body: Any, profile: str, levels: Mapping[str, Level], at: str | None = None
+) -> tuple[bool, bool]:
+    """(an error-level violation, a warning) of a body under a profile; with `at`, only the
+    violations of that field count (a bound speaks of its field alone: a count at its new bound
+    may break a rule relating it to the clean body's other counts, which the bound did not do)."""
+    found = list(contract_check(profile, "status", levels).violations(body))  # type: ignore[arg-type]
+    if at is not None:
+        found = [v for v in found if v.path == at]
     return (
         any(v.severity == "error" for v in found),
         any(v.severity == "warning" for v in found),
@@ -233,16 +267,22 @@ def judge(finding: Finding, levels: Mapping[str, Level]) -> str:
         return "error" if finding.old == "200" else "warning"
     if kind == "request-parameter-added":
         return "error" if finding.extra.get("required") else "info"
+    if kind == "request-parameter-became-required":
+        return "error"
     if kind == "request-parameter-removed":
         return "warning"
     if kind == "response-property-enum-value-removed":
         return "warning" if finding.path == "$.job.status" else "info"
     body = _probe(finding)
     if body is not None:
-        documented, rule_warning = _fails(body, "documented", levels)
+        bound = kind in ("response-property-min-changed", "response-property-max-changed")
+        at = finding.path if bound else None
+        documented, rule_warning = _fails(body, "documented", levels, at)
         if documented:
             return "error"
-        strict, _ = _fails(body, "strict", levels)
+        if bound and _narrows(finding):
+            return "info"  # it admits nothing the baseline did not
+        strict, _ = _fails(body, "strict", levels, at)
         if strict or rule_warning:
             return "warning"
     weakens = kind in (

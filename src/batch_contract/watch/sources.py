@@ -5,6 +5,8 @@ copy, and the baseline folder."""
 from __future__ import annotations
 
 import http.client
+import io
+import socket
 import time
 import urllib.request
 from collections.abc import Mapping
@@ -18,6 +20,9 @@ from batch_contract.errors import InputError, UsageError
 
 MAX_SPEC_BYTES = MAX_DOCUMENT_BYTES
 """The largest OpenAPI document read (the provider's whole API is well under it)."""
+MAX_YAML_BYTES = 2 * 1024 * 1024
+"""The largest YAML document read: PyYAML holds about 200 bytes for each byte of a dense YAML
+file (2 MiB: about 430 MB, what a 16 MiB JSON document costs orjson); JSON has the larger bound."""
 BASELINE = Path(__file__).resolve().parent / "baseline"
 """The shipped baseline: what the contract's schemas were derived from."""
 SPEC_FILE = "provider-openapi.json"
@@ -30,18 +35,91 @@ _CONNECTIONS = (http.client.HTTPConnection, http.client.HTTPSConnection)
 replays the spec, and cannot read an endless body past the size bound to record it."""
 
 
+class _DeadlineReader(io.RawIOBase):
+    """A socket's reading side (its own unbuffered `SocketIO`, which keeps the socket open while
+    the answer is read) whose every read waits no longer than the time left before the deadline:
+    a server dripping the status line or the headers a byte at a time ends there too (the
+    socket's own timeout bounds one read, not the whole answer)."""
+
+    def __init__(self, sock: socket.socket, timeout: float, deadline: float) -> None:
+        super().__init__()
+        self._sock, self._timeout, self._deadline = sock, timeout, deadline
+        self._raw = sock.makefile("rb", buffering=0)
+
+    def readable(self) -> bool:
+        """A reader."""
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        """One read, bounded by the time left."""
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the deadline has passed")
+        self._sock.settimeout(min(self._timeout, left))
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        """Close the reading side (the socket closes once nothing else holds it)."""
+        self._raw.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """A connected socket whose `makefile` (what `http.client` reads the answer from) reads
+    through a `_DeadlineReader`; everything else is the socket's."""
+
+    def __init__(self, sock: socket.socket, timeout: float, deadline: float) -> None:
+        self._sock, self._timeout, self._deadline = sock, timeout, deadline
+
+    def makefile(self, mode: str = "r", *args: Any, **kwargs: Any) -> io.BufferedReader:
+        """A buffered reader bounded by the deadline (http.client only ever asks for "rb")."""
+        return io.BufferedReader(_DeadlineReader(self._sock, self._timeout, self._deadline))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def _bounded_connection(base: type[http.client.HTTPConnection], deadline: float) -> Any:
+    """A connection class of `base` whose socket reads meet `deadline`."""
+
+    class Connection(base):  # type: ignore[valid-type,misc]
+        def connect(self) -> None:
+            given: Any = self.timeout  # type: ignore[has-type]
+            timeout = float(given if isinstance(given, float | int) else 30.0)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the deadline has passed")
+            self.timeout = min(timeout, left)  # the TCP connect, and a TLS handshake in all
+            super().connect()
+            connected: socket.socket = self.sock  # type: ignore[has-type]
+            self.sock = _DeadlineSocket(connected, timeout, deadline)
+
+    return Connection
+
+
 class _HTTPHandler(urllib.request.HTTPHandler):
-    """urllib's http:// handler on the connection class taken at import."""
+    """urllib's http:// handler on the connection class taken at import, its reads bounded by
+    one deadline for the whole answer (redirects included)."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self.deadline = deadline
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_CONNECTIONS[0], req)
+        return self.do_open(_bounded_connection(_CONNECTIONS[0], self.deadline), req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
-    """urllib's https:// handler on the connection class taken at import."""
+    """urllib's https:// handler on the connection class taken at import, bounded as
+    `_HTTPHandler` is."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__()
+        self.deadline = deadline
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_CONNECTIONS[1], req, context=getattr(self, "_context", None))
+        connection = _bounded_connection(_CONNECTIONS[1], self.deadline)
+        return self.do_open(connection, req, context=getattr(self, "_context", None))
 
 
 def is_url(text: str) -> bool:
@@ -66,8 +144,7 @@ def read_file(path: Path, label: str) -> bytes:
 
 def fetch(url: str, timeout: float) -> bytes:
     """The body of a GET of `url`: at most `MAX_SPEC_BYTES`, within `timeout` seconds for each
-    read and for the whole body."""
-    import socket
+    read and for the whole answer (connection, status line, headers and body)."""
     import urllib.error
 
     deadline = time.monotonic() + timeout
@@ -75,7 +152,7 @@ def fetch(url: str, timeout: float) -> bytes:
         request = urllib.request.Request(
             url, headers={"Accept": "application/json, application/yaml;q=0.9, */*;q=0.1"}
         )
-        opener = urllib.request.build_opener(_HTTPHandler, _HTTPSHandler)
+        opener = urllib.request.build_opener(_HTTPHandler(deadline), _HTTPSHandler(deadline))
         with opener.open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             if length is not None and length.isdigit() and int(length) > MAX_SPEC_BYTES:
@@ -84,7 +161,12 @@ def fetch(url: str, timeout: float) -> bytes:
                 )
             parts, total = [], 0
             while True:
-                chunk = response.read1(_CHUNK)  # one read: a trickle still meets the deadline
+                try:  # one read: a trickle still meets the deadline
+                    chunk = response.read1(_CHUNK)
+                except TimeoutError:
+                    raise InputError(
+                        f"{url}: the body did not arrive within {timeout:g} s"
+                    ) from None
                 if not chunk:
                     break
                 parts.append(chunk)
@@ -138,6 +220,11 @@ def parse_structured(raw: bytes, label: str) -> Any:
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError:
+        if len(raw) > MAX_YAML_BYTES:
+            raise InputError(
+                f"{label}: not JSON, and too large to read as YAML: {len(raw)} bytes (limit "
+                f"{MAX_YAML_BYTES} for YAML, {MAX_SPEC_BYTES} for JSON)"
+            ) from None
         value = _yaml(raw, label)
     if isinstance(value, dict | list) and deeper_than(value, MAX_DEPTH):
         raise InputError(f"{label}: nested deeper than {MAX_DEPTH} levels")
@@ -148,6 +235,10 @@ def _yaml(raw: bytes, label: str) -> Any:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:  # PyYAML would also read UTF-16 and UTF-32 (by their BOM): the watch reads UTF-8 only
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{label}: not JSON or YAML (not UTF-8 text)") from None
     try:
         value = yaml.load(raw, Loader=loader)
     except yaml.YAMLError as error:
