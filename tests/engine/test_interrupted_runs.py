@@ -164,3 +164,57 @@ def test_a_dead_worker_leaves_a_complete_json_report(
     assert len(err.splitlines()) == 1
     report = json.loads(stdout.getvalue())
     assert report["interrupted"].startswith("a --jobs worker ended before its work was done")
+
+
+SENDING = """
+import sys
+from batch_contract.engine import parallel
+from batch_contract.cli.main import validate_script
+
+WORK = parallel.work
+
+
+def sending(unit):
+    counts, lines, spanned, error = WORK(unit)
+    return counts, [*lines, "x" * (16 << 20)], spanned, error
+
+
+parallel.work = sending
+sys.argv = ["validate-status", "--jobs", "2", *sys.argv[1:]]
+validate_script()
+"""
+"""A `validate-status` whose workers spend most of their time sending a 16 MB verdict back."""
+
+
+def test_sigterm_to_the_group_never_hangs_on_a_worker_sending_its_verdicts(
+    tmp_path: Path, reap: list[int]
+) -> None:
+    """SIGTERM to the whole group while workers send large verdicts: the run ends, exit 143,
+    every time. A worker that SIGTERM killed halfway through a message used to leave the parent
+    waiting forever for the rest of it (zombie workers, SIGTERM ignored, nothing written)."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for number in range(400):
+        (folder / f"{number:03}.json").write_bytes(LINE)
+    for attempt in range(6):
+        process = subprocess.Popen(
+            [sys.executable, "-c", SENDING, str(folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        reap.append(process.pid)
+        deadline = time.monotonic() + 30
+        while len(workers := children(process.pid)) < 2:
+            assert process.poll() is None, "the run ended before its workers started"
+            assert time.monotonic() < deadline, "no workers after 30 s"
+            time.sleep(0.01)
+        reap.extend(workers)
+        time.sleep(0.2 + 0.1 * attempt)
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            _, err = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"attempt {attempt + 1}: still running 10 s after SIGTERM to the group")
+        assert (process.returncode, err) == (ExitCode.TERMINATED, b"validate-status: terminated\n")
+        assert wait_gone(workers) == []
