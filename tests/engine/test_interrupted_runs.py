@@ -326,3 +326,23 @@ def test_an_interrupted_text_run_ends_at_a_whole_line(
         assert match is not None, line
         numbers.append(int(match.group(1)))
     assert numbers == list(range(2, 2 * len(lines) + 1, 2))
+
+
+def test_a_worker_whose_parent_was_killed_still_ends_on_sigterm(big: Path, reap: list[int]) -> None:
+    """The workers leave SIGTERM to their parent while it lives; once it has been killed outright
+    (SIGKILL), a SIGTERM still ends them, so none is left behind for good."""
+    process, workers = started(big)
+    reap.extend([process.pid, *workers])
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    for stream in (process.stdout, process.stderr):  # the workers still hold the other ends
+        assert stream is not None
+        stream.close()
+    deadline = time.monotonic() + 10
+    while any(not gone(pid) and children(process.pid) for pid in workers):  # not yet re-parented
+        assert time.monotonic() < deadline, "the workers still belong to the killed parent"
+        time.sleep(0.01)
+    for pid in workers:
+        if not gone(pid):
+            os.kill(pid, signal.SIGTERM)
+    assert wait_gone(workers) == []
