@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
+import select
 import signal
 import subprocess
 import sys
@@ -24,6 +26,8 @@ from batch_contract.exitcodes import ExitCode
 WORK = parallel.work
 LINE = (Path(__file__).parents[1] / "examples" / "valid" / "completed.json").read_bytes()
 LINE = b" ".join(LINE.split()) + b"\n"
+INVALID = Path(__file__).parents[1] / "examples" / "invalid" / "count-total_items-boolean.json"
+"""An invalid body: `total_items` is `true`."""
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 
@@ -164,3 +168,181 @@ def test_a_dead_worker_leaves_a_complete_json_report(
     assert len(err.splitlines()) == 1
     report = json.loads(stdout.getvalue())
     assert report["interrupted"].startswith("a --jobs worker ended before its work was done")
+
+
+SENDING = """
+import sys
+from batch_contract.engine import parallel
+from batch_contract.cli.main import validate_script
+
+WORK = parallel.work
+
+
+def sending(unit):
+    counts, lines, spanned, error = WORK(unit)
+    return counts, [*lines, "x" * (16 << 20)], spanned, error
+
+
+parallel.work = sending
+sys.argv = ["validate-status", "--jobs", "2", *sys.argv[1:]]
+validate_script()
+"""
+"""A `validate-status` whose workers spend most of their time sending a 16 MB verdict back."""
+
+
+def test_sigterm_to_the_group_never_hangs_on_a_worker_sending_its_verdicts(
+    tmp_path: Path, reap: list[int]
+) -> None:
+    """SIGTERM to the whole group while workers send large verdicts: the run ends, exit 143,
+    every time. A worker that SIGTERM killed halfway through a message used to leave the parent
+    waiting forever for the rest of it (zombie workers, SIGTERM ignored, nothing written)."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for number in range(400):
+        (folder / f"{number:03}.json").write_bytes(LINE)
+    for attempt in range(6):
+        process = subprocess.Popen(
+            [sys.executable, "-c", SENDING, str(folder)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        reap.append(process.pid)
+        deadline = time.monotonic() + 30
+        while len(workers := children(process.pid)) < 2:
+            assert process.poll() is None, "the run ended before its workers started"
+            assert time.monotonic() < deadline, "no workers after 30 s"
+            time.sleep(0.01)
+        reap.extend(workers)
+        time.sleep(0.2 + 0.1 * attempt)
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            _, err = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"attempt {attempt + 1}: still running 10 s after SIGTERM to the group")
+        assert (process.returncode, err) == (ExitCode.TERMINATED, b"validate-status: terminated\n")
+        assert wait_gone(workers) == []
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An NDJSON file of about 24 MB: a valid body, then an invalid one (`total_items: true`),
+    over and over; line 2N is the Nth invalid one."""
+    invalid = b" ".join(INVALID.read_bytes().split()) + b"\n"
+    path = tmp_path_factory.mktemp("mixed") / "mixed.ndjson"
+    path.write_bytes((LINE + invalid) * (24_000_000 // (len(LINE) + len(invalid))))
+    return path
+
+
+def behind_a_slow_reader(
+    path: Path, jobs: int, fmt: str, signum: int, reap: list[int]
+) -> tuple[int, bytes, bytes]:
+    """Run `validate-status --jobs JOBS --format FMT PATH` whose reader stops reading once the
+    output has begun, so that the run waits on a full pipe; send `signum` to the parent alone,
+    then read everything: (exit code, stdout, stderr)."""
+    script = Path(sys.executable).parent / "validate-status"
+    process = subprocess.Popen(
+        [str(script), "--jobs", str(jobs), "--format", fmt, str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    reap.append(process.pid)
+    assert process.stdout is not None
+    assert select.select([process.stdout], [], [], 60)[0], "no output after 60 s"
+    time.sleep(0.5)  # the pipe is full: the run waits in a write
+    os.kill(process.pid, signum)
+    time.sleep(0.3)
+    out, err = process.communicate(timeout=60)
+    return process.returncode, out, err
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize(
+    ("signum", "code", "reason"),
+    [
+        pytest.param(signal.SIGTERM, ExitCode.TERMINATED, "terminated (SIGTERM)", id="SIGTERM"),
+        pytest.param(signal.SIGINT, ExitCode.INTERRUPTED, "interrupted (SIGINT)", id="SIGINT"),
+    ],
+)
+def test_an_interrupted_json_report_counts_what_it_lists(
+    mixed: Path, reap: list[int], jobs: int, signum: int, code: int, reason: str
+) -> None:
+    """A run stopped while its reader is slow: the JSON report lists every document its summary
+    counts, in order from line 1 without a gap (the summary used to count thousands more
+    documents than the list held)."""
+    returncode, out, err = behind_a_slow_reader(mixed, jobs, "json", signum, reap)
+    assert returncode == code, err
+    report = json.loads(out)
+    results = report["results"]
+    assert results, "the run was stopped before any document was listed"
+    assert [entry["where"] for entry in results] == [str(n) for n in range(1, len(results) + 1)]
+    valid = sum(entry["valid"] is True for entry in results)
+    warnings = sum(
+        violation["severity"] == "warning" for entry in results for violation in entry["violations"]
+    )
+    assert report["summary"] == {
+        "documents": len(results),
+        "valid": valid,
+        "invalid": len(results) - valid,
+        "warnings": warnings,
+        "unreadable": [],
+    }
+    assert report["interrupted"] == reason
+
+
+@pytest.mark.parametrize(
+    ("fmt", "form"),
+    [
+        pytest.param(
+            "text",
+            "{path}:{line}::$.job.total_items: expected integer, found boolean true",
+            id="text",
+        ),
+        pytest.param(
+            "github",
+            "::error file={path},line={line},title=batch-contract::$.job.total_items: "
+            "expected integer, found boolean true",
+            id="github",
+        ),
+    ],
+)
+def test_an_interrupted_text_run_ends_at_a_whole_line(
+    mixed: Path, reap: list[int], fmt: str, form: str
+) -> None:
+    """SIGTERM while the reader is slow: text and github output hold whole lines only, every
+    invalid document's from the first without a gap, and end with a newline, without a summary
+    line; stderr says why (it used to stop in the middle of a line)."""
+    returncode, out, err = behind_a_slow_reader(mixed, 2, fmt, signal.SIGTERM, reap)
+    assert (returncode, err) == (ExitCode.TERMINATED, b"validate-status: terminated\n")
+    assert out.endswith(b"\n")
+    lines = out.decode().splitlines()
+    assert lines, "the run was stopped before any line was written"
+    pattern = re.escape(form).replace(re.escape("{path}"), re.escape(str(mixed)))
+    pattern = pattern.replace(re.escape("{line}"), r"(\d+)")
+    numbers = []
+    for line in lines:
+        match = re.fullmatch(pattern, line)
+        assert match is not None, line
+        numbers.append(int(match.group(1)))
+    assert numbers == list(range(2, 2 * len(lines) + 1, 2))
+
+
+def test_a_worker_whose_parent_was_killed_still_ends_on_sigterm(big: Path, reap: list[int]) -> None:
+    """The workers leave SIGTERM to their parent while it lives; once it has been killed outright
+    (SIGKILL), a SIGTERM still ends them, so none is left behind for good."""
+    process, workers = started(big)
+    reap.extend([process.pid, *workers])
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    for stream in (process.stdout, process.stderr):  # the workers still hold the other ends
+        assert stream is not None
+        stream.close()
+    deadline = time.monotonic() + 10
+    while any(not gone(pid) and children(process.pid) for pid in workers):  # not yet re-parented
+        assert time.monotonic() < deadline, "the workers still belong to the killed parent"
+        time.sleep(0.01)
+    for pid in workers:
+        if not gone(pid):
+            os.kill(pid, signal.SIGTERM)
+    assert wait_gone(workers) == []

@@ -11,7 +11,7 @@ import argparse
 import contextlib
 import importlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn
 
 from batch_contract.cli import streams
@@ -215,19 +215,21 @@ def run_validate(
             settings=(options.profile, options.part, dict(levels)),
             jobs=options.jobs,
         ):
-            tally.add_counts(counts)
-            reporter.emit(lines)
-            if progress is not None:
-                progress.update(tally.documents, tally.invalid)
+            with _held():  # a piece is written whole, and counted as written
+                tally.add_counts(counts)
+                reporter.emit(lines)
+                if progress is not None:
+                    progress.update(tally.documents, tally.invalid)
         checked = True
         if progress is not None:
             progress.clear()
-        reporter.finish(tally)
+        with _held():
+            reporter.finish(tally)
     except (KeyboardInterrupt, WorkerDied) as stop:  # the report still ends whole, saying so
         if not checked:
             if progress is not None:
                 progress.clear()
-            with contextlib.suppress(BrokenPipeError, OSError, ValueError):
+            with contextlib.suppress(BrokenPipeError, OSError, ValueError), _held():
                 reporter.stopped(tally, _stop_reason(stop))
         raise
     except BrokenPipeError:  # the reader has gone: the verdict still stands (the console
@@ -248,6 +250,25 @@ def run_validate(
 class Terminated(KeyboardInterrupt):
     """SIGTERM, as the console scripts turn it (`_on_sigterm`): the run ends as on Ctrl-C (the
     `--jobs` workers finish their piece and end), with exit code 143."""
+
+
+@contextlib.contextmanager
+def _held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back from this thread while a piece of the report is written and
+    counted: one sent meanwhile stops the run as soon as the piece is written, so the report ends
+    at a whole line and its summary counts exactly the documents it lists (raised in the middle
+    of a write, it lost what the write had not yet passed on, and cut the line). The thread's
+    signal mask is as it was afterwards."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _masked(stream: IO[str]) -> IO[str]:

@@ -215,14 +215,23 @@ set in the calling process."""
 def _start(
     checker: Checker | None, settings: tuple[str, str, Mapping[str, str]], rendering: Rendering
 ) -> None:
-    """A worker's start-up, in the worker: Ctrl-C is left to the parent, which ends the run, and
-    SIGTERM ends the worker at once (whatever handler a forked worker inherited); the checker is
-    the parent's when the worker was forked (already built and taught), else built."""
+    """A worker's start-up, in the worker: Ctrl-C and SIGTERM are left to the parent, which ends
+    the run and then the workers (whatever handler a forked worker inherited). A worker that
+    SIGTERM ended at once could die halfway through sending its verdicts, and the pool would then
+    wait forever for the rest of the message (a SIGTERM to the whole process group). A worker
+    whose parent has gone (killed outright) still ends on SIGTERM. The checker is the parent's
+    when the worker was forked (already built and taught), else built."""
     import signal
 
     global _worker
+    parent = os.getppid()
+
+    def orphaned(signum: int, frame: object) -> None:
+        if os.getppid() != parent:  # nobody is left to end this worker
+            os._exit(128 + signum)
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, orphaned)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     if checker is None:
