@@ -13,7 +13,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "batch_contract"
 SHARED = {"batch_contract", "batch_contract.errors", "batch_contract.exitcodes"}
-SHARED |= {"batch_contract.secret", "batch_contract.suite"}
+SHARED |= {"batch_contract.interrupts", "batch_contract.secret", "batch_contract.suite"}
 ALLOWED = {
     "core": {"core"},
     "engine": {"core", "engine"},

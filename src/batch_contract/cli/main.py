@@ -11,7 +11,7 @@ import argparse
 import contextlib
 import importlib
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn
 
 from batch_contract.cli import streams
@@ -19,6 +19,7 @@ from batch_contract.cli.argparsing import OneLineParser
 from batch_contract.core.output import printable
 from batch_contract.errors import BatchContractError, WorkerDied
 from batch_contract.exitcodes import ExitCode
+from batch_contract.interrupts import held
 
 if TYPE_CHECKING:
     from batch_contract.engine.runner import Rendering
@@ -215,7 +216,8 @@ def run_validate(
             settings=(options.profile, options.part, dict(levels)),
             jobs=options.jobs,
         ):
-            with _held():  # a piece is written whole, and counted as written
+            with held():  # a piece is written whole, and counted as written (Ctrl-C or SIGTERM
+                # raised inside a write would lose what it had not passed on, and cut the line)
                 tally.add_counts(counts)
                 reporter.emit(lines)
                 if progress is not None:
@@ -223,13 +225,13 @@ def run_validate(
         checked = True
         if progress is not None:
             progress.clear()
-        with _held():
+        with held():
             reporter.finish(tally)
     except (KeyboardInterrupt, WorkerDied) as stop:  # the report still ends whole, saying so
         if not checked:
             if progress is not None:
                 progress.clear()
-            with contextlib.suppress(BrokenPipeError, OSError, ValueError), _held():
+            with contextlib.suppress(BrokenPipeError, OSError, ValueError), held():
                 reporter.stopped(tally, _stop_reason(stop))
         raise
     except BrokenPipeError:  # the reader has gone: the verdict still stands (the console
@@ -250,25 +252,6 @@ def run_validate(
 class Terminated(KeyboardInterrupt):
     """SIGTERM, as the console scripts turn it (`_on_sigterm`): the run ends as on Ctrl-C (the
     `--jobs` workers finish their piece and end), with exit code 143."""
-
-
-@contextlib.contextmanager
-def _held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back from this thread while a piece of the report is written and
-    counted: one sent meanwhile stops the run as soon as the piece is written, so the report ends
-    at a whole line and its summary counts exactly the documents it lists (raised in the middle
-    of a write, it lost what the write had not yet passed on, and cut the line). The thread's
-    signal mask is as it was afterwards."""
-    import signal
-
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _masked(stream: IO[str]) -> IO[str]:

@@ -39,6 +39,7 @@ from batch_contract.core.reading import Document, LineBlock, iter_line_blocks
 from batch_contract.core.results import Tally
 from batch_contract.engine.runner import Checker, Passed, Rendered, Rendering, rendered
 from batch_contract.errors import WorkerDied
+from batch_contract.interrupts import held
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -355,24 +356,6 @@ def check_run(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-@contextlib.contextmanager
-def _sigint_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back from this thread while worker processes may start (they
-    inherit the held signals), so that none is stopped before it has set them as a worker does
-    (`_start`); one sent meanwhile arrives here as soon as the block is left. The thread's signal
-    mask is as it was afterwards."""
-    import signal
-
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 def _merge(
     pool: ProcessPoolExecutor,
     units: list[Unit | str],
@@ -403,7 +386,8 @@ def _merge(
                         Path(unit.path), unit.start, unit.end
                     )
                 unit = unit._replace(first=before + 1)
-            with _sigint_held():  # a submission may start a worker
+            with held():  # a submission may start a worker, which inherits the held signals and
+                # so is not stopped before it has set them as a worker does (`_start`)
                 pending.append((unit, pool.submit(work, unit)))
         if pending:
             unit, future = pending.popleft()

@@ -27,10 +27,10 @@ from batch_contract.watch.shapes import Node, any_node
 PACKAGE = "llama_cloud"
 DISTRIBUTION = "llama-cloud"
 MAX_FILE_BYTES = 256 * 1024
-"""The largest SDK source file read: `ast` holds about 650 bytes for each byte of dense source
-(256 KiB: about 170 MB). The largest file of llama-cloud 2.13.0 is 74 KB, of 2.19.0 76 KB."""
+"""The largest SDK source file read: `ast` holds hundreds of bytes for each byte of dense source,
+and the SDK's own files are a fraction of this (docs/watch.md)."""
 MAX_SOURCE_BYTES = 4 * 1024 * 1024
-"""The most Python source parsed in one run (llama-cloud 2.13.0 needs 1.1 MB, 2.19.0 1.2 MB)."""
+"""The most Python source parsed in one run: several times what a whole SDK holds."""
 MAX_FILES = 20_000
 _SCALARS: dict[str, dict[str, Any]] = {
     "str": {"types": ["string"]},

@@ -21,8 +21,8 @@ from batch_contract.errors import InputError, UsageError
 MAX_SPEC_BYTES = MAX_DOCUMENT_BYTES
 """The largest OpenAPI document read (the provider's whole API is well under it)."""
 MAX_YAML_BYTES = 2 * 1024 * 1024
-"""The largest YAML document read: PyYAML holds about 200 bytes for each byte of a dense YAML
-file (2 MiB: about 430 MB, what a 16 MiB JSON document costs orjson); JSON has the larger bound."""
+"""The largest YAML document read: PyYAML holds far more memory for each byte than orjson does,
+so YAML gets the smaller bound (docs/watch.md)."""
 BASELINE = Path(__file__).resolve().parent / "baseline"
 """The shipped baseline: what the contract's schemas were derived from."""
 SPEC_FILE = "provider-openapi.json"
