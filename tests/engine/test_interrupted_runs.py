@@ -346,3 +346,40 @@ def test_a_worker_whose_parent_was_killed_still_ends_on_sigterm(big: Path, reap:
         if not gone(pid):
             os.kill(pid, signal.SIGTERM)
     assert wait_gone(workers) == []
+
+
+ORPHAN_START = """
+import os, sys, time
+from batch_contract.engine import parallel
+from batch_contract.engine.runner import Rendering
+
+read, write = os.pipe()
+parent = os.getpid()
+if os.fork():  # the parent: gone before its worker starts up
+    os._exit(0)
+os.close(write)
+while os.read(read, 1):  # the worker: wait until the parent has ended (EOF)
+    pass
+while os.getppid() == parent:
+    time.sleep(0.001)
+parallel._start(parent, None, ("documented", "status", {}), Rendering(lambda result: []))
+print(os.getpid(), flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_worker_that_starts_up_after_its_parent_was_killed_still_ends_on_sigterm(
+    reap: list[int],
+) -> None:
+    """A worker whose start-up runs only once its parent is gone (killed before the pool's
+    initializer ran) still ends on SIGTERM: it knows its parent from the pool, not from
+    `getppid()` at start-up, which by then names whoever adopted it (it used to stay behind)."""
+    with subprocess.Popen([sys.executable, "-c", ORPHAN_START], stdout=subprocess.PIPE) as process:
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready, "the worker never started up"
+        worker = int(process.stdout.readline())  # the worker keeps the pipe open: one line only
+        reap.append(worker)
+        process.stdout.close()
+    os.kill(worker, signal.SIGTERM)
+    assert wait_gone([worker]) == []

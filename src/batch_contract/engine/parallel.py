@@ -214,18 +214,22 @@ set in the calling process."""
 
 
 def _start(
-    checker: Checker | None, settings: tuple[str, str, Mapping[str, str]], rendering: Rendering
+    parent: int,
+    checker: Checker | None,
+    settings: tuple[str, str, Mapping[str, str]],
+    rendering: Rendering,
 ) -> None:
     """A worker's start-up, in the worker: Ctrl-C and SIGTERM are left to the parent, which ends
     the run and then the workers (whatever handler a forked worker inherited). A worker that
     SIGTERM ended at once could die halfway through sending its verdicts, and the pool would then
     wait forever for the rest of the message (a SIGTERM to the whole process group). A worker
-    whose parent has gone (killed outright) still ends on SIGTERM. The checker is the parent's
-    when the worker was forked (already built and taught), else built."""
+    whose parent has gone (killed outright) still ends on SIGTERM: `parent` is the calling
+    process's pid, passed in rather than read here, since the parent may be gone before this runs.
+    The checker is the parent's when the worker was forked (already built and taught), else
+    built."""
     import signal
 
     global _worker
-    parent = os.getppid()
 
     def orphaned(signum: int, frame: object) -> None:
         if os.getppid() != parent:  # nobody is left to end this worker
@@ -342,7 +346,7 @@ def check_run(
         jobs,
         mp_context=multiprocessing.get_context(method),
         initializer=_start,
-        initargs=(inherited, settings, rendering),
+        initargs=(os.getpid(), inherited, settings, rendering),
     )
     try:
         yield from _merge(pool, units, checker, stdin, ndjson, errors, jobs, rendering)
