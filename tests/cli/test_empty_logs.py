@@ -63,3 +63,33 @@ def test_a_log_with_one_document_after_blank_lines_is_not_empty(tmp_path: Path) 
     body = VALID.read_bytes().replace(b"\n", b"")
     (tmp_path / "late.ndjson").write_bytes(b"\n \n\r\n" * 3000 + body + b"\n")
     assert run(tmp_path, "late.ndjson") == (0, "1 document: 1 valid, 0 invalid\n")
+
+
+BIG = 3 << 20
+"""Past the size at which `--jobs` cuts an NDJSON file into byte ranges for its workers (2 MiB)."""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_large_log_of_blank_lines_fails_as_a_small_one_does(tmp_path: Path, jobs: str) -> None:
+    """3 MiB of blank lines, which `--jobs 2` cuts into ranges that each hold no document: named
+    once and counted as one invalid document, exit 1, alone and after a valid file (under
+    `--jobs 2` it was "no documents found", exit 2, or passed beside the valid file)."""
+    (tmp_path / "blank.ndjson").write_bytes(b" \r\n\n" * (BIG // 4))
+    shutil.copy(VALID, tmp_path / "valid.json")
+    line = f"blank.ndjson: {SAID}\n"
+    assert run(tmp_path, "--jobs", jobs, "blank.ndjson") == (
+        1,
+        f"{line}1 document: 0 valid, 1 invalid\n",
+    )
+    assert run(tmp_path, "--jobs", jobs, "valid.json", "blank.ndjson") == (
+        1,
+        f"{line}2 documents: 1 valid, 1 invalid\n",
+    )
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_large_log_whose_one_document_comes_last_is_not_empty(tmp_path: Path, jobs: str) -> None:
+    """3 MiB of blank lines, then one valid line in the last range: no such problem, exit 0."""
+    body = VALID.read_bytes().replace(b"\n", b"")
+    (tmp_path / "late.ndjson").write_bytes(b"\n" * BIG + body + b"\n")
+    assert run(tmp_path, "--jobs", jobs, "late.ndjson") == (0, "1 document: 1 valid, 0 invalid\n")

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, cast
 
 from batch_contract.core.documents import (
+    EMPTY_LOG,
     STDIN,
     cannot_read,
     file_items,
@@ -75,6 +76,8 @@ class Unit(NamedTuple):
     end: int = -1
     first: int = 1
     """The number of the range's first line in the file."""
+    last: bool = False
+    """Whether the range is the file's last."""
 
 
 class _Range:
@@ -161,8 +164,10 @@ def plan(
                 errors.extend(cannot_read(str(p.filename or name), p) for p in problems)
         elif is_ndjson(path, ndjson) and path.stat().st_size > SPLIT_BYTES:
             parts = max(jobs * 8, path.stat().st_size // RANGE_BYTES)
-            for start, end in line_ranges(path, parts, MIN_RANGE_BYTES, workers=jobs):
-                yield Unit(group, name, name, name, ndjson, start=start, end=end)
+            ranges = line_ranges(path, parts, MIN_RANGE_BYTES, workers=jobs)
+            for index, (start, end) in enumerate(ranges, 1):
+                last = index == len(ranges)
+                yield Unit(group, name, name, name, ndjson, start=start, end=end, last=last)
         else:
             yield Unit(group, name, name, name, ndjson)
 
@@ -378,6 +383,7 @@ def _merge(
     queue = deque(units)
     failed: set[int] = set()
     lines_before: dict[str, int] = {}
+    found: dict[str, int] = {}  # documents in the ranges of a file so far
     ahead = 2 * jobs
     while queue or pending:
         while queue and isinstance(queue[0], Unit) and len(pending) < ahead:
@@ -415,6 +421,11 @@ def _merge(
                 errors.append(error)
                 if unit.start >= 0:  # the file's later ranges are not reported
                     failed.add(unit.group)
+            elif unit.start >= 0:  # a log of blank lines alone is named, as in one process
+                found[unit.path] = found.get(unit.path, 0) + counts[0]
+                if unit.last and not found[unit.path]:
+                    empty = Document(unit.source, problem=EMPTY_LOG)
+                    yield from rendered(checker, iter([empty]), rendering)
             continue
         name = queue.popleft()
         assert isinstance(name, str)
