@@ -28,6 +28,7 @@ IDS = (
     "response-status-removed",
     "request-parameter-added",
     "request-parameter-became-required",
+    "request-parameter-became-optional",
     "request-parameter-removed",
 )
 """Every finding id, in the order docs/watch.md lists them."""
@@ -154,6 +155,17 @@ def _parameters(source: str, where: str, old: Operation, new: Operation) -> list
                     "optional",
                     "required",
                     f"the optional {place} parameter {name} becomes required",
+                )
+            )
+        elif was.get("required") and not now.get("required"):
+            found.append(
+                Finding(
+                    "request-parameter-became-optional",
+                    source,
+                    where,
+                    "required",
+                    "optional",
+                    f"the required {place} parameter {name} becomes optional",
                 )
             )
     for place, name in before:

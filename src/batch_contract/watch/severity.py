@@ -269,6 +269,8 @@ def judge(finding: Finding, levels: Mapping[str, Level]) -> str:
         return "error" if finding.extra.get("required") else "info"
     if kind == "request-parameter-became-required":
         return "error"
+    if kind == "request-parameter-became-optional":
+        return "info"
     if kind == "request-parameter-removed":
         return "warning"
     if kind == "response-property-enum-value-removed":
