@@ -81,19 +81,21 @@ def test_assert_batch_status_applies_rules_with_levels_from_keywords(
     user_suite.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
 
 
+LEVELS = """
+import json, pathlib
+
+def test_over(assert_batch_status):
+    assert_batch_status(json.loads(pathlib.Path("over.json").read_text()))
+"""
+"""A user's test checking over.json with the run's rule levels."""
+
+
 def test_assert_batch_status_reads_rule_levels_from_pyproject_and_option(
     user_suite: pytest.Pytester,
 ) -> None:
     """`[tool.batch-contract.rules]` and `--contract-rule` set the levels the fixture applies."""
     write_count_above_total(user_suite)
-    user_suite.makepyfile(
-        test_levels="""
-        import json, pathlib
-
-        def test_over(assert_batch_status):
-            assert_batch_status(json.loads(pathlib.Path("over.json").read_text()))
-        """
-    )
+    user_suite.makepyfile(test_levels=LEVELS)
     user_suite.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(failed=1)
     user_suite.runpytest_inprocess(
         "-p", "no:cacheprovider", "--contract-rule", "counts-within-total=off"
@@ -228,3 +230,40 @@ def test_batch_reference_server_fixture_serves_the_documented_example(
         """
     )
     user_suite.runpytest_inprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+UNKNOWN_RULE = "unknown rule 'nope' (known: counts-within-total, sum-within-total,"
+
+
+def test_an_unknown_contract_rule_option_stops_the_run_at_start(
+    user_suite: pytest.Pytester,
+) -> None:
+    """`--contract-rule nope=off` in a user's run stops it before its first test, in one line,
+    exit 4, as pytest's own bad options do; it used to error each test using the fixture with a
+    traceback into the plugin."""
+    write_count_above_total(user_suite)
+    user_suite.makepyfile(test_levels=LEVELS)
+    result = user_suite.runpytest_inprocess("-p", "no:cacheprovider", "--contract-rule", "nope=off")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"ERROR: --rule nope=off: {UNKNOWN_RULE}")
+    assert "fixtures.py" not in result.stdout.str()
+
+
+def test_an_unknown_rule_in_pyproject_is_one_line_per_test(user_suite: pytest.Pytester) -> None:
+    """A `[tool.batch-contract.rules]` naming no rule errors each test that uses the fixture with
+    one line naming the file, no traceback into the plugin; a test without it still passes."""
+    write_count_above_total(user_suite)
+    user_suite.makepyfile(test_levels=LEVELS + "\n\ndef test_plain():\n    pass\n")
+    user_suite.makepyprojecttoml("[tool.batch-contract.rules]\nnope = 'off'\n")
+    result = user_suite.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    where = user_suite.path / "pyproject.toml"
+    shown = f"batch-contract: {where}: [tool.batch-contract.rules]: {UNKNOWN_RULE}"
+    assert [line for line in result.outlines if line.startswith("batch-contract: ")] == [
+        line for line in result.outlines if line.startswith(shown)
+    ]
+    assert any(line.startswith(shown) for line in result.outlines)
+    assert "fixtures.py" not in result.stdout.str()
+    assert "Traceback" not in result.stdout.str()

@@ -62,3 +62,14 @@ def test_ci_run_replaces_a_venv_file(tmp_path: Path) -> None:
         "python -m pytest",
         "python -m pytest contract_tests --reference",
     ]
+
+
+def test_the_readme_names_what_n_auto_needs() -> None:
+    """`-n` is pytest-xdist's, which `[suite]` does not bring: each README paragraph that shows
+    `-n auto` names pytest-xdist (a `[suite]` user who ran it as written got `unrecognized
+    arguments: -n`)."""
+    assert not any(d.startswith("pytest-xdist") for d in PROJECT["optional-dependencies"]["suite"])
+    paragraphs = (ROOT / "README.md").read_text().split("\n\n")
+    shown = [p for p in paragraphs if "-n auto" in p]
+    assert shown
+    assert [p for p in shown if "pytest-xdist" not in p] == []

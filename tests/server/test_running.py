@@ -130,6 +130,54 @@ def test_the_logged_client_is_the_peer_never_x_forwarded_for(
     assert "abc123def456ghi" not in lines[0]
 
 
+class _Lines(logging.Handler):
+    """A project's own handler: keeps the messages it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.name}: {record.getMessage()}")
+
+
+def _named(lines: list[str], logger: str) -> list[str]:
+    """The lines of one logger."""
+    return [line for line in lines if line.startswith(f"{logger}: ")]
+
+
+def test_the_process_loggers_are_left_as_they_were() -> None:
+    """A project that set up uvicorn's access logger (its handler, propagation) finds it as it set
+    it once a reference server has run in its process, and that server's requests still add no
+    uvicorn access line: only the server's own line. uvicorn's logging set-up used to empty the
+    logger's handlers and turn its propagation off, process-wide, and name level 5 TRACE."""
+    access = logging.getLogger("uvicorn.access")
+    before = (access.handlers[:], access.propagate, access.level)
+    mine = _Lines()
+    access.handlers[:] = [mine]
+    access.propagate = True
+    root = _Lines()
+    logging.getLogger().addHandler(root)
+    own = logging.getLogger("batch_contract.server")
+    own_level = own.level
+    own.setLevel(logging.INFO)
+    try:
+        with running_server(api_key=KEY) as server:
+            assert httpx.get(server.base_url + job_path(DOCUMENTED_JOB_ID)).status_code == 401
+            deadline = time.monotonic() + 5  # the line is logged once the response has gone out
+            while not _named(root.lines, own.name) and time.monotonic() < deadline:
+                time.sleep(0.01)
+        assert (access.handlers, access.propagate) == ([mine], True)
+        assert logging.getLevelName(5) == "Level 5"
+        assert mine.lines == []
+        assert len(_named(root.lines, own.name)) == 1
+        assert _named(root.lines, access.name) == []
+    finally:
+        logging.getLogger().removeHandler(root)
+        own.setLevel(own_level)
+        access.handlers[:], access.propagate, access.level = before
+
+
 def test_secret_looking_query_values_and_the_key_are_scrubbed() -> None:
     """Values of key/token/secret parameters are redacted; the key is scrubbed anywhere."""
     scope = {"raw_path": b"/a", "query_string": b"x=1&access_token=t0k&Password=p&apiKey=z"}

@@ -36,19 +36,38 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A bad `--contract-rule` stops the run at its start, in one line, as pytest's own bad
+    options do, rather than erroring each test that uses `assert_batch_status` (and, in the
+    contract suite, after every test ran). Read only when given: other runs pay nothing."""
+    if config.getoption("batch_contract_rules", default=None):
+        _option_levels(config)
+
+
+def _option_levels(config: pytest.Config) -> dict[str, Level]:
+    """The levels the run's `--contract-rule` options set; `pytest.UsageError` if one is bad."""
+    from batch_contract.core.rules import parse_rule_option
+    from batch_contract.errors import UsageError
+
+    try:
+        return dict(
+            parse_rule_option(text)
+            for text in config.getoption("batch_contract_rules", default=[]) or []
+        )
+    except UsageError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
 def rule_levels(config: pytest.Config) -> dict[str, Level]:
     """Rule levels for a pytest run: defaults, then pyproject.toml, then `--rule` options."""
-    from batch_contract.core.rules import load_levels, parse_rule_option
+    from batch_contract.core.rules import load_levels
     from batch_contract.errors import UsageError
 
     try:
         levels = load_levels(config.rootpath)
-        for text in config.getoption("batch_contract_rules", default=[]) or []:
-            name, level = parse_rule_option(text)
-            levels[name] = level
     except UsageError as error:
         raise pytest.UsageError(str(error)) from None
-    return levels
+    return {**levels, **_option_levels(config)}
 
 
 @pytest.fixture
@@ -66,7 +85,13 @@ def assert_batch_status(pytestconfig: pytest.Config) -> Callable[..., Any]:
     `RuleWarning` at the test's line for each finding of a rule at "warning"."""
     from batch_contract.assertions import verdict
 
-    levels = rule_levels(pytestconfig)
+    bad: str | None = None
+    try:
+        levels = rule_levels(pytestconfig)
+    except pytest.UsageError as error:  # a bad level in pyproject.toml: one line, no traceback
+        bad = f"batch-contract: {error}"
+    if bad is not None:
+        pytest.fail(bad, pytrace=False)
     shown: set[tuple[str, str, int]] = set()
 
     def check(body: Any, **kwargs: Any) -> Any:

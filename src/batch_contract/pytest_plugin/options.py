@@ -197,12 +197,14 @@ def add_coverage_options(parser: pytest.Parser) -> None:
         return
     group.addoption(
         "--contract-coverage-json",
+        dest="batch_contract_coverage_json",
         metavar="PATH",
         default=None,
         help="write the contract coverage report of the run as JSON to PATH",
     )
     group.addoption(
         "--contract-fail-under",
+        dest="batch_contract_fail_under",
         metavar="PERCENT",
         type=float,
         default=None,
@@ -210,6 +212,7 @@ def add_coverage_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--contract-require",
+        dest="batch_contract_require",
         metavar="ITEM",
         action="append",
         default=[],
@@ -236,6 +239,7 @@ def add_report_options(parser: pytest.Parser) -> None:
         return
     group.addoption(
         "--contract-report",
+        dest="batch_contract_report",
         metavar="PATH",
         default=None,
         help="write the run's contract report, one offline HTML page, to PATH "

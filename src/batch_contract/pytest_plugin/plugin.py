@@ -127,6 +127,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.getoption("--contract-http-retries") < 0:
             raise UsageError("--http-retries must be 0 or more")
         check_seconds(config)
+        rule_levels(config)  # a bad level in pyproject.toml stops the run here, before its tests
         coverage_plugin.start(config, options.profile)
         report_plugin.start(config, options.profile)
     except UsageError as error:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from batch_contract.secret import Secret
 from batch_contract.server.app import create_app
@@ -52,18 +53,37 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _NoAccessLines(H11Protocol):
+    """uvicorn's h11 protocol without its access lines (the app logs its own, `AccessLog`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.access_log = False
+
+
+class _Config(uvicorn.Config):
+    """uvicorn's configuration without its logging set-up, which is process-wide: for
+    `access_log=False` it empties the `uvicorn.access` logger's handlers and stops its
+    propagation, for every other uvicorn of the process (a project's own, in the same pytest run
+    as the `batch_reference_server` fixture); `_NoAccessLines` leaves those lines out instead."""
+
+    def configure_logging(self) -> None:
+        """Leaves the process's logging as it is."""
+
+
 def uvicorn_server(app: Any) -> uvicorn.Server:
-    """A uvicorn server for the app that leaves logging alone (the app logs its own lines) and
-    trusts no proxy header: the client it logs is the socket's peer, never `X-Forwarded-For`
-    (which uvicorn believes by default from 127.0.0.1, so any local client could forge it)."""
-    config = uvicorn.Config(
+    """A uvicorn server for the app that leaves logging alone (the app logs its own lines; the
+    process's loggers stay as they are) and trusts no proxy header: the client it logs is the
+    socket's peer, never `X-Forwarded-For` (which uvicorn believes by default from 127.0.0.1, so
+    any local client could forge it)."""
+    config = _Config(
         app,
         log_config=None,
         access_log=False,
         proxy_headers=False,
         lifespan="off",
         ws="none",
-        http="h11",
+        http=_NoAccessLines,
         loop="asyncio",
         server_header=False,
     )

@@ -45,3 +45,22 @@ def test_batch_contract_test_runs_with_autoloading_off(tmp_path: Path) -> None:
     done = run(command, tmp_path, off_by_env=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert SUMMARY in done.stdout.splitlines()[-1]
+
+
+USER_TEST = """
+def test_schema(batch_status_schema, assert_batch_status):
+    assert batch_status_schema["type"] == "object"
+"""
+
+
+@pytest.mark.parametrize("off_by_env", [True, False])
+def test_a_users_suite_gets_the_fixtures_with_p_batch_contract_fixtures(
+    tmp_path: Path, off_by_env: bool
+) -> None:
+    """A user's suite, `-p batch_contract_fixtures` in its options (docs/contract-suite.md), gets
+    the fixtures with autoloading off, and runs the same with it on."""
+    (tmp_path / "test_user.py").write_text(USER_TEST)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    done = run([*command, "-p", "batch_contract_fixtures"], tmp_path, off_by_env=off_by_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout.splitlines()[-1]

@@ -118,3 +118,29 @@ def test_contract_names_default(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("-s")
     assert result.ret == pytest.ExitCode.OK, result.stderr.str()
     assert _probe(result)[:2] == ["contract profile: documented", "contract base url: None"]
+
+
+DESTS = """
+def pytest_addoption(parser):
+    for name in ("report", "coverage_json", "fail_under", "require", "rule", "live"):
+        parser.addoption(f"--theirs-{name}", dest=f"contract_{name}", default="theirs")
+"""
+DEST_PROBE = """
+def test_probe(pytestconfig):
+    assert pytestconfig.option.contract_report == "theirs"
+    assert pytestconfig.option.contract_require == "theirs"
+"""
+
+
+def test_every_option_of_ours_has_a_dest_of_ours(pytester: pytest.Pytester) -> None:
+    """Every option the light plugins register keeps its value under a `batch_contract_` dest, so
+    a conftest's option stored under `contract_report`, `contract_require`, ... (pytest's own
+    dest for a `--contract-report`) keeps its value; four of ours used to share those dests, and
+    the conftest's option silently read our default (None, [])."""
+    pytester.makeconftest(DESTS)
+    pytester.makepyfile(test_probe=DEST_PROBE)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    config = pytester.parseconfig()
+    [group] = [g for g in config._parser._groups if g.name == "batch-contract"]
+    assert [o.names() for o in group.options if not o.dest.startswith("batch_contract_")] == []

@@ -244,3 +244,40 @@ def test_a_break_that_would_not_apply_stops_at_start(
     assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
     assert [line for line in result.stderr.lines if line.startswith("ERROR:")] == [expected]
     assert "passed" not in result.stdout.str()
+
+
+UNKNOWN_RULE = (
+    "unknown rule 'nope' (known: counts-within-total, sum-within-total, progress-matches-counts, "
+    "terminal-has-completed-at, failed-has-error-message, pending-not-started, timestamps-ordered, "
+    "updated-after-created, status-forward-only, terminal-is-final, counts-non-decreasing, "
+    "progress-non-decreasing)"
+)
+
+
+@pytest.mark.parametrize("option", ["--rule", "--contract-rule"])
+def test_an_unknown_rule_option_stops_the_suite_at_start(
+    pytester: pytest.Pytester, option: str
+) -> None:
+    """`--rule nope=off` stops the contract suite before its first test, in one line, exit 4
+    (it used to run every test, failing each, and stop at the end)."""
+    result = pytester.runpytest_inprocess(str(SUITE), option, "nope=off")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
+    assert errors == [f"ERROR: --rule nope=off: {UNKNOWN_RULE}"]
+    assert "%]" not in result.stdout.str()  # no test ran
+
+
+def test_an_unknown_rule_in_pyproject_stops_the_suite_at_start(pytester: pytest.Pytester) -> None:
+    """A `[tool.batch-contract.rules]` naming no rule stops the contract suite before its first
+    test, in one line naming the file, exit 4."""
+    pytester.makepyprojecttoml("[tool.batch-contract.rules]\nnope = 'off'\n")
+    cassettes = str(SUITE.parent / "cassettes")
+    result = pytester.runpytest_inprocess(
+        str(SUITE), "--rootdir", str(pytester.path), "--cassette-dir", cassettes
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
+    errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
+    assert errors == [
+        f"ERROR: {pytester.path / 'pyproject.toml'}: [tool.batch-contract.rules]: {UNKNOWN_RULE}"
+    ]
+    assert "%]" not in result.stdout.str()  # no test ran
