@@ -164,3 +164,46 @@ def test_a_failing_run_against_a_server_that_echoes_the_key_compressed_shows_non
     assert 'found string ".***..."' in output, output[-3000:]
     for name, text in [("output", output), ("junit", junit.read_text()), ("log", log.read_text())]:
         assert not _holds(text), name
+
+
+def _cassette(job: str, body: bytes) -> dict[str, object]:
+    """One interaction of a GET of `job` answered 200 with `body` gzip-compressed, as a recorder
+    that keeps the wire form stores it."""
+    uri = f"https://staging.invalid{PREFIX}{job}"
+    headers = {"content-type": ["application/json"], "content-encoding": ["gzip"]}
+    response = {"body": {"string": gzip.compress(body)}, "headers": headers}
+    return {
+        "request": {"body": None, "headers": {}, "method": "GET", "uri": uri},
+        "response": {**response, "status": {"code": 200, "message": "OK"}},
+    }
+
+
+def test_drift_and_the_report_page_over_cassettes_holding_the_token_show_no_key(
+    tmp_path: Path,
+) -> None:
+    """Cassettes another recorder wrote from the stand-in (the session token in `job.status` and
+    as a property name, bodies kept compressed): `batch-contract drift` in each format and
+    `batch-contract report` quote them masked (they showed the token as it came)."""
+    old, new, page = tmp_path / "old", tmp_path / "new", tmp_path / "report.html"
+    document = json.loads(status_body(BREAKING_JOB, SESSION))
+    document["job"][SESSION] = 1
+    for folder, body in [(old, status_body(KEPT_JOB, "completed")), (new, json.dumps(document))]:
+        folder.mkdir()
+        interactions = [_cassette(KEPT_JOB, body.encode() if isinstance(body, str) else body)]
+        text = yaml.safe_dump({"interactions": interactions, "version": 1})
+        (folder / "status.yaml").write_text(text, "utf-8")
+    env = {"PATH": "/usr/bin:/bin", "LLAMA_CLOUD_API_KEY": LLX}
+    shown = ""
+    for args in (
+        *(["drift", "--format", form, str(old), str(new)] for form in ("text", "markdown", "json")),
+        ["report", str(new), "-o", str(page)],
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "batch_contract", *args],
+            env=env, capture_output=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 1, done.stderr.decode()
+        shown += (done.stdout + done.stderr).decode("utf-8")
+    assert "enum-value-added: '.***'" in shown, shown
+    assert not _holds(shown), shown
+    assert not _holds(page.read_text("utf-8"))
