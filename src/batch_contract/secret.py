@@ -156,6 +156,8 @@ _BASE64_STREAM = re.compile(
 """A base64 or base64url token that starts with a gzip or zlib stream (`H4sI`: gzip, `eJ`: zlib):
 a session cookie of a web framework (`.eJy...`), a compressed state parameter. Its characters
 perhaps percent-encoded or JSON-escaped, as `_BASE64_UNITS`."""
+_BASE64_STREAM_STARTS = ("H4sI", "eA", "eF", "eJ", "eN")
+"""What such a token starts with: looked for first (`in` is far quicker than the pattern)."""
 _LITERAL_DEPTH = 2
 """How many bytes literals deep `Secret.spans` looks (a compressed body's text may show another)."""
 _INFLATED = 1 << 20
@@ -632,7 +634,7 @@ class Secret:
         found = list(self._matches(text))
         if depth and "\\x" in text:
             found += self._in_literals(text, depth)
-        if depth:
+        if depth and any(start in text for start in _BASE64_STREAM_STARTS):
             found += self._in_base64_streams(text, depth)
         if across_lines and "\n" in text:
             found += self._in_wrapped_literals(text, depth)
