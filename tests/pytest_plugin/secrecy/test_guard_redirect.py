@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
+import llama_cloud
 import pytest
 import requests
 
@@ -85,13 +86,18 @@ def _get(client: str, url: str, guard: StatusGuard) -> None:
                 await http.get(url, headers=headers)
 
         asyncio.run(get())
+    elif client == "sdk":  # its own httpx client follows redirects
+        hooked = llama_cloud.DefaultHttpxClient(event_hooks={"response": [guard]})
+        base_url = url.removesuffix(PATH)
+        with llama_cloud.LlamaCloud(api_key=LLX, base_url=base_url, http_client=hooked) as sdk:
+            sdk.beta.batch.get_status("bjb-1")
     else:
         with requests.Session() as session:
             session.hooks["response"].append(guard.requests_hook)
             session.get(url, headers=headers, timeout=10)
 
 
-@pytest.mark.parametrize("client", ["httpx", "httpx-async", "requests"])
+@pytest.mark.parametrize("client", ["httpx", "httpx-async", "requests", "sdk"])
 @pytest.mark.parametrize("mode", ["raise", "warn", "log"])
 def test_a_key_echoed_after_a_redirect_to_another_origin_is_masked(
     client: str, mode: Any, caplog: pytest.LogCaptureFixture
