@@ -23,7 +23,8 @@ with the key set). It finds the key as a server or a reporter may show it:
   it came), its first `_INFLATED` bytes inflated: the whole literal is replaced;
 - inside a base64 or base64url token that starts with a gzip or zlib stream (a web framework's
   session token `.eJy...`, a compressed state parameter: `_BASE64_STREAM`), its first
-  `_INFLATED` bytes inflated: the whole token is replaced (also one cut short);
+  `_INFLATED` bytes inflated, the first `_STREAM_TOKENS` of a text: the whole token is replaced
+  (also one cut short);
 - inside base64 or base64url text, padded or not: the key alone, `user:key`, `:key`, `key:`, or
   anywhere inside a longer token (all three alignments); the whole token is replaced;
 - across a line break a reporter inserted (a wrapped line, pytest's `E   ` prefix, `'...'\\n '...'`
@@ -157,7 +158,9 @@ _BASE64_STREAM = re.compile(
 a session cookie of a web framework (`.eJy...`), a compressed state parameter. Its characters
 perhaps percent-encoded or JSON-escaped, as `_BASE64_UNITS`."""
 _BASE64_STREAM_STARTS = ("H4sI", "eA", "eF", "eJ", "eN")
-"""What such a token starts with: looked for first (`in` is far quicker than the pattern)."""
+"""What such a token starts with: looked for first."""
+_STREAM_TOKENS = 64
+"""How many such tokens of a text are inflated, at most (each up to `_INFLATED` bytes)."""
 _LITERAL_DEPTH = 2
 """How many bytes literals deep `Secret.spans` looks (a compressed body's text may show another)."""
 _INFLATED = 1 << 20
@@ -634,14 +637,14 @@ class Secret:
         found = list(self._matches(text))
         if depth and "\\x" in text:
             found += self._in_literals(text, depth)
-        if depth and any(start in text for start in _BASE64_STREAM_STARTS):
-            found += self._in_base64_streams(text, depth)
+        found += self._in_base64_streams(text, depth)
         if across_lines and "\n" in text:
             found += self._in_wrapped_literals(text, depth)
         for view, where in _views(text, across_lines):
             found += [(where(s)[0], where(e - 1)[1]) for s, e in self._matches(view) if e > s]
-            if depth and "\\x" in view:
-                found += [(where(s)[0], where(e - 1)[1]) for s, e in self._in_literals(view, depth)]
+            inner = self._in_literals(view, depth) if depth and "\\x" in view else []
+            inner += self._in_base64_streams(view, depth)
+            found += [(where(s)[0], where(e - 1)[1]) for s, e in inner]
         merged: list[tuple[int, int]] = []
         for start, end in sorted(found):
             if merged and start <= merged[-1][1]:
@@ -683,8 +686,10 @@ class Secret:
     def _in_base64_streams(self, text: str, depth: int) -> list[tuple[int, int]]:
         """The spans of the base64 or base64url tokens of `text` that hold a gzip or zlib stream
         (`_BASE64_STREAM`) whose first `_INFLATED` bytes hold this secret: the whole token."""
-        found = []
-        for token in itertools.islice(_BASE64_STREAM.finditer(text), 64):
+        found: list[tuple[int, int]] = []
+        if not depth or not any(start in text for start in _BASE64_STREAM_STARTS):
+            return found  # `in` is far quicker than the pattern
+        for token in itertools.islice(_BASE64_STREAM.finditer(text), _STREAM_TOKENS):
             chars = re.sub(r"%2[bB]", "+", re.sub(r"%2[fF]|\\+/", "/", token.group()))
             chars = re.sub(r"=|%3[dD]", "", chars).translate(_URLSAFE)
             try:

@@ -207,3 +207,15 @@ def test_drift_and_the_report_page_over_cassettes_holding_the_token_show_no_key(
     assert "enum-value-added: '.***'" in shown, shown
     assert not _holds(shown), shown
     assert not _holds(page.read_text("utf-8"))
+
+
+def test_a_session_token_wrapped_or_cut_by_a_reporter_is_masked() -> None:
+    """The session token across a line break a reporter inserted (`E   ` prefix), and cut short
+    before an ellipsis: each is masked whole, the line break kept."""
+    from batch_contract.secret import Secret
+
+    key = Secret(LLX)
+    wrapped = f"E       AssertionError: {SESSION[:40]}\nE         {SESSION[40:]}"
+    assert _holds(wrapped.replace("\nE         ", ""))
+    assert key.mask(wrapped) == "E       AssertionError: .***\n"
+    assert key.mask(f"found string '{SESSION[:60]}...'") == "found string '.***...'"
