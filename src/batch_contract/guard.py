@@ -54,6 +54,10 @@ response opened with `stream=True`, left to the caller unread; the connection fa
 guard read (the caller gets the same error when it reads)."""
 _CARRIED = "batch_contract.guard.job_id"
 """The httpx request extension that carries a job id through the redirects from its endpoint."""
+_CARRIED_CREDENTIALS = "batch_contract.guard.credentials"
+"""The httpx request extension that carries the credentials of the requests before a redirect
+from the endpoint: a redirect to another origin drops them from the request that follows it, whose
+answer may still echo them."""
 _MAX_REDIRECTS = 256
 """requests: the redirect targets remembered at once (the oldest is forgotten first)."""
 _CHUNK = 16 * 1024
@@ -120,8 +124,9 @@ class StatusGuard:
         self._lock = threading.Lock()
         self._checked = self._skipped = self._invalid = 0
         self._reasons: dict[str, int] = {}
-        self._redirected: dict[str, str] = {}
-        """requests only: the URL a redirect from the endpoint leads to, and its job id."""
+        self._redirected: dict[str, _Carried] = {}
+        """requests only: the URL a redirect from the endpoint leads to, its job id and the
+        credentials of the requests before it."""
 
     def __repr__(self) -> str:
         return (
@@ -144,28 +149,28 @@ class StatusGuard:
 
     def __call__(self, response: Any) -> None:
         """The httpx response hook: `httpx.Client(event_hooks={"response": [guard]})`."""
-        job_id = self._wanted(response, _httpx_path, self._httpx_carried)
-        if job_id is None:
+        wanted = self._wanted(response, _httpx_path, self._httpx_carried)
+        if wanted is None:
             return
         body = _httpx_body(response)
         if body.reason is not None:
             self._skip(body.reason)
             return
-        error = self._judge(response, job_id, body, defer=_from_sdk)
+        error = self._judge(response, wanted, body, defer=_from_sdk)
         del response, body  # the frame a traceback shows holds neither (its repr: the reason)
         if error is not None:
             raise error.with_traceback(None)
 
     async def async_hook(self, response: Any) -> None:
         """The httpx.AsyncClient response hook: `event_hooks={"response": [guard.async_hook]}`."""
-        job_id = self._wanted(response, _httpx_path, self._httpx_carried)
-        if job_id is None:
+        wanted = self._wanted(response, _httpx_path, self._httpx_carried)
+        if wanted is None:
             return
         body = await _httpx_abody(response)
         if body.reason is not None:
             self._skip(body.reason)
             return
-        error = self._judge(response, job_id, body, defer=_from_sdk)
+        error = self._judge(response, wanted, body, defer=_from_sdk)
         del response, body  # the frame a traceback shows holds neither
         if error is not None:
             raise error.with_traceback(None)
@@ -175,8 +180,8 @@ class StatusGuard:
         A response opened with `stream=True` is left to the caller unread (skipped); any other
         is read as requests reads it right after its hooks, unless it declares a length over
         the limit."""
-        job_id = self._wanted(response, _requests_path, self._requests_carried)
-        if job_id is None:
+        wanted = self._wanted(response, _requests_path, self._requests_carried)
+        if wanted is None:
             return
         if kwargs.get("stream"):
             self._skip("streamed, not read")
@@ -185,7 +190,7 @@ class StatusGuard:
             body = _Body(response.headers, failure=_TOO_LARGE)
         else:
             body = _Body(response.headers, response.content)
-        error = self._judge(response, job_id, body, defer=_never)
+        error = self._judge(response, wanted, body, defer=_never)
         del response, body  # the frame a traceback shows holds neither
         if error is not None:
             raise error.with_traceback(None)
@@ -199,17 +204,19 @@ class StatusGuard:
         self,
         response: Any,
         path_of: Callable[[Any], str],
-        carried: Callable[[Any, str | None], str | None],
-    ) -> str | None:
-        """The job id when this response is one to check now; None (counted as skipped, with
-        its reason) to let it pass. A response that a redirect from the endpoint led to is
-        judged as the job's: `carried(response, job_id)` tells the job a redirect carried to
-        this response, and carries the job of a redirect on to where it leads."""
+        carried: Callable[[Any, str | None], _Carried | None],
+    ) -> _Carried | None:
+        """The job id (and the credentials of the requests before a redirect that led here) when
+        this response is one to check now; None (counted as skipped, with its reason) to let it
+        pass. A response that a redirect from the endpoint led to is judged as the job's:
+        `carried(response, job_id)` tells the job a redirect carried to this response, and
+        carries the job of a redirect on to where it leads, with the credentials so far."""
         request = response.request
         match = _JOB.search(path_of(request).partition("?")[0])
         job_id = match.group(1) if match is not None else None
         status = response.status_code
-        job_id = carried(response, job_id if 300 <= status < 400 else None) or job_id
+        came = carried(response, job_id if 300 <= status < 400 else None)
+        job_id = came.job_id if came is not None else job_id
         reason: SkipReason | None = None
         if job_id is None or request.method != "GET":
             reason = "other request"
@@ -219,41 +226,46 @@ class StatusGuard:
             reason = "not 2xx"
         elif self.sample < 1.0 and not self._random.random() < self.sample:
             reason = "sampled out"
-        if reason is not None:
-            self._skip(reason)
+        if reason is not None or job_id is None:
+            self._skip(reason or "other request")
             return None
-        return job_id
+        return _Carried(job_id, came.credentials if came is not None else ())
 
     @staticmethod
-    def _httpx_carried(response: Any, redirect_of: str | None) -> str | None:
-        """httpx: the job a redirect carried here, in the request's extensions (httpx copies
-        them into the request that follows a redirect); a redirect of `redirect_of` (or of a job
-        carried here) marks its request so."""
+    def _httpx_carried(response: Any, redirect_of: str | None) -> _Carried | None:
+        """httpx: the job a redirect carried here, and the credentials of the requests before
+        it, in the request's extensions (httpx copies them into the request that follows a
+        redirect); a redirect of `redirect_of` (or of a job carried here) marks its request so."""
         extensions = response.request.extensions
         job_id = extensions.get(_CARRIED) or None
+        credentials = extensions.get(_CARRIED_CREDENTIALS) or ()
         if response.has_redirect_location and (redirect_of or job_id):
             extensions[_CARRIED] = redirect_of or job_id
-        return job_id
+            extensions[_CARRIED_CREDENTIALS] = _with_credentials(credentials, response)
+        return _Carried(job_id, credentials) if job_id else None
 
-    def _requests_carried(self, response: Any, redirect_of: str | None) -> str | None:
-        """requests: the job a redirect carried to this response's URL; a redirect of
-        `redirect_of` (or of a job carried here) remembers where it leads (a few at a time)."""
+    def _requests_carried(self, response: Any, redirect_of: str | None) -> _Carried | None:
+        """requests: the job a redirect carried to this response's URL, with the credentials of
+        the requests before it; a redirect of `redirect_of` (or of a job carried here) remembers
+        where it leads (a few at a time)."""
         from urllib.parse import urljoin
 
         with self._lock:
-            job_id = self._redirected.pop(str(response.request.url), None)
+            came = self._redirected.pop(str(response.request.url), None)
             location = response.headers.get("location")
-            if location and response.is_redirect and (redirect_of or job_id):
+            if location and response.is_redirect and (redirect_of or came):
                 from requests.utils import requote_uri
 
                 target = requote_uri(urljoin(str(response.url), location))
-                self._redirected[target.partition("#")[0]] = str(redirect_of or job_id)
+                job_id = redirect_of or (came.job_id if came is not None else "")
+                credentials = _with_credentials(came.credentials if came else (), response)
+                self._redirected[target.partition("#")[0]] = _Carried(job_id, credentials)
                 while len(self._redirected) > _MAX_REDIRECTS:
                     del self._redirected[next(iter(self._redirected))]
-        return job_id
+        return came
 
     def _judge(
-        self, response: Any, job_id: str, body: _Body, *, defer: Callable[[Any], bool]
+        self, response: Any, wanted: _Carried, body: _Body, *, defer: Callable[[Any], bool]
     ) -> Exception | None:
         """Check the body read from the response and report a failure the way `on_violation`
         says. An exception is returned, for the hook to raise from a frame that holds neither the
@@ -264,7 +276,8 @@ class StatusGuard:
                 raise BatchStatusMismatch(body.failure)
             check_batch_status(body, profile=self.profile, rules=self.levels)
         except BatchStatusMismatch as mismatch:  # unmasked: never leaves this block
-            failure: _Failure | None = _masked(mismatch, job_id, response.request.headers)
+            credentials = _with_credentials(wanted.credentials, response)
+            failure: _Failure | None = _masked(mismatch, wanted.job_id, credentials)
         else:
             failure = None
         with self._lock:
@@ -293,6 +306,14 @@ class StatusGuard:
                 str(failure.error),
                 extra={"job_id": failure.job_id, "violations": failure.violations},
             )
+
+
+class _Carried(NamedTuple):
+    """The job a response answers, and the credentials of the requests before a redirect that led
+    to it (masked too: a redirect to another origin drops them from the request that follows)."""
+
+    job_id: str
+    credentials: tuple[Secret, ...]
 
 
 class _Failure(NamedTuple):
@@ -524,11 +545,21 @@ def _mask(text: str, secrets: tuple[Secret, ...]) -> str:
     return mask_all(text, secrets)
 
 
-def _masked(mismatch: BatchStatusMismatch, raw_job_id: str, headers: Any) -> _Failure:
-    """The failure to report: the job named in the title, every credential of the request's
-    `headers` masked. No frame of the guard that a traceback of the failure shows holds a
-    credential (the hooks raise from a frame that holds neither the response nor its body)."""
-    secrets = tuple(Secret(secret) for secret in _secrets(headers))  # each pattern built once
+def _with_credentials(carried: tuple[Secret, ...], response: Any) -> tuple[Secret, ...]:
+    """`carried` and every credential of the response's request (`_secrets`), each a `Secret`
+    (its repr masked) built once."""
+    known = {secret.get_secret_value() for secret in carried}
+    fresh = [Secret(value) for value in _secrets(response.request.headers) if value not in known]
+    return (*carried, *fresh)
+
+
+def _masked(
+    mismatch: BatchStatusMismatch, raw_job_id: str, secrets: tuple[Secret, ...]
+) -> _Failure:
+    """The failure to report: the job named in the title, every credential (`secrets`: of the
+    request, and of those before a redirect that led to it) masked. No frame of the guard that a
+    traceback of the failure shows holds a credential (the hooks raise from a frame that holds
+    neither the response nor its body)."""
     job_id = unquote(raw_job_id)
     violations = tuple(
         v._replace(

@@ -21,6 +21,10 @@ with the key set). It finds the key as a server or a reporter may show it:
 - base32 of it at any alignment (in either letter case);
 - inside a Python bytes literal of a gzip, zlib or raw deflate stream (a logger showing a body as
   it came), its first `_INFLATED` bytes inflated: the whole literal is replaced;
+- inside a base64 or base64url token that starts with a gzip or zlib stream (a web framework's
+  session token `.eJy...`, a compressed state parameter: `_BASE64_STREAM`), its first
+  `_INFLATED` bytes inflated, the first `_STREAM_TOKENS` of a text: the whole token is replaced
+  (also one cut short);
 - inside base64 or base64url text, padded or not: the key alone, `user:key`, `:key`, `key:`, or
   anywhere inside a longer token (all three alignments); the whole token is replaced;
 - across a line break a reporter inserted (a wrapped line, pytest's `E   ` prefix, `'...'\\n '...'`
@@ -43,7 +47,8 @@ A key shorter than `MIN_EMBEDDED` (8) characters cannot be told apart from ordin
 replaced in all these forms only where it stands alone (no letter or digit on either side), and
 in base64 only as a whole token of the key, `:key` or `key:`. A key longer than `MAX_KEY` (256)
 characters is found only verbatim, in any letter case. `leaks_bytes` also looks in bodies of any
-charset, UTF-16 and UTF-32 included.
+charset, UTF-16 and UTF-32 included, and in a gzip, zlib or raw deflate stream a body still is
+(compressed twice, decoded once).
 
 In `LLAMA_CLOUD_API_KEY`, a value shorter than `MIN_KEY` (8), without a letter, or holding a space,
 a quote, a backslash, a bracket, a comma or a colon is no credential: the faces that print what
@@ -131,6 +136,7 @@ repeats are possessive: a plain one keeps a backtracking record for each charact
 would grow with the literal."""
 _CUT_LITERAL = re.compile(r"""b'([^'\n]*?)(?:\.\.\.|\u2026)|b"([^"\n]*?)(?:\.\.\.|\u2026)""")
 """A Python bytes literal a reporter cut short (no closing quote before its ellipsis)."""
+_URLSAFE = str.maketrans("-_", "+/")
 _CUT_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]?)?\Z")
 """What is left of an escape the cut fell inside (`\\x9` of `\\x9c`)."""
 _REPR_ESCAPE = r"""\\(?:x[0-9a-fA-F]{2}|[\\'"ntr])"""
@@ -144,6 +150,17 @@ _WRAPPED_LITERAL = re.compile(rf"{_ONE_LITERAL}(?:{_LITERAL_WRAP}{_ONE_LITERAL})
 """A bytes literal pprint wrapped over several lines: its parts, one a line."""
 _STREAM_START = re.compile(b"\x1f\x8b\x08|\x78[\x01\x5e\x9c\xda]")
 """Where a gzip or zlib stream may start (their headers)."""
+_BASE64_STREAM = re.compile(
+    r"(?<![A-Za-z0-9+/_-])(?:H4sI|eA[EFGH]|eF|eJ|eN)(?:[A-Za-z0-9+/_-]|%2[bBfF]|\\+/){12,}"
+    r"(?:=|%3[dD]){0,2}"
+)
+"""A base64 or base64url token that starts with a gzip or zlib stream (`H4sI`: gzip, `eJ`: zlib):
+a session cookie of a web framework (`.eJy...`), a compressed state parameter. Its characters
+perhaps percent-encoded or JSON-escaped, as `_BASE64_UNITS`."""
+_BASE64_STREAM_STARTS = ("H4sI", "eA", "eF", "eJ", "eN")
+"""What such a token starts with: looked for first."""
+_STREAM_TOKENS = 64
+"""How many such tokens of a text are inflated, at most (each up to `_INFLATED` bytes)."""
 _LITERAL_DEPTH = 2
 """How many bytes literals deep `Secret.spans` looks (a compressed body's text may show another)."""
 _INFLATED = 1 << 20
@@ -620,12 +637,14 @@ class Secret:
         found = list(self._matches(text))
         if depth and "\\x" in text:
             found += self._in_literals(text, depth)
+        found += self._in_base64_streams(text, depth)
         if across_lines and "\n" in text:
             found += self._in_wrapped_literals(text, depth)
         for view, where in _views(text, across_lines):
             found += [(where(s)[0], where(e - 1)[1]) for s, e in self._matches(view) if e > s]
-            if depth and "\\x" in view:
-                found += [(where(s)[0], where(e - 1)[1]) for s, e in self._in_literals(view, depth)]
+            inner = self._in_literals(view, depth) if depth and "\\x" in view else []
+            inner += self._in_base64_streams(view, depth)
+            found += [(where(s)[0], where(e - 1)[1]) for s, e in inner]
         merged: list[tuple[int, int]] = []
         for start, end in sorted(found):
             if merged and start <= merged[-1][1]:
@@ -664,6 +683,24 @@ class Secret:
                 found.append(literal.span())
         return found
 
+    def _in_base64_streams(self, text: str, depth: int) -> list[tuple[int, int]]:
+        """The spans of the base64 or base64url tokens of `text` that hold a gzip or zlib stream
+        (`_BASE64_STREAM`) whose first `_INFLATED` bytes hold this secret: the whole token."""
+        found: list[tuple[int, int]] = []
+        if not depth or not any(start in text for start in _BASE64_STREAM_STARTS):
+            return found  # `in` is far quicker than the pattern
+        for token in itertools.islice(_BASE64_STREAM.finditer(text), _STREAM_TOKENS):
+            chars = re.sub(r"%2[bB]", "+", re.sub(r"%2[fF]|\\+/", "/", token.group()))
+            chars = re.sub(r"=|%3[dD]", "", chars).translate(_URLSAFE)
+            try:
+                raw = base64.b64decode(chars[: len(chars) // 4 * 4])
+            except ValueError:
+                continue
+            cut = text.startswith(("...", "\u2026"), token.end())  # a reporter cut it short
+            if self._inflates_to_it(raw, 47, depth - 1, cut):
+                found.append(token.span())
+        return found
+
     def _in_compressed(self, literal: str, depth: int, cut: bool = False) -> bool:
         """Whether a Python bytes literal holds a gzip or zlib stream (anywhere in it), or is a raw
         deflate stream, whose first `_INFLATED` bytes hold this secret (a logger may show a
@@ -677,22 +714,31 @@ class Secret:
             return False
         if not isinstance(raw, bytes):
             return False
+        return self._in_streams(raw, depth, cut)
+
+    def _in_streams(self, raw: bytes, depth: int, cut: bool = False) -> bool:
+        """Whether bytes that hold a gzip or zlib stream (anywhere in them), or are a raw deflate
+        stream, inflate to this secret (their first `_INFLATED` bytes)."""
         streams = [(raw, -15)]  # raw deflate, from the start
         starts = (found.start() for found in _STREAM_START.finditer(raw))
         streams += [(raw[start:], 47) for start in itertools.islice(starts, 16)]
-        for stream, window in streams:  # window 47: gzip or zlib, by its header
-            try:
-                inflated = zlib.decompressobj(window).decompress(stream, _INFLATED)
-            except zlib.error:
-                continue
-            ellipsis = "..." if cut else ""  # what it inflates to ends where the literal was cut
-            text = inflated.decode("latin-1") + ellipsis
-            lenient = inflated.decode("utf-8", "ignore") + ellipsis
-            if self._spans(text, depth) or self._spans(lenient, depth):
-                return True
-            if any(self._value.encode(codec) in inflated for codec in _WIDE_CODECS):
-                return True
-        return False
+        # window 47: gzip or zlib, by its header
+        return any(self._inflates_to_it(stream, window, depth, cut) for stream, window in streams)
+
+    def _inflates_to_it(self, stream: bytes, window: int, depth: int, cut: bool) -> bool:
+        """Whether the first `_INFLATED` bytes `stream` inflates to (`window`: zlib's `wbits`)
+        hold this secret; of a stream `cut` short, what it inflates to as far as it goes, taken
+        as cut there."""
+        try:
+            inflated = zlib.decompressobj(window).decompress(stream, _INFLATED)
+        except zlib.error:
+            return False
+        ellipsis = "..." if cut else ""  # what it inflates to ends where the stream was cut
+        text = inflated.decode("latin-1") + ellipsis
+        lenient = inflated.decode("utf-8", "ignore") + ellipsis
+        if self._spans(text, depth) or self._spans(lenient, depth):
+            return True
+        return any(self._value.encode(codec) in inflated for codec in _WIDE_CODECS)
 
     def is_value(self, text: str) -> bool:
         """Whether a whole value is this secret, in any form."""
@@ -723,10 +769,13 @@ class Secret:
     def leaks_bytes(self, raw: bytes) -> bool:
         """Whether raw bytes of any charset hold this secret in any form: as text of an
         ASCII-compatible charset (UTF-8, Latin-1 and the like), or of UTF-16 or UTF-32 read from
-        any byte."""
+        any byte, or inside a gzip, zlib or raw deflate stream they hold (a body compressed
+        twice, decoded once: its first `_INFLATED` bytes)."""
         if not self._value:
             return False
         if self.found_in(raw.decode("latin-1")) or self.found_in(raw.decode("utf-8", "ignore")):
+            return True
+        if self._in_streams(raw, _LITERAL_DEPTH):  # a compressed body stored as it came
             return True
         if b"\0" not in raw:
             return False
