@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from batch_contract.core.check import JSON_MEDIA_TYPE, contract_check, media_type
+from batch_contract.core.check import JSON_MEDIA_TYPE, ContractCheck, contract_check, media_type
 from batch_contract.core.jsondoc import parse_document
 from batch_contract.core.results import Violation
 from batch_contract.core.rules import RULES, Level, default_levels
@@ -75,25 +75,45 @@ def _body(value: Any) -> Any:
     if isinstance(value, str):
         value = value.encode("utf-8", "surrogatepass")
     if isinstance(value, bytes | bytearray):
-        try:
-            return parse_document(bytes(value))
-        except DocumentError as error:
-            raise BatchStatusMismatch(
-                f"body is not one well-formed JSON document: {error}"
-            ) from None
+        return _parsed(bytes(value))
     content = getattr(value, "content", None)
     headers = getattr(value, "headers", None)
     if isinstance(content, bytes) and headers is not None:
-        media = media_type(headers.get("content-type"))
-        if media != JSON_MEDIA_TYPE:
-            raise BatchStatusMismatch(
-                f"response Content-Type: expected application/json, found {media or 'none'}"
-            )
-        return _body(content)
+        return response_document(headers, content)
     raise TypeError(
         "assert_batch_status takes a parsed body, text, bytes, an SDK model object or an "
         f"httpx/requests response, not {type(value).__name__}"
     )
+
+
+def response_document(headers: Any, content: bytes) -> Any:
+    """The parsed JSON of a response's body, by its headers (`.get("content-type")`) and raw
+    content: a `BatchStatusMismatch` when it is not declared JSON or not one well-formed JSON
+    document."""
+    media = media_type(headers.get("content-type"))
+    if media != JSON_MEDIA_TYPE:
+        raise BatchStatusMismatch(
+            f"response Content-Type: expected application/json, found {media or 'none'}"
+        )
+    return _parsed(content)
+
+
+def _parsed(raw: bytes) -> Any:
+    """The JSON document `raw` holds; a `BatchStatusMismatch` when it is not one."""
+    try:
+        return parse_document(raw)
+    except DocumentError as error:
+        raise BatchStatusMismatch(f"body is not one well-formed JSON document: {error}") from None
+
+
+def check_response(headers: Any, content: bytes, check: ContractCheck) -> Any:
+    """`check_batch_status` of a response read as its headers and content, with a check already
+    built (the production guard's, once per response): raises `BatchStatusMismatch` for the
+    errors; returns the parsed body."""
+    __tracebackhide__ = True
+    document = response_document(headers, content)
+    _raise_errors(check.violations(document), check.profile)
+    return document
 
 
 def _levels(

@@ -3,9 +3,9 @@
 A guard is a response hook for httpx (sync: the instance itself; async: `guard.async_hook`) and for
 requests (`guard.requests_hook`). It judges the successful (2xx) responses to
 `GET .../api/v1/beta/batch-processing/{job_id}` (with or without a trailing slash, or reached by a
-redirect from there) with `check_batch_status` (`assert_batch_status` without its warnings), the
-check behind validate-status and the fixtures, and raises, warns or logs what it finds. Every
-other response passes untouched, and is counted as skipped with its reason. The key and the
+redirect from there) as `check_batch_status` does (`assert_batch_status` without its warnings),
+with the check behind validate-status and the fixtures, and raises, warns or logs what it finds.
+Every other response passes untouched, and is counted as skipped with its reason. The key and the
 request headers never appear in what it reports: whatever the request's credentials hold is
 masked before a message is built.
 
@@ -31,7 +31,8 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal, NamedTuple, get_args
 from urllib.parse import unquote
 
-from batch_contract.assertions import BatchStatusMismatch, check_batch_status
+from batch_contract.assertions import BatchStatusMismatch, check_response
+from batch_contract.core.check import ContractCheck, contract_check
 from batch_contract.core.limits import MAX_DOCUMENT_BYTES
 from batch_contract.core.results import Violation
 from batch_contract.core.rules import Level, load_levels, parse_rule_option
@@ -120,6 +121,7 @@ class StatusGuard:
         self.profile: Profile = profile
         self.sample = float(sample)
         self.levels: dict[str, Level] = _levels(rules)
+        self._contract: ContractCheck = contract_check(profile, "status", self.levels)
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._checked = self._skipped = self._invalid = 0
@@ -264,6 +266,14 @@ class StatusGuard:
                     del self._redirected[next(iter(self._redirected))]
         return came
 
+    def _check(self) -> ContractCheck:
+        """The one check of this guard's profile and levels: built when the guard is, and again
+        only if either was changed since."""
+        check = self._contract
+        if check.profile != self.profile or check.levels != self.levels:
+            check = self._contract = contract_check(self.profile, "status", self.levels)
+        return check
+
     def _judge(
         self, response: Any, wanted: _Carried, body: _Body, *, defer: Callable[[Any], bool]
     ) -> Exception | None:
@@ -274,7 +284,7 @@ class StatusGuard:
         try:
             if body.failure is not None:
                 raise BatchStatusMismatch(body.failure)
-            check_batch_status(body, profile=self.profile, rules=self.levels)
+            check_response(body.headers, body.content, self._check())
         except BatchStatusMismatch as mismatch:  # unmasked: never leaves this block
             credentials = _with_credentials(wanted.credentials, response)
             failure: _Failure | None = _masked(mismatch, wanted.job_id, credentials)
@@ -329,8 +339,8 @@ _TOO_LARGE = (
 
 
 class _Body:
-    """What the guard read of a response: its headers and content (`check_batch_status` reads
-    a response by these two), or a failure found while reading, or why it was not read."""
+    """What the guard read of a response: its headers and content (`check_response` reads a
+    response by these two), or a failure found while reading, or why it was not read."""
 
     __slots__ = ("content", "failure", "headers", "reason")
 

@@ -347,6 +347,24 @@ def test_strict_profile_rejects_undocumented_fields() -> None:
     assert [v.path for v in raised.value.violations] == ["$.job.priority"]
 
 
+def test_a_profile_or_levels_changed_after_construction_are_the_ones_checked() -> None:
+    """The guard builds its check once, and again when `profile` or `levels` is changed on the
+    guard afterwards: a stale check would keep judging by the old ones."""
+    extra = body(priority="normal")
+    guard = StatusGuard("raise")
+    with client(guard, responder(extra)) as http:
+        assert http.get(STATUS).status_code == 200
+        guard.profile = "strict"
+        with pytest.raises(BatchStatusMismatch):
+            http.get(STATUS)
+    guard = StatusGuard("raise")
+    with client(guard, responder(COUNTS_ABOVE_TOTAL)) as http:
+        with pytest.raises(BatchStatusMismatch, match="counts-within-total"):
+            http.get(STATUS)
+        guard.levels["counts-within-total"] = "off"
+        assert http.get(STATUS).status_code == 200
+
+
 def echo(place: str) -> Callable[[httpx.Request], bytes]:
     """A hostile server's body that carries the request's credential back in `place`."""
 
