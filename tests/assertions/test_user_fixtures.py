@@ -238,16 +238,16 @@ UNKNOWN_RULE = "unknown rule 'nope' (known: counts-within-total, sum-within-tota
 def test_an_unknown_contract_rule_option_stops_the_run_at_start(
     user_suite: pytest.Pytester,
 ) -> None:
-    """`--contract-rule nope=off` in a user's run stops it before its first test, in one line,
-    exit 4, as pytest's own bad options do; it used to error each test using the fixture with a
-    traceback into the plugin."""
+    """`--contract-rule nope=off` in a user's run stops it before its first test, in one line
+    naming that option (there is no `--rule` there), exit 4, as pytest's own bad options do; it
+    used to error each test using the fixture with a traceback into the plugin."""
     write_count_above_total(user_suite)
     user_suite.makepyfile(test_levels=LEVELS)
     result = user_suite.runpytest_inprocess("-p", "no:cacheprovider", "--contract-rule", "nope=off")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
     assert len(errors) == 1
-    assert errors[0].startswith(f"ERROR: --rule nope=off: {UNKNOWN_RULE}")
+    assert errors[0].startswith(f"ERROR: --contract-rule nope=off: {UNKNOWN_RULE}")
     assert "fixtures.py" not in result.stdout.str()
 
 

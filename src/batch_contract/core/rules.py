@@ -215,12 +215,14 @@ def load_levels(start: Path | None = None) -> dict[str, Level]:
     return levels
 
 
-def parse_rule_option(text: str) -> tuple[str, Level]:
-    """`NAME=LEVEL` from a `--rule` option, checked."""
+def parse_rule_option(text: str, option: str = "--rule") -> tuple[str, Level]:
+    """`NAME=LEVEL` from a `--rule` option (or the `option` named), checked."""
     name, sep, level = text.partition("=")
     if not sep:
-        raise UsageError(f"--rule {text}: expected NAME=LEVEL, such as counts-within-total=warning")
-    return name.strip(), _level(name.strip(), level.strip(), f"--rule {text}")
+        raise UsageError(
+            f"{option} {text}: expected NAME=LEVEL, such as counts-within-total=warning"
+        )
+    return name.strip(), _level(name.strip(), level.strip(), f"{option} {text}")
 
 
 def _violation(path: str, rule: Rule, level: Level, expected: str, found: str) -> Violation:

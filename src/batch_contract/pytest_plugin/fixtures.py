@@ -45,13 +45,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _option_levels(config: pytest.Config) -> dict[str, Level]:
-    """The levels the run's `--contract-rule` options set; `pytest.UsageError` if one is bad."""
+    """The levels the run's `--contract-rule` options set; `pytest.UsageError` if one is bad,
+    naming the option as the command line spelled it (`--rule` is the contract suite's alias)."""
     from batch_contract.core.rules import parse_rule_option
     from batch_contract.errors import UsageError
 
+    typed = (str(arg) for arg in config.invocation_params.args)
+    option = "--contract-rule" if any(a.startswith("--contract-rule") for a in typed) else "--rule"
     try:
         return dict(
-            parse_rule_option(text)
+            parse_rule_option(text, option)
             for text in config.getoption("batch_contract_rules", default=[]) or []
         )
     except UsageError as error:

@@ -258,12 +258,13 @@ UNKNOWN_RULE = (
 def test_an_unknown_rule_option_stops_the_suite_at_start(
     pytester: pytest.Pytester, option: str
 ) -> None:
-    """`--rule nope=off` stops the contract suite before its first test, in one line, exit 4
-    (it used to run every test, failing each, and stop at the end)."""
+    """`--rule nope=off` stops the contract suite before its first test, in one line naming the
+    option as it was typed, exit 4 (it used to run every test, failing each, and stop at the
+    end)."""
     result = pytester.runpytest_inprocess(str(SUITE), option, "nope=off")
     assert result.ret == pytest.ExitCode.USAGE_ERROR, result.stdout.str()
     errors = [line for line in result.stderr.lines if line.startswith("ERROR:")]
-    assert errors == [f"ERROR: --rule nope=off: {UNKNOWN_RULE}"]
+    assert errors == [f"ERROR: {option} nope=off: {UNKNOWN_RULE}"]
     assert "%]" not in result.stdout.str()  # no test ran
 
 
