@@ -444,6 +444,26 @@ def test_usage_errors_are_one_line_and_exit_2(
     assert "Traceback" not in outcome.err + outcome.out
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        pytest.param("n" * 80, "'" + "n" * 80 + "'", id="80-whole"),
+        pytest.param("n" * 81, "'" + "n" * 40 + "...' (81 characters)", id="81-cut"),
+        pytest.param(
+            "it's" + "s" * 90, '"' + "it's" + "s" * 36 + '..." (94 characters)', id="quote"
+        ),
+    ],
+)
+def test_a_long_value_is_quoted_cut_short(run_cli: RunCli, value: str, shown: str) -> None:
+    """A value argparse quotes in its complaint is shown whole up to 80 characters, else by its
+    first 40 and its length: the line stays one readable line."""
+    outcome = run_cli("--max-errors", value, RUNNING)
+    assert outcome.code == ExitCode.USAGE
+    assert outcome.err == (
+        f"validate-status: argument --max-errors: not a whole number: {shown} (see --help)\n"
+    )
+
+
 INVALID = sorted((EXAMPLES / "invalid").glob("*.json"))
 
 

@@ -73,6 +73,16 @@ def test_usage_errors_are_one_line_and_exit_2(
     assert message in captured.err
 
 
+def test_a_long_value_is_shown_cut_short(capsys: pytest.CaptureFixture[str]) -> None:
+    """A 5,000-digit `--seed` (more than `int` reads) is quoted by its first 40 characters and
+    its length, not echoed whole on a 5,000-character line."""
+    assert main(["--seed", "9" * 5000]) == 2
+    assert capsys.readouterr().err == (
+        "batch-contract serve: error: argument --seed: invalid int value: "
+        f"'{'9' * 40}...' (5000 characters)\n"
+    )
+
+
 def test_a_busy_port_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     """A port already listened on is reported in one line, exit 2."""
     with socket.socket() as busy:
