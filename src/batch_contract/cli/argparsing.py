@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 from typing import Any, NoReturn
 
 from batch_contract.errors import UsageError
@@ -40,16 +39,15 @@ class OneLineParser(argparse.ArgumentParser):
         return argparse.HelpFormatter(prog, width=80 if self._adding else None)
 
     def error(self, message: str) -> NoReturn:
-        """Raise argparse's complaint as a `UsageError`, a value it quotes cut to its first
-        `shown` characters when longer (a 5,000-digit `--seed` made a 5,000-character line)."""
-        message = _LONG_QUOTE.sub(
+        """Raise argparse's complaint as a `UsageError`, a value it quotes (after a colon:
+        `invalid int value: '...'`) cut to its first `shown` characters when over 80."""
+        import re  # the pattern is compiled only for a bad command line, never at start-up
+
+        message = re.sub(
+            r"""(?<=: )(['"])((?:(?!\1)[^\n]){81,})\1""",
             lambda found: (
                 f"{found[1]}{found[2][: self.shown]}...{found[1]} ({len(found[2])} characters)"
             ),
             message,
         )
         raise UsageError(message + self.hint)
-
-
-_LONG_QUOTE = re.compile(r"""(?<=: )(['"])((?:(?!\1)[^\n]){81,})\1""")
-"""A value argparse quotes (after a colon: `invalid int value: '...'`) too long to show whole."""
